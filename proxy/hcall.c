@@ -1,0 +1,383 @@
+/*
+ * hcall.c: serves the guest's hypercalls (protocol in abi.h).
+ *
+ * loop.c calls hcall_doorbell for each doorbell byte. The request struct is copied out of guest
+ * memory first, so the guest cannot change it while it is served; the handler works on the
+ * copy; then only the fields abi.h marks "out" are copied back. Every guest pointer and length
+ * goes through guestmem.c. Two kinds of failure, kept apart:
+ *   - a request the host cannot carry out (no such file, bad descriptor) is answered with a
+ *     Linux -errno, as a system call would be;
+ *   - a request that breaks the ABI (unknown number, pointer outside guest memory) is a guest
+ *     bug: HCALL_BAD ends the guest, and nothing outside the guest mapping is touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+#define HC_PATH_MAX 4096 /* with its NUL, as abi.h says */
+
+/* What a guest may ask of open(2); O_CLOEXEC is added so that no child ever inherits them. */
+#define OPEN_FLAGS_ALLOWED                                                                       \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW)
+#define OPEN_MODE_ALLOWED 0777
+
+union hc_request {
+	struct hc_config config;
+	struct hc_rw rw;
+	struct hc_open open;
+	struct hc_close close;
+	struct hc_lseek lseek;
+	struct hc_unlink unlink;
+	struct hc_fstat fstat;
+	struct hc_exit exit;
+};
+
+typedef enum hcall_outcome hcall_fn(struct hcall_ctx *ctx, union hc_request *r);
+
+static enum hcall_outcome __attribute__((format(printf, 2, 3)))
+bad(struct hcall_ctx *ctx, const char *fmt, ...)
+{
+	static const char prefix[] = "hermit: bad hypercall from the guest: ";
+	va_list ap;
+
+	memcpy(ctx->why, prefix, sizeof(prefix));
+	va_start(ap, fmt);
+	vsnprintf(ctx->why + sizeof(prefix) - 1, sizeof(ctx->why) - sizeof(prefix) + 1, fmt, ap);
+	va_end(ap);
+	return HCALL_BAD;
+}
+
+static enum hcall_outcome bad_range(struct hcall_ctx *ctx, const char *what, hermit_gpa_t gpa,
+				    uint64_t len)
+{
+	return bad(ctx, "%s at 0x%llx (%llu bytes) is outside guest memory", what,
+		   (unsigned long long)gpa, (unsigned long long)len);
+}
+
+/* Blocks in poll rather than in read/write, so that ^C still works while stdin is idle. */
+static bool wait_ready(struct hcall_ctx *ctx, int fd, short events)
+{
+	return !ctx->wait_fd || ctx->wait_fd(ctx->wait_arg, fd, events);
+}
+
+static int64_t result(int64_t rc)
+{
+	return rc < 0 ? -errno : rc;
+}
+
+/* ---- CONFIG ---- */
+
+static uint64_t strings_size(char *const *v, uint32_t *count)
+{
+	uint64_t size = 0;
+
+	for (*count = 0; v && v[*count]; (*count)++)
+		size += strlen(v[*count]) + 1;
+	return size;
+}
+
+static char *pack_strings(char *dst, char *const *v, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		size_t n = strlen(v[i]) + 1;
+		memcpy(dst, v[i], n);
+		dst += n;
+	}
+	return dst;
+}
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static enum hcall_outcome serve_config(struct hcall_ctx *ctx, union hc_request *r)
+{
+	struct hc_config *c = &r->config;
+	char *dst = gm_range(ctx->gm, c->strings, c->strings_cap);
+	uint32_t argc, envc;
+	uint64_t need;
+
+	if (!dst)
+		return bad_range(ctx, "CONFIG strings buffer", c->strings, c->strings_cap);
+	need = strings_size(ctx->argv, &argc) + strings_size(ctx->envp, &envc);
+	c->tsc_khz = ctx->tsc_khz ? ctx->tsc_khz(ctx->tsc_arg) : 0;
+	c->flags = ctx->verbose ? HERMIT_CONFIG_VERBOSE : 0;
+	c->log_level = HERMIT_LOG_INFO;
+	c->argc = c->envc = 0;
+	c->ret = -E2BIG;
+	if (need <= c->strings_cap && need <= HERMIT_ARGS_MAX) {
+		pack_strings(pack_strings(dst, ctx->argv, argc), ctx->envp, envc);
+		c->argc = argc;
+		c->envc = envc;
+		c->ret = 0;
+	}
+	c->realtime_ns = realtime_ns();
+	return HCALL_ANSWER;
+}
+
+/* ---- READ, WRITE ---- */
+
+static enum hcall_outcome serve_rw(struct hcall_ctx *ctx, struct hc_rw *rw, bool write_op)
+{
+	void *buf = gm_range(ctx->gm, rw->buf, rw->len);
+	int fd;
+
+	if (!buf)
+		return bad_range(ctx, write_op ? "WRITE buffer" : "READ buffer", rw->buf, rw->len);
+	fd = files_host(ctx->files, rw->fd);
+	if (fd < 0) {
+		rw->ret = -EBADF;
+		return HCALL_ANSWER;
+	}
+	if (!wait_ready(ctx, fd, write_op ? POLLOUT : POLLIN))
+		return HCALL_STOP;
+	rw->ret = result(write_op ? write(fd, buf, rw->len) : read(fd, buf, rw->len));
+	return HCALL_ANSWER;
+}
+
+static enum hcall_outcome serve_write(struct hcall_ctx *ctx, union hc_request *r)
+{
+	return serve_rw(ctx, &r->rw, true);
+}
+
+static enum hcall_outcome serve_read(struct hcall_ctx *ctx, union hc_request *r)
+{
+	return serve_rw(ctx, &r->rw, false);
+}
+
+/* ---- OPEN, UNLINK ---- */
+
+/*
+ * Copies a guest path into path[HC_PATH_MAX]; the copy keeps a guest that rewrites the string
+ * meanwhile from handing the host an unterminated one. Returns 0, -ENAMETOOLONG, or -EFAULT
+ * (the caller turns that into HCALL_BAD).
+ */
+static int copy_path(struct hcall_ctx *ctx, hermit_gpa_t gpa, char *path)
+{
+	const char *s;
+
+	switch (gm_string(ctx->gm, gpa, HC_PATH_MAX, &s)) {
+	case GM_STRING_OK:
+		break;
+	case GM_STRING_TOO_LONG:
+		return -ENAMETOOLONG;
+	default:
+		return -EFAULT;
+	}
+	size_t n = strnlen(s, HC_PATH_MAX - 1);
+	memcpy(path, s, n);
+	path[n] = '\0';
+	return 0;
+}
+
+static enum hcall_outcome serve_open(struct hcall_ctx *ctx, union hc_request *r)
+{
+	struct hc_open *o = &r->open;
+	char path[HC_PATH_MAX];
+	int rc = copy_path(ctx, o->path, path);
+
+	if (rc == -EFAULT)
+		return bad(ctx, "OPEN path at 0x%llx is not a string in guest memory",
+			   (unsigned long long)o->path);
+	if (rc < 0) {
+		o->ret = rc;
+		return HCALL_ANSWER;
+	}
+	rc = open(path, (o->flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC,
+		  (mode_t)(o->mode & OPEN_MODE_ALLOWED));
+	o->ret = rc < 0 ? -errno : files_add(ctx->files, rc);
+	return HCALL_ANSWER;
+}
+
+static enum hcall_outcome serve_unlink(struct hcall_ctx *ctx, union hc_request *r)
+{
+	struct hc_unlink *u = &r->unlink;
+	char path[HC_PATH_MAX];
+	int rc = copy_path(ctx, u->path, path);
+
+	if (rc == -EFAULT)
+		return bad(ctx, "UNLINK path at 0x%llx is not a string in guest memory",
+			   (unsigned long long)u->path);
+	u->ret = rc < 0 ? rc : result(unlink(path));
+	return HCALL_ANSWER;
+}
+
+/* ---- CLOSE, LSEEK, FSTAT ---- */
+
+static enum hcall_outcome serve_close(struct hcall_ctx *ctx, union hc_request *r)
+{
+	r->close.ret = files_close(ctx->files, r->close.fd);
+	return HCALL_ANSWER;
+}
+
+static enum hcall_outcome serve_lseek(struct hcall_ctx *ctx, union hc_request *r)
+{
+	struct hc_lseek *l = &r->lseek;
+	int fd = files_host(ctx->files, l->fd);
+
+	if (fd < 0)
+		l->ret = -EBADF;
+	else if (l->whence != SEEK_SET && l->whence != SEEK_CUR && l->whence != SEEK_END)
+		l->ret = -EINVAL;
+	else
+		l->ret = result(lseek(fd, l->offset, l->whence));
+	return HCALL_ANSWER;
+}
+
+static void stat_to_guest(const struct stat *st, struct hermit_stat *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->size = (uint64_t)st->st_size;
+	hs->mode = st->st_mode; /* the host is Linux: S_IF* values are Linux's */
+	hs->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	hs->blksize = (uint64_t)st->st_blksize;
+}
+
+static enum hcall_outcome serve_fstat(struct hcall_ctx *ctx, union hc_request *r)
+{
+	struct hc_fstat *f = &r->fstat;
+	struct hermit_stat hs;
+	struct stat st;
+	int fd;
+
+	if (!gm_range(ctx->gm, f->st, sizeof(hs)))
+		return bad_range(ctx, "FSTAT result", f->st, sizeof(hs));
+	fd = files_host(ctx->files, f->fd);
+	if (fd < 0) {
+		f->ret = -EBADF;
+		return HCALL_ANSWER;
+	}
+	f->ret = result(fstat(fd, &st));
+	if (f->ret == 0) {
+		stat_to_guest(&st, &hs);
+		gm_write(ctx->gm, f->st, &hs, sizeof(hs));
+	}
+	return HCALL_ANSWER;
+}
+
+/* ---- EXIT, CRASH ---- */
+
+static enum hcall_outcome serve_exit(struct hcall_ctx *ctx, union hc_request *r)
+{
+	ctx->status = r->exit.status;
+	return HCALL_EXIT;
+}
+
+static enum hcall_outcome serve_crash(struct hcall_ctx *ctx, union hc_request *r)
+{
+	ctx->status = r->exit.status;
+	return HCALL_CRASH;
+}
+
+const char *hcall_crash_name(int32_t vector, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[0] = "divide error",        [1] = "debug exception",
+		[2] = "NMI",                 [3] = "breakpoint",
+		[4] = "overflow",            [5] = "bound range exceeded",
+		[6] = "invalid opcode",      [7] = "device not available",
+		[8] = "double fault",        [10] = "invalid TSS",
+		[11] = "segment not present", [12] = "stack-segment fault",
+		[13] = "general protection fault", [14] = "page fault",
+		[16] = "x87 floating-point exception", [17] = "alignment check",
+		[18] = "machine check",      [19] = "SIMD floating-point exception",
+		[20] = "virtualization exception", [21] = "control protection exception",
+	};
+
+	if (vector == -1)
+		return "kernel panic";
+	if (vector >= 0 && (size_t)vector < sizeof(names) / sizeof(names[0]) && names[vector])
+		return names[vector];
+	snprintf(buf, len, "exception %d", vector);
+	return buf;
+}
+
+/* ---- dispatch ---- */
+
+struct hcall_desc {
+	const char *name;
+	size_t size; /* of the request struct */
+	size_t out;  /* offset of its first "out" field, = size when there is none */
+	hcall_fn *fn;
+};
+
+#define DESC(nr, type, first_out, handler)                                                     \
+	[HERMIT_HC_##nr] = { #nr, sizeof(struct type), offsetof(struct type, first_out), handler }
+#define DESC_NO_OUT(nr, type, handler)                                                         \
+	[HERMIT_HC_##nr] = { #nr, sizeof(struct type), sizeof(struct type), handler }
+
+static const struct hcall_desc hcalls[HERMIT_HC_COUNT] = {
+	DESC(CONFIG, hc_config, tsc_khz, serve_config),
+	DESC(WRITE, hc_rw, ret, serve_write),
+	DESC(READ, hc_rw, ret, serve_read),
+	DESC(OPEN, hc_open, ret, serve_open),
+	DESC(CLOSE, hc_close, ret, serve_close),
+	DESC(LSEEK, hc_lseek, ret, serve_lseek),
+	DESC(UNLINK, hc_unlink, ret, serve_unlink),
+	DESC(FSTAT, hc_fstat, ret, serve_fstat),
+	DESC_NO_OUT(EXIT, hc_exit, serve_exit),
+	DESC_NO_OUT(CRASH, hc_exit, serve_crash),
+};
+
+enum hcall_outcome hcall_handle(struct hcall_ctx *ctx, uint32_t nr, hermit_gpa_t req)
+{
+	const struct hcall_desc *d;
+	union hc_request r;
+	enum hcall_outcome out;
+
+	if (nr >= HERMIT_HC_COUNT || !hcalls[nr].fn)
+		return bad(ctx, "unknown request number %u", nr);
+	d = &hcalls[nr];
+	if (!gm_read(ctx->gm, req, &r, d->size))
+		return bad_range(ctx, d->name, req, d->size);
+	out = d->fn(ctx, &r);
+	if (out == HCALL_ANSWER)
+		gm_write(ctx->gm, req + d->out, (const char *)&r + d->out, d->size - d->out);
+	return out;
+}
+
+static enum hcall_outcome check_anchor(struct hcall_ctx *ctx)
+{
+	struct hermit_anchor a;
+
+	if (!gm_read(ctx->gm, ctx->anchor, &a, sizeof(a)))
+		return bad_range(ctx, "the anchor", ctx->anchor, sizeof(a));
+	if (a.magic != HERMIT_ANCHOR_MAGIC)
+		return bad(ctx, "the anchor at 0x%llx has magic 0x%llx, expected 0x%llx",
+			   (unsigned long long)ctx->anchor, (unsigned long long)a.magic,
+			   HERMIT_ANCHOR_MAGIC);
+	if (a.version != HERMIT_ABI_VERSION)
+		return bad(ctx, "the kernel speaks ABI version %u, this proxy version %d", a.version,
+			   HERMIT_ABI_VERSION);
+	if (a.size != sizeof(a))
+		return bad(ctx, "the anchor is %u bytes, expected %zu", a.size, sizeof(a));
+	ctx->anchor_checked = true;
+	return HCALL_ANSWER;
+}
+
+enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu)
+{
+	struct hermit_hcall_slot slot;
+	hermit_gpa_t at;
+
+	if (!ctx->anchor_checked && check_anchor(ctx) == HCALL_BAD)
+		return HCALL_BAD;
+	if (cpu >= ctx->cpus || cpu >= HERMIT_MAX_CPUS)
+		return bad(ctx, "doorbell from CPU %u, but the guest has %u", cpu, ctx->cpus);
+	at = ctx->anchor + offsetof(struct hermit_anchor, hcall) + cpu * sizeof(slot);
+	if (!gm_read(ctx->gm, at, &slot, sizeof(slot)))
+		return bad_range(ctx, "the hypercall slot", at, sizeof(slot));
+	return hcall_handle(ctx, slot.nr, slot.req);
+}

@@ -1,0 +1,215 @@
+/*
+ * image.c: decides whether APP is a Hermit image before anything is started, and finds the
+ * guest address of its struct hermit_anchor (abi.h) in the anchor note.
+ *
+ * image_check works on bytes in memory so that it can be unit-tested on synthetic ELF files.
+ * The file is untrusted: every offset and size is checked against the file's length, fields
+ * are copied out with memcpy (a crafted file need not be aligned), and sums cannot overflow
+ * because they are done in 64 bits on 32-bit inputs or checked first.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+#define NOTE_HEADER_SIZE 12 /* namesz, descsz, type: three 32-bit words in both ELF classes */
+
+/* True when [off, off + size) lies inside a buffer of len bytes. */
+static bool within(uint64_t off, uint64_t size, uint64_t len)
+{
+	return off <= len && size <= len - off;
+}
+
+/* The identification bytes, before the header can be read with the right layout. */
+static int check_ident(const uint8_t *bytes, size_t len, char *why, size_t whylen)
+{
+	if (len < EI_NIDENT || memcmp(bytes, ELFMAG, SELFMAG) != 0)
+		snprintf(why, whylen, "not an ELF file");
+	else if (bytes[EI_CLASS] != ELFCLASS64)
+		snprintf(why, whylen, "not a 64-bit ELF file");
+	else if (bytes[EI_DATA] != ELFDATA2LSB)
+		snprintf(why, whylen, "not a little-endian ELF file");
+	else if (len < sizeof(Elf64_Ehdr))
+		snprintf(why, whylen, "truncated ELF header");
+	else
+		return 0;
+	return -1;
+}
+
+static int check_header(const uint8_t *bytes, size_t len, Elf64_Ehdr *eh, char *why,
+			size_t whylen)
+{
+	if (check_ident(bytes, len, why, whylen) < 0)
+		return -1;
+	memcpy(eh, bytes, sizeof(*eh));
+	/* OSABI before the type: a Linux program is better told "wrong OS" than "not ET_EXEC". */
+	if (eh->e_machine != EM_X86_64)
+		snprintf(why, whylen, "built for ELF machine %u, not x86_64", eh->e_machine);
+	else if (eh->e_ident[EI_OSABI] != HERMIT_ELFOSABI)
+		snprintf(why, whylen, "EI_OSABI is 0x%02x, expected 0x%02x", eh->e_ident[EI_OSABI],
+			 HERMIT_ELFOSABI);
+	else if (eh->e_type != ET_EXEC)
+		snprintf(why, whylen, "ELF type %u, expected an executable (ET_EXEC)", eh->e_type);
+	else if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		snprintf(why, whylen, "program header size %u, expected %zu", eh->e_phentsize,
+			 sizeof(Elf64_Phdr));
+	else if (!within(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), len))
+		snprintf(why, whylen, "program headers lie outside the file");
+	else
+		return 0;
+	return -1;
+}
+
+static void get_phdr(const uint8_t *bytes, const Elf64_Ehdr *eh, unsigned i, Elf64_Phdr *ph)
+{
+	memcpy(ph, bytes + eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+}
+
+static uint64_t align_up(uint64_t v, uint64_t align)
+{
+	return (v + align - 1) & ~(align - 1);
+}
+
+static bool is_anchor_note(const uint8_t *name, uint32_t namesz, uint32_t type)
+{
+	return type == HERMIT_NOTE_ANCHOR && namesz == sizeof(HERMIT_NOTE_NAME) &&
+	       memcmp(name, HERMIT_NOTE_NAME, sizeof(HERMIT_NOTE_NAME)) == 0;
+}
+
+/*
+ * Walks the notes of one PT_NOTE segment. Returns 1 and sets *anchor when the anchor note is
+ * there, 0 when it is not, -1 (why set) when the segment or the anchor note is malformed.
+ * Notes are 4-byte aligned unless the segment says 8, as binutils and Linux read them.
+ */
+static int scan_notes(const uint8_t *bytes, size_t len, const Elf64_Phdr *ph, uint64_t *anchor,
+		      char *why, size_t whylen)
+{
+	uint64_t align = ph->p_align == 8 ? 8 : 4;
+	const uint8_t *seg = bytes + ph->p_offset;
+	uint64_t pos = 0;
+
+	if (!within(ph->p_offset, ph->p_filesz, len)) {
+		snprintf(why, whylen, "a note segment lies outside the file");
+		return -1;
+	}
+	while (within(pos, NOTE_HEADER_SIZE, ph->p_filesz)) {
+		uint32_t word[3];
+		memcpy(word, seg + pos, sizeof(word));
+		uint64_t name_off = pos + NOTE_HEADER_SIZE;
+		uint64_t desc_off = name_off + align_up(word[0], align);
+		if (!within(name_off, word[0], ph->p_filesz) ||
+		    !within(desc_off, word[1], ph->p_filesz)) {
+			snprintf(why, whylen, "a note runs past the end of its segment");
+			return -1;
+		}
+		if (is_anchor_note(seg + name_off, word[0], word[2])) {
+			if (word[1] != sizeof(uint64_t)) {
+				snprintf(why, whylen, "the anchor note holds %u bytes, expected 8",
+					 word[1]);
+				return -1;
+			}
+			memcpy(anchor, seg + desc_off, sizeof(*anchor));
+			return 1;
+		}
+		pos = desc_off + align_up(word[1], align);
+	}
+	return 0;
+}
+
+/* The anchor must lie in memory the image loads, or the kernel cannot have put it there. */
+static bool anchor_loaded(const uint8_t *bytes, const Elf64_Ehdr *eh, uint64_t anchor)
+{
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+		get_phdr(bytes, eh, i, &ph);
+		if (ph.p_type == PT_LOAD && anchor >= ph.p_vaddr &&
+		    within(anchor - ph.p_vaddr, sizeof(struct hermit_anchor), ph.p_memsz))
+			return true;
+	}
+	return false;
+}
+
+int image_check(const uint8_t *bytes, size_t len, struct image *img, char *why, size_t whylen)
+{
+	Elf64_Ehdr eh;
+	uint64_t anchor = 0;
+	int found = 0;
+
+	if (check_header(bytes, len, &eh, why, whylen) < 0)
+		return -1;
+	for (unsigned i = 0; i < eh.e_phnum && !found; i++) {
+		Elf64_Phdr ph;
+		get_phdr(bytes, &eh, i, &ph);
+		if (ph.p_type == PT_NOTE)
+			found = scan_notes(bytes, len, &ph, &anchor, why, whylen);
+		if (found < 0)
+			return -1;
+	}
+	if (!found) {
+		snprintf(why, whylen, "no \"%s\" anchor note", HERMIT_NOTE_NAME);
+		return -1;
+	}
+	if (!anchor_loaded(bytes, &eh, anchor)) {
+		snprintf(why, whylen, "the anchor 0x%llx is not in a loaded segment",
+			 (unsigned long long)anchor);
+		return -1;
+	}
+	img->anchor = anchor;
+	return 0;
+}
+
+static int map_file(const char *path, int fd, uint8_t **bytes, size_t *len, char *err,
+		    size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "hermit: %s: %s", path,
+			 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		return -1;
+	}
+	if (st.st_size == 0) {
+		snprintf(err, errlen, "hermit: %s: not a Hermit image (empty file)", path);
+		return -1;
+	}
+	*len = (size_t)st.st_size;
+	*bytes = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (*bytes == MAP_FAILED) {
+		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int image_load(const char *path, struct image *img, char *err, size_t errlen)
+{
+	char why[160];
+	uint8_t *bytes;
+	size_t len;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = map_file(path, fd, &bytes, &len, err, errlen);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	rc = image_check(bytes, len, img, why, sizeof(why));
+	munmap(bytes, len);
+	if (rc < 0)
+		snprintf(err, errlen, "hermit: %s: not a Hermit image (%s)", path, why);
+	return rc;
+}

@@ -1,0 +1,274 @@
+/*
+ * loop.c: runs the guest to its end with one poll() loop.
+ *
+ * Four things wake the proxy: console bytes (kept, error lines printed at once), doorbell bytes
+ * (one per hypercall, served by hcall.c and answered with one byte), QEMU's stderr (kept for
+ * the user), and signals through a signalfd: SIGINT/SIGTERM stop the VM, SIGCHLD may mean that
+ * QEMU is gone. The loop only records how the guest ended (vm->end); vm_finish then stops and
+ * reaps QEMU, prints what the user must see and picks the exit status, in that one place.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+#define READ_CHUNK 65536
+
+static void end(struct vm *vm, enum vm_end how)
+{
+	if (vm->end == VM_RUNNING)
+		vm->end = how;
+}
+
+static void fail(struct vm *vm, const char *what)
+{
+	fprintf(stderr, "hermit: %s: %s\n", what, strerror(errno));
+	end(vm, VM_FAILED);
+}
+
+/* Reads what the signalfd holds. SIGCHLD also comes from addr2line runs: check QEMU itself. */
+static void take_signals(struct vm *vm)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(vm->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+			vm->term_signal = (int)si.ssi_signo;
+			end(vm, VM_SIGNALED);
+		}
+	}
+	if (!vm->qemu_gone && waitpid(vm->qemu, &status, WNOHANG) == vm->qemu)
+		vm->qemu_gone = true;
+}
+
+static void read_console(struct vm *vm)
+{
+	char buf[READ_CHUNK];
+	ssize_t n;
+
+	if (vm->console_fd < 0)
+		return;
+	while ((n = read(vm->console_fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			break;
+		}
+		console_feed(&vm->console, buf, (size_t)n);
+	}
+	/* EOF or error: QEMU is gone; SIGCHLD tells the rest. */
+	close(vm->console_fd);
+	vm->console_fd = -1;
+}
+
+static void read_qemu_err(struct vm *vm)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (vm->qemu_err_fd < 0)
+		return;
+	while ((n = read(vm->qemu_err_fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			break;
+		}
+		size_t keep = sizeof(vm->qemu_err) - vm->qemu_err_len;
+		keep = (size_t)n < keep ? (size_t)n : keep;
+		memcpy(vm->qemu_err + vm->qemu_err_len, buf, keep);
+		vm->qemu_err_len += keep;
+	}
+	close(vm->qemu_err_fd);
+	vm->qemu_err_fd = -1;
+}
+
+static void serve_one(struct vm *vm, unsigned char cpu)
+{
+	switch (hcall_doorbell(&vm->hc, cpu)) {
+	case HCALL_ANSWER:
+		/* A failed answer means QEMU is gone; SIGCHLD will tell. */
+		if (write(vm->doorbell_fd, &cpu, 1) < 0)
+			break;
+		break;
+	case HCALL_EXIT:
+		end(vm, VM_EXITED);
+		break;
+	case HCALL_CRASH:
+		end(vm, VM_CRASHED);
+		break;
+	case HCALL_BAD:
+		end(vm, VM_BAD);
+		break;
+	case HCALL_STOP:
+		break; /* vm->end or qemu_gone already says why */
+	}
+}
+
+/* Serves every doorbell byte waiting, one hypercall per byte, until the guest ends. */
+static void read_doorbell(struct vm *vm)
+{
+	unsigned char bytes[HERMIT_MAX_CPUS * 4];
+	ssize_t n;
+
+	while (vm->doorbell_fd >= 0 && vm->end == VM_RUNNING) {
+		n = read(vm->doorbell_fd, bytes, sizeof(bytes));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			close(vm->doorbell_fd);
+			vm->doorbell_fd = -1;
+			return;
+		}
+		for (ssize_t i = 0; i < n && vm->end == VM_RUNNING; i++)
+			serve_one(vm, bytes[i]);
+	}
+}
+
+/*
+ * hcall.c's wait: blocks until fd is ready (say, stdin has input), still taking signals and
+ * console bytes meanwhile. False when the proxy must stop instead.
+ */
+static bool wait_fd(void *arg, int fd, short events)
+{
+	struct vm *vm = arg;
+
+	while (vm->end == VM_RUNNING && !vm->qemu_gone) {
+		struct pollfd p[3] = {
+			{ .fd = fd, .events = events },
+			{ .fd = vm->signal_fd, .events = POLLIN },
+			{ .fd = vm->console_fd, .events = POLLIN },
+		};
+		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+			fail(vm, "poll");
+			break;
+		}
+		if (p[1].revents)
+			take_signals(vm);
+		if (p[2].revents)
+			read_console(vm);
+		if (p[0].revents && vm->end == VM_RUNNING && !vm->qemu_gone)
+			return true;
+	}
+	return false;
+}
+
+/* QEMU is gone: whatever it sent before dying still counts, an EXIT above all. */
+static void after_qemu(struct vm *vm)
+{
+	read_console(vm);
+	read_doorbell(vm);
+	read_qemu_err(vm);
+	end(vm, VM_DIED);
+}
+
+static void poll_once(struct vm *vm)
+{
+	struct pollfd p[4] = {
+		{ .fd = vm->console_fd, .events = POLLIN },
+		{ .fd = vm->qemu_err_fd, .events = POLLIN },
+		{ .fd = vm->doorbell_fd, .events = POLLIN },
+		{ .fd = vm->signal_fd, .events = POLLIN },
+	};
+
+	if (poll(p, 4, -1) < 0) {
+		if (errno != EINTR)
+			fail(vm, "poll");
+		return;
+	}
+	/* Console first: a crash report must be printed before the crash is handled. */
+	if (p[0].revents)
+		read_console(vm);
+	if (p[1].revents)
+		read_qemu_err(vm);
+	if (p[2].revents)
+		read_doorbell(vm);
+	if (p[3].revents)
+		take_signals(vm);
+}
+
+static void stop_qemu(struct vm *vm)
+{
+	int status;
+
+	if (vm->qemu_gone)
+		return;
+	kill(vm->qemu, SIGKILL);
+	while (waitpid(vm->qemu, &status, 0) < 0 && errno == EINTR)
+		;
+	vm->qemu_gone = true;
+}
+
+static void print_qemu_err(const struct vm *vm)
+{
+	if (vm->qemu_err_len == 0)
+		return;
+	fwrite(vm->qemu_err, 1, vm->qemu_err_len, stderr);
+	if (vm->qemu_err[vm->qemu_err_len - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+/* The one place that tells the user how the guest ended, and picks the exit status. */
+static int report(struct vm *vm)
+{
+	char name[32];
+
+	switch (vm->end) {
+	case VM_EXITED:
+		return vm->hc.status & 0xff;
+	case VM_CRASHED:
+		fprintf(stderr, "hermit: the guest crashed (%s)\n",
+			hcall_crash_name(vm->hc.status, name, sizeof(name)));
+		return vm->hc.status == -1 ? EXIT_GUEST_PANIC : EXIT_GUEST_EXCEPTION;
+	case VM_BAD:
+		fprintf(stderr, "%s\n", vm->hc.why);
+		return EXIT_PROXY_FAILURE;
+	case VM_SIGNALED:
+		return vm->term_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
+	case VM_DIED:
+		fprintf(stderr, "hermit: the guest died without exiting (triple fault or QEMU error)\n");
+		print_qemu_err(vm);
+		return EXIT_PROXY_FAILURE;
+	case VM_FAILED: /* already said by fail() */
+	case VM_RUNNING:
+		break;
+	}
+	return EXIT_PROXY_FAILURE;
+}
+
+static int vm_finish(struct vm *vm)
+{
+	int status;
+
+	stop_qemu(vm);
+	/* QEMU is dead, so these reads end at EOF: nothing it sent is lost. */
+	read_console(vm);
+	read_qemu_err(vm);
+	console_finish(&vm->console);
+	if (vm->verbose) {
+		console_dump(&vm->console, stderr);
+		if (vm->end != VM_DIED)
+			print_qemu_err(vm);
+	}
+	status = report(vm);
+	fflush(stderr);
+	return status;
+}
+
+int vm_run(struct vm *vm)
+{
+	vm->hc.wait_fd = wait_fd;
+	vm->hc.wait_arg = vm;
+	while (vm->end == VM_RUNNING) {
+		poll_once(vm);
+		if (vm->qemu_gone)
+			after_qemu(vm);
+	}
+	return vm_finish(vm);
+}

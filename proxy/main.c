@@ -1,0 +1,203 @@
+/*
+ * main.c: `proxy APP [ARGS...]` runs the Hermit image APP in QEMU.
+ *
+ * Order matters: everything the user can get wrong (settings, APP) is checked before anything
+ * is created, and exits with EXIT_PROXY_USAGE; then guest RAM, the two sockets and the signal
+ * routing are set up, QEMU is started, and loop.c runs the guest to its end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+extern char **environ;
+
+static const char usage_text[] =
+	"usage: proxy APP [ARGS...]\n"
+	"Runs the Hermit image APP with ARGS in a QEMU virtual machine.\n"
+	"Environment: HERMIT_ISLE=qemu, HERMIT_KVM=0|1, HERMIT_MEM=2G, HERMIT_CPUS=1,\n"
+	"  HERMIT_VERBOSE=1 (kernel log at the end), HERMIT_MONITOR=1 (QEMU monitor over telnet\n"
+	"  on 127.0.0.1 at HERMIT_PORT+1), HERMIT_PORT=18766, HERMIT_DEBUG=1 (wait for gdb on\n"
+	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234).\n";
+
+/* Everything main sets up, so that failures can be reported from one place. */
+struct setup {
+	struct settings settings;
+	struct image image;
+	bool kvm;
+	int memfd;
+	uint8_t *ram;
+	int console[2]; /* [0] the proxy's end, [1] QEMU's */
+	int doorbell[2];
+	int qemu_err[2]; /* [0] the proxy reads what QEMU writes on [1] */
+	int signal_fd;
+	pid_t qemu;
+};
+
+static int die_usage(const char *msg)
+{
+	fprintf(stderr, "%s\n", msg);
+	return EXIT_PROXY_USAGE;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "hermit: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static int pick_accel(struct setup *s, char *err, size_t errlen)
+{
+	int why = 0;
+	bool usable = s->settings.kvm != KVM_OFF && kvm_usable(&why);
+
+	if (s->settings.kvm == KVM_ON && !usable) {
+		snprintf(err, errlen, "hermit: HERMIT_KVM=1: /dev/kvm: %s", strerror(why));
+		return -1;
+	}
+	s->kvm = usable;
+	return 0;
+}
+
+/* Guest RAM: a memfd that QEMU maps as the VM's RAM and the proxy maps to serve requests. */
+static int make_ram(struct setup *s)
+{
+	uint64_t size = s->settings.mem_size;
+
+	s->memfd = memfd_create("hermit-guest-ram", MFD_CLOEXEC);
+	if (s->memfd < 0)
+		return fail("memfd_create");
+	if (ftruncate(s->memfd, (off_t)size) < 0)
+		return fail("ftruncate of guest memory");
+	s->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
+	if (s->ram == MAP_FAILED)
+		return fail("mmap of guest memory");
+	return 0;
+}
+
+static int set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* The proxy's ends are non-blocking so the loop can drain them; QEMU's ends are QEMU's affair. */
+static int make_channels(struct setup *s)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->doorbell) < 0)
+		return fail("socketpair");
+	if (pipe2(s->qemu_err, O_CLOEXEC) < 0)
+		return fail("pipe");
+	if (set_nonblock(s->console[0]) < 0 || set_nonblock(s->doorbell[0]) < 0 ||
+	    set_nonblock(s->qemu_err[0]) < 0)
+		return fail("fcntl");
+	return 0;
+}
+
+/* Signals become events in the loop; blocked before QEMU starts so none is missed. */
+static int route_signals(struct setup *s)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return fail("sigprocmask");
+	s->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->signal_fd < 0)
+		return fail("signalfd");
+	/* A guest writing to a closed pipe gets -EPIPE, as a Linux process would. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int start_qemu(struct setup *s, const char *app)
+{
+	struct qemu_fds fds = { .mem = s->memfd, .console = s->console[1], .doorbell = s->doorbell[1] };
+	char **argv = qemu_argv(&s->settings, s->kvm, app, &fds);
+	char err[512];
+	int rc;
+
+	if (!argv) {
+		fprintf(stderr, "hermit: out of memory\n");
+		return -1;
+	}
+	rc = qemu_spawn(argv, &fds, s->qemu_err[1], &s->qemu, err, sizeof(err));
+	qemu_argv_free(argv);
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	/* Only QEMU keeps these: closing ours lets the sockets report EOF when it dies. */
+	close(s->memfd);
+	close(s->console[1]);
+	close(s->doorbell[1]);
+	close(s->qemu_err[1]);
+	if (s->settings.debug)
+		fprintf(stderr, "hermit: waiting for gdb on 127.0.0.1:%u\n", s->settings.debug_port);
+	return 0;
+}
+
+static uint64_t measured_tsc_khz(void *arg)
+{
+	return tsc_clock_khz(arg);
+}
+
+static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct files *files,
+		    struct symbolizer *sym, struct tsc_clock *clock, char **guest_argv)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->qemu = s->qemu;
+	vm->console_fd = s->console[0];
+	vm->doorbell_fd = s->doorbell[0];
+	vm->qemu_err_fd = s->qemu_err[0];
+	vm->signal_fd = s->signal_fd;
+	vm->verbose = s->settings.verbose;
+	vm->console = (struct console){ .sym = sym, .err = stderr };
+	vm->hc = (struct hcall_ctx){
+		.gm = gm, .files = files, .anchor = s->image.anchor, .cpus = s->settings.cpus,
+		.argv = guest_argv, .envp = environ, .verbose = s->settings.verbose,
+		.tsc_khz = measured_tsc_khz, .tsc_arg = clock,
+	};
+}
+
+int main(int argc, char **argv)
+{
+	static struct vm vm; /* large (QEMU's stderr buffer): not on the stack */
+	struct setup s = { .memfd = -1 };
+	struct tsc_clock clock;
+	struct guestmem gm;
+	struct files files;
+	struct symbolizer sym = { 0 };
+	char err[512];
+
+	tsc_clock_start(&clock); /* first: the longer the span, the better the measurement */
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_PROXY_USAGE;
+	}
+	if (settings_parse(&s.settings, environ, err, sizeof(err)) < 0 ||
+	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
+	    pick_accel(&s, err, sizeof(err)) < 0)
+		return die_usage(err);
+	if (make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0 ||
+	    start_qemu(&s, argv[1]) < 0)
+		return EXIT_PROXY_FAILURE;
+	gm_init(&gm, s.ram, s.settings.mem_size);
+	files_init(&files);
+	sym.app = argv[1];
+	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);
+	return vm_run(&vm);
+}

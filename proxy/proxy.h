@@ -1,0 +1,287 @@
+/*
+ * proxy.h: the proxy's internal interfaces, one section per file.
+ *
+ * The proxy runs one Hermit image in QEMU: main.c checks the settings and the image, sets up
+ * guest memory and the two sockets, qemu.c starts QEMU, loop.c waits on QEMU and serves the
+ * guest's hypercalls (hcall.c) and console (console.c) until the guest ends. Everything the
+ * guest hands over is checked by guestmem.c before the proxy touches it.
+ *
+ * Unless said otherwise, functions are called from the single proxy thread, and functions
+ * that return int return 0 on success and -1 (with a message for the user) on failure.
+ */
+#ifndef PROXY_H
+#define PROXY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "hermit/abi.h"
+
+/* Exit statuses of the proxy itself; the app's own status is passed through unchanged. */
+#define EXIT_PROXY_FAILURE 1 /* the guest died or broke the ABI, or the host failed us */
+#define EXIT_PROXY_USAGE 2   /* bad command line, settings or image: nothing was started */
+#define EXIT_GUEST_EXCEPTION 139 /* as a shell reports SIGSEGV */
+#define EXIT_GUEST_PANIC 134     /* as a shell reports SIGABRT */
+#define EXIT_SIGINT 130
+#define EXIT_SIGTERM 143
+
+#define MIB (1024ULL * 1024)
+#define GIB (1024ULL * MIB)
+
+/* ---- settings.c: the HERMIT_* environment, parsed without side effects ---- */
+
+enum kvm_mode { KVM_AUTO, KVM_ON, KVM_OFF };
+
+struct settings {
+	enum kvm_mode kvm;
+	uint64_t mem_size;   /* bytes, a multiple of SETTINGS_MEM_ALIGN */
+	unsigned cpus;
+	bool verbose;
+	bool monitor;
+	bool debug;
+	uint16_t port;       /* HERMIT_PORT; the monitor listens on port + 1 */
+	uint16_t debug_port;
+};
+
+#define SETTINGS_MEM_DEFAULT (2 * GIB)
+#define SETTINGS_MEM_MIN (32 * MIB)
+#define SETTINGS_MEM_MAX (1024 * GIB)
+#define SETTINGS_MEM_ALIGN (2 * MIB) /* QEMU wants -m and the backend to agree to the byte */
+#define SETTINGS_PORT_DEFAULT 18766
+#define SETTINGS_DEBUG_PORT_DEFAULT 1234
+
+/* Reads HERMIT_* from envp (NULL-ended "NAME=value" strings). On failure err holds the message
+ * and the proxy must exit with EXIT_PROXY_USAGE. Does not look at /dev/kvm: see kvm_mode. */
+int settings_parse(struct settings *s, char *const *envp, char *err, size_t errlen);
+
+/* "512M", "2g", "65536": a size in bytes. Returns -1 on garbage, zero or overflow. */
+int settings_parse_size(const char *text, uint64_t *bytes);
+
+/* ---- image.c: is APP a Hermit image, and where is its anchor ---- */
+
+struct image {
+	hermit_gpa_t anchor; /* guest address of struct hermit_anchor */
+};
+
+/* Checks an ELF file held in memory. On failure why holds the reason ("not x86_64", ...). */
+int image_check(const uint8_t *bytes, size_t len, struct image *img, char *why, size_t whylen);
+
+/* Opens and checks the file at path; err holds the full user message on failure. */
+int image_load(const char *path, struct image *img, char *err, size_t errlen);
+
+/* ---- guestmem.c: guest-physical addresses to host pointers, every access checked ---- */
+
+#define GM_MAX_REGIONS 3
+
+struct gm_region {
+	hermit_gpa_t gpa;
+	uint64_t size;
+	uint64_t offset; /* into the memfd and so into gm->host */
+};
+
+struct guestmem {
+	uint8_t *host;   /* the proxy's MAP_SHARED mapping of all guest RAM */
+	uint64_t size;
+	unsigned nregions;
+	struct gm_region region[GM_MAX_REGIONS];
+};
+
+/* Describes RAM of size bytes mapped at host as QEMU's microvm lays it out for the guest. */
+void gm_init(struct guestmem *gm, uint8_t *host, uint64_t size);
+
+/* The host pointer for [gpa, gpa + len), or NULL unless the whole range is guest RAM. */
+void *gm_range(const struct guestmem *gm, hermit_gpa_t gpa, uint64_t len);
+
+/* Copies between guest RAM and the proxy; false (nothing copied) when the range is bad. */
+bool gm_read(const struct guestmem *gm, hermit_gpa_t gpa, void *dst, uint64_t len);
+bool gm_write(const struct guestmem *gm, hermit_gpa_t gpa, const void *src, uint64_t len);
+
+enum gm_string { GM_STRING_OK, GM_STRING_TOO_LONG, GM_STRING_FAULT };
+
+/* A NUL-ended guest string of at most max bytes with its NUL. TOO_LONG: no NUL in the first
+ * max bytes (all of them guest RAM); FAULT: guest RAM ends before a NUL or before max bytes. */
+enum gm_string gm_string(const struct guestmem *gm, hermit_gpa_t gpa, uint64_t max,
+			 const char **str);
+
+/* ---- files.c: the guest's descriptors, indexes into a table of host descriptors ---- */
+
+#define FILES_MAX 256
+
+struct files {
+	int host[FILES_MAX]; /* -1 when free */
+	bool owned[FILES_MAX]; /* opened for the guest, so closed by the proxy */
+};
+
+/* Guest 0, 1, 2 become the proxy's stdin, stdout, stderr (never closed by the guest). */
+void files_init(struct files *f);
+/* The host descriptor behind guest descriptor gfd, or -1 when gfd is not open. */
+int files_host(const struct files *f, int64_t gfd);
+/* Takes ownership of host_fd; returns the guest descriptor, or -EMFILE (host_fd closed). */
+int files_add(struct files *f, int host_fd);
+/* Returns 0, -EBADF, or -errno from close(2). */
+int files_close(struct files *f, int64_t gfd);
+void files_close_all(struct files *f);
+
+/* ---- clock.c: the host TSC frequency for the guest's clock ---- */
+
+struct tsc_clock {
+	uint64_t tsc0;
+	uint64_t ns0;  /* CLOCK_MONOTONIC_RAW */
+	bool stable;   /* constant and nonstop TSC: worth measuring */
+};
+
+void tsc_clock_start(struct tsc_clock *c);
+/* kHz measured since tsc_clock_start, or 0 when the TSC is not stable. */
+uint64_t tsc_clock_khz(const struct tsc_clock *c);
+/* Whether /proc/cpuinfo text lists both constant_tsc and nonstop_tsc. */
+bool cpuinfo_stable_tsc(const char *text);
+
+/* ---- hcall.c: serving the guest's doorbell ---- */
+
+enum hcall_outcome {
+	HCALL_ANSWER, /* done: answer the doorbell */
+	HCALL_EXIT,   /* the app ended with hcall_ctx.status */
+	HCALL_CRASH,  /* the kernel died; hcall_ctx.status is the vector, or -1 for a panic */
+	HCALL_BAD,    /* the guest broke the ABI; hcall_ctx.why says how */
+	HCALL_STOP,   /* the proxy must stop (signal, QEMU gone) before the request was served */
+};
+
+struct hcall_ctx {
+	const struct guestmem *gm;
+	struct files *files;
+	hermit_gpa_t anchor;
+	unsigned cpus;
+	char *const *argv;  /* the guest's argv: APP as given, then ARGS; NULL-ended */
+	char *const *envp;  /* NULL-ended */
+	bool verbose;
+	/* Host TSC frequency in kHz, 0 when unknown. */
+	uint64_t (*tsc_khz)(void *arg);
+	void *tsc_arg;
+	/* Blocks until fd is ready for events (POLLIN/POLLOUT); returns false when the proxy
+	 * must stop instead. NULL: never wait (unit tests). */
+	bool (*wait_fd)(void *arg, int fd, short events);
+	void *wait_arg;
+
+	bool anchor_checked;
+	int32_t status;     /* HCALL_EXIT / HCALL_CRASH */
+	char why[256];      /* HCALL_BAD */
+};
+
+/* Serves one doorbell byte (the ringing CPU's number). */
+enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu);
+/* Serves request nr at guest address req (the slot's contents). */
+enum hcall_outcome hcall_handle(struct hcall_ctx *ctx, uint32_t nr, hermit_gpa_t req);
+/* "page fault", "kernel panic", "exception 42": for the crash line. */
+const char *hcall_crash_name(int32_t vector, char *buf, size_t len);
+
+/* ---- symbols.c: code addresses to "0x... in FUNCTION at FILE:LINE" via addr2line ---- */
+
+struct sym_entry {
+	uint64_t addr;
+	char *text; /* NULL: addr2line did not know it */
+};
+
+struct symbolizer {
+	const char *app;
+	struct sym_entry *entries;
+	size_t count;
+	size_t cap;
+};
+
+/* Makes sure every address has an entry, running addr2line once for those still unknown. */
+void sym_resolve(struct symbolizer *s, const uint64_t *addrs, size_t n);
+/* The text for addr, or NULL when unknown (print the raw address then). */
+const char *sym_lookup(const struct symbolizer *s, uint64_t addr);
+/* Parses `addr2line -a -f -i` output for addrs[0..n) into the cache (copies what it keeps). */
+void sym_parse(struct symbolizer *s, const char *out, const uint64_t *addrs, size_t n);
+void sym_free(struct symbolizer *s);
+
+/* ---- console.c: the kernel's console log ---- */
+
+#define CONSOLE_MAX (16 * MIB) /* beyond this the oldest lines are dropped */
+#define CONSOLE_MARKER "<pc:0x"
+
+struct console {
+	char *buf;
+	size_t len;
+	size_t cap;
+	size_t pending;     /* start of the line not yet ended by '\n' */
+	uint64_t dropped;   /* bytes dropped from the front */
+	struct symbolizer *sym;
+	FILE *err;          /* where error lines go as they arrive */
+};
+
+/* Appends console bytes; prints each completed error line (symbolized) to c->err. */
+void console_feed(struct console *c, const char *data, size_t n);
+/* At the end: prints the last line too if it is an error line that never got its '\n'. */
+void console_finish(struct console *c);
+/* Prints the whole log, symbolized, to out. */
+void console_dump(struct console *c, FILE *out);
+/* 'D', 'I', 'W', 'E' for a "[   SSSSS.UUUUUU] L text" line, 0 for anything else. */
+char console_level(const char *line, size_t len);
+/* Prints text with each <pc:0x...> marker replaced by its symbol (raw address if unknown). */
+void console_render(const struct symbolizer *s, const char *text, size_t len, FILE *out);
+/* Collects the marker addresses in text, at most max; returns how many were found. */
+size_t console_markers(const char *text, size_t len, uint64_t *addrs, size_t max);
+void console_free(struct console *c);
+
+/* ---- qemu.c: QEMU's command line and process ---- */
+
+struct qemu_fds {
+	int mem;     /* memfd of guest RAM */
+	int console; /* QEMU's end of the console socket (COM1) */
+	int doorbell; /* QEMU's end of the doorbell socket (COM2) */
+};
+
+/* The NULL-ended argv for QEMU (strings and array from malloc, see qemu_argv_free). Pure. */
+char **qemu_argv(const struct settings *s, bool kvm, const char *app, const struct qemu_fds *fds);
+void qemu_argv_free(char **argv);
+
+/* Starts QEMU with fds inherited, in its own process group (so the terminal's ^C reaches only
+ * the proxy), killed if the proxy dies, with stdout and stderr to err_fd. */
+int qemu_spawn(char **argv, const struct qemu_fds *fds, int err_fd, pid_t *pid, char *err,
+	       size_t errlen);
+
+/* Whether /dev/kvm opens read-write; errno_out gets the reason when not. */
+bool kvm_usable(int *errno_out);
+
+/* ---- loop.c: running the guest to its end ---- */
+
+enum vm_end {
+	VM_RUNNING,
+	VM_EXITED,  /* EXIT hypercall: the app's status */
+	VM_CRASHED, /* CRASH hypercall */
+	VM_BAD,     /* the guest broke the ABI */
+	VM_DIED,    /* QEMU ended on its own */
+	VM_SIGNALED, /* SIGINT or SIGTERM to the proxy */
+	VM_FAILED,  /* the proxy itself failed (poll, read) */
+};
+
+#define VM_QEMU_ERR_MAX (64 * 1024) /* of QEMU's stderr kept for the user */
+
+struct vm {
+	pid_t qemu;
+	int console_fd;   /* proxy ends of the sockets, non-blocking */
+	int doorbell_fd;
+	int qemu_err_fd;  /* QEMU's stdout and stderr, non-blocking */
+	int signal_fd;    /* SIGINT, SIGTERM, SIGCHLD; non-blocking */
+	struct console console;
+	struct hcall_ctx hc;
+	bool verbose;
+
+	enum vm_end end;
+	int term_signal;
+	bool qemu_gone;   /* reaped */
+	char qemu_err[VM_QEMU_ERR_MAX];
+	size_t qemu_err_len;
+};
+
+/* Runs until the guest ends, stops QEMU, prints the outcome; returns the proxy's exit status.
+ * Before the call: QEMU runs, the signals are blocked and routed to signal_fd, the hcall
+ * context and the console are ready; vm_run sets hc.wait_fd itself. */
+int vm_run(struct vm *vm);
+
+#endif

@@ -1,0 +1,27 @@
+# proxy/proxy.mk: the host program that runs a Hermit image (build/bin/proxy) and its unit tests.
+# Included by the top GNUmakefile, which provides BUILD, OBJ, HOST_CC and HOST_CFLAGS.
+
+PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
+PROXY_HEADERS := proxy/proxy.h kernel/include/hermit/abi.h
+PROXY_SRCS := clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
+	settings.c symbols.c
+PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o)
+# Everything but main: what the unit tests link against.
+PROXY_LIB_OBJS := $(filter-out $(OBJ)/proxy/main.o,$(PROXY_OBJS))
+
+$(PROXY_OBJS): $(OBJ)/proxy/%.o: proxy/%.c $(PROXY_HEADERS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(PROXY_CFLAGS) -c $< -o $@
+
+$(BUILD)/bin/proxy: $(PROXY_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(PROXY_CFLAGS) $^ -o $@
+
+PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
+	$(wildcard tests/unit/test_proxy_*.c))
+
+$(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -o $@
+
+UNIT_TESTS += $(PROXY_UNIT_TESTS)

@@ -1,0 +1,209 @@
+/*
+ * qemu.c: the QEMU isle: QEMU's command line, and QEMU's process.
+ *
+ * The VM is a microvm without firmware tables or legacy timers; the kernel is loaded by QEMU's
+ * -kernel (PVH). Guest RAM is the proxy's memfd, reopened by QEMU through /proc/self/fd so that
+ * both processes see the same pages. COM1 is the console and a second 16550 at
+ * HERMIT_QEMU_DOORBELL_PORT the doorbell, each backed by one end of a socketpair the proxy
+ * made; QEMU inherits those descriptors and the memfd, and nothing else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+#define QEMU_BINARY "qemu-system-x86_64" /* the name the original proxy's users install */
+#define QEMU_MACHINE "microvm,x-option-roms=off,pit=off,pic=off,rtc=off,acpi=off"
+/* Plain "-cpu host" fails on some hosts with "failed to set MSR 0x10a". */
+#define QEMU_CPU_KVM "host,-arch-capabilities"
+#define QEMU_CPU_TCG "max"
+#define QEMU_ARGS_MAX 64
+
+struct args {
+	char **v;
+	size_t n;
+	bool failed;
+};
+
+static void __attribute__((format(printf, 2, 3))) push(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (a->failed || a->n + 1 >= QEMU_ARGS_MAX) {
+		a->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		a->failed = true;
+	else
+		a->v[a->n++] = s;
+	va_end(ap);
+}
+
+static void push_machine(struct args *a, const struct settings *s, bool kvm)
+{
+	push(a, QEMU_BINARY);
+	push(a, "-M");
+	push(a, QEMU_MACHINE);
+	push(a, "-accel");
+	push(a, kvm ? "kvm" : "tcg");
+	push(a, "-cpu");
+	push(a, kvm ? QEMU_CPU_KVM : QEMU_CPU_TCG);
+	push(a, "-smp");
+	push(a, "%u", s->cpus);
+	/* -m and the backend must agree to the byte: mem_size is a whole number of MiB. */
+	push(a, "-m");
+	push(a, "%lluM", (unsigned long long)(s->mem_size / MIB));
+	push(a, "-nodefaults");
+	push(a, "-no-user-config");
+	push(a, "-nographic");
+	push(a, "-no-reboot");
+}
+
+static void push_devices(struct args *a, const struct settings *s, const struct qemu_fds *fds)
+{
+	push(a, "-object");
+	push(a, "memory-backend-file,id=ram,size=%lluM,mem-path=/proc/self/fd/%d,share=on",
+	     (unsigned long long)(s->mem_size / MIB), fds->mem);
+	push(a, "-machine");
+	push(a, "memory-backend=ram");
+	push(a, "-chardev");
+	push(a, "socket,id=con,fd=%d", fds->console);
+	push(a, "-serial");
+	push(a, "chardev:con");
+	push(a, "-chardev");
+	push(a, "socket,id=hc,fd=%d", fds->doorbell);
+	push(a, "-device");
+	push(a, "isa-serial,chardev=hc,iobase=0x%x,irq=3", HERMIT_QEMU_DOORBELL_PORT);
+	/* A last way out for a kernel that cannot reach the doorbell any more. */
+	push(a, "-device");
+	push(a, "isa-debug-exit,iobase=0xf4,iosize=4");
+}
+
+/* Every port binds 127.0.0.1 only: the monitor and the gdbstub control the whole VM. */
+static void push_debugging(struct args *a, const struct settings *s)
+{
+	if (s->monitor) {
+		push(a, "-monitor");
+		push(a, "telnet:127.0.0.1:%u,server=on,wait=off", s->port + 1u);
+	}
+	if (s->debug) {
+		push(a, "-gdb");
+		push(a, "tcp:127.0.0.1:%u", s->debug_port);
+		push(a, "-S");
+	}
+}
+
+char **qemu_argv(const struct settings *s, bool kvm, const char *app, const struct qemu_fds *fds)
+{
+	struct args a = { .v = calloc(QEMU_ARGS_MAX, sizeof(char *)) };
+
+	if (!a.v)
+		return NULL;
+	push_machine(&a, s, kvm);
+	push_devices(&a, s, fds);
+	push_debugging(&a, s);
+	push(&a, "-kernel");
+	push(&a, "%s", app);
+	if (a.failed) {
+		qemu_argv_free(a.v);
+		return NULL;
+	}
+	return a.v;
+}
+
+void qemu_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && i < QEMU_ARGS_MAX && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+bool kvm_usable(int *errno_out)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		*errno_out = errno;
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* ---- the QEMU process ---- */
+
+static void keep_open(int fd)
+{
+	fcntl(fd, F_SETFD, 0);
+}
+
+/* In the child: never returns. Reports an exec failure's errno on report_fd. */
+static void exec_qemu(char **argv, const struct qemu_fds *fds, int err_fd, int report_fd,
+		      pid_t parent)
+{
+	sigset_t none;
+	int null_fd, e;
+
+	/* No QEMU may outlive the proxy, even when the proxy is SIGKILLed. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	keep_open(fds->mem);
+	keep_open(fds->console);
+	keep_open(fds->doorbell);
+	null_fd = open("/dev/null", O_RDONLY);
+	if (null_fd >= 0)
+		dup2(null_fd, STDIN_FILENO);
+	dup2(err_fd, STDOUT_FILENO);
+	dup2(err_fd, STDERR_FILENO);
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(report_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int qemu_spawn(char **argv, const struct qemu_fds *fds, int err_fd, pid_t *pid, char *err,
+	       size_t errlen)
+{
+	pid_t parent = getpid();
+	int report[2], e = 0;
+
+	/* Close-on-exec: it reads EOF when exec worked, the errno when it did not. */
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "hermit: pipe: %s", strerror(errno));
+		return -1;
+	}
+	*pid = fork();
+	if (*pid == 0)
+		exec_qemu(argv, fds, err_fd, report[1], parent);
+	close(report[1]);
+	if (*pid < 0) {
+		snprintf(err, errlen, "hermit: fork: %s", strerror(errno));
+		close(report[0]);
+		return -1;
+	}
+	if (read(report[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+		waitpid(*pid, NULL, 0);
+		snprintf(err, errlen, "hermit: cannot run %s: %s (Debian: apt-get install "
+			 "qemu-system-x86)", argv[0], strerror(e));
+		close(report[0]);
+		return -1;
+	}
+	close(report[0]);
+	return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * settings.c: the HERMIT_* environment variables that users of the original HermitCore proxy
+ * rely on, parsed into struct settings.
+ *
+ * Pure on purpose (the environment comes in as an array, nothing is opened) so that every rule
+ * is unit-tested. An empty variable counts as unset, as shells make "HERMIT_X= cmd" easy.
+ * Anything else that is not understood is refused: a typo must not silently run a different VM.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proxy.h"
+
+static const char *env_value(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return (*envp)[n + 1] ? *envp + n + 1 : NULL;
+	return NULL;
+}
+
+/* Plain decimal digits only: no sign, blanks or base prefixes. */
+static int parse_u64(const char *text, const char **end, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = text;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned digit = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
+	}
+	if (p == text)
+		return -1;
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+static int parse_number(const char *text, uint64_t *out)
+{
+	const char *end;
+
+	return parse_u64(text, &end, out) == 0 && *end == '\0' ? 0 : -1;
+}
+
+static int suffix_shift(char c)
+{
+	switch (c) {
+	case '\0': return 0;
+	case 'k': case 'K': return 10;
+	case 'm': case 'M': return 20;
+	case 'g': case 'G': return 30;
+	default: return -1;
+	}
+}
+
+int settings_parse_size(const char *text, uint64_t *bytes)
+{
+	const char *end;
+	uint64_t v;
+	int shift;
+
+	if (parse_u64(text, &end, &v) < 0)
+		return -1;
+	shift = suffix_shift(*end);
+	if (shift < 0 || (*end && end[1]))
+		return -1;
+	if (v == 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}
+
+static int parse_isle(const char *v, char *err, size_t errlen)
+{
+	if (!v || strcmp(v, "qemu") == 0)
+		return 0;
+	if (strcmp(v, "uhyve") == 0)
+		snprintf(err, errlen, "hermit: HERMIT_ISLE=uhyve: the uhyve isle is not available yet");
+	else
+		snprintf(err, errlen, "hermit: HERMIT_ISLE=%s: expected qemu", v);
+	return -1;
+}
+
+static int parse_bool(const char *name, const char *v, bool *out, char *err, size_t errlen)
+{
+	if (!v || strcmp(v, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	if (strcmp(v, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	snprintf(err, errlen, "hermit: %s=%s: expected 0 or 1", name, v);
+	return -1;
+}
+
+static int parse_kvm(const char *v, enum kvm_mode *kvm, char *err, size_t errlen)
+{
+	bool on;
+
+	if (!v) {
+		*kvm = KVM_AUTO;
+		return 0;
+	}
+	if (parse_bool("HERMIT_KVM", v, &on, err, errlen) < 0)
+		return -1;
+	*kvm = on ? KVM_ON : KVM_OFF;
+	return 0;
+}
+
+static int parse_mem(const char *v, uint64_t *mem, char *err, size_t errlen)
+{
+	uint64_t bytes = SETTINGS_MEM_DEFAULT;
+
+	if (v && settings_parse_size(v, &bytes) < 0) {
+		snprintf(err, errlen, "hermit: HERMIT_MEM=%s: expected a size such as 512M or 2G", v);
+		return -1;
+	}
+	if (bytes < SETTINGS_MEM_MIN) {
+		snprintf(err, errlen, "hermit: HERMIT_MEM=%s: at least %lluM is needed", v,
+			 SETTINGS_MEM_MIN / MIB);
+		return -1;
+	}
+	if (bytes > SETTINGS_MEM_MAX) {
+		snprintf(err, errlen, "hermit: HERMIT_MEM=%s: at most %lluG is supported", v,
+			 SETTINGS_MEM_MAX / GIB);
+		return -1;
+	}
+	/* Round up rather than refuse: "HERMIT_MEM=100000000" should just work. */
+	*mem = (bytes + SETTINGS_MEM_ALIGN - 1) / SETTINGS_MEM_ALIGN * SETTINGS_MEM_ALIGN;
+	return 0;
+}
+
+static int parse_cpus(const char *v, unsigned *cpus, char *err, size_t errlen)
+{
+	uint64_t n = 1;
+
+	if (v && (parse_number(v, &n) < 0 || n == 0)) {
+		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: expected a number of CPUs such as 1", v);
+		return -1;
+	}
+	if (n > HERMIT_MAX_CPUS) {
+		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: at most %d CPUs are supported", v,
+			 HERMIT_MAX_CPUS);
+		return -1;
+	}
+	if (n > 1) {
+		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: only 1 CPU is supported until SMP lands",
+			 v);
+		return -1;
+	}
+	*cpus = (unsigned)n;
+	return 0;
+}
+
+static int parse_port(const char *name, const char *v, uint16_t def, unsigned max, uint16_t *port,
+		      char *err, size_t errlen)
+{
+	uint64_t n = def;
+
+	if (v && (parse_number(v, &n) < 0 || n < 1 || n > max)) {
+		snprintf(err, errlen, "hermit: %s=%s: expected a port from 1 to %u", name, v, max);
+		return -1;
+	}
+	*port = (uint16_t)n;
+	return 0;
+}
+
+int settings_parse(struct settings *s, char *const *envp, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	if (parse_isle(env_value(envp, "HERMIT_ISLE"), err, errlen) < 0 ||
+	    parse_kvm(env_value(envp, "HERMIT_KVM"), &s->kvm, err, errlen) < 0 ||
+	    parse_mem(env_value(envp, "HERMIT_MEM"), &s->mem_size, err, errlen) < 0 ||
+	    parse_cpus(env_value(envp, "HERMIT_CPUS"), &s->cpus, err, errlen) < 0 ||
+	    parse_bool("HERMIT_VERBOSE", env_value(envp, "HERMIT_VERBOSE"), &s->verbose, err,
+		       errlen) < 0 ||
+	    parse_bool("HERMIT_MONITOR", env_value(envp, "HERMIT_MONITOR"), &s->monitor, err,
+		       errlen) < 0 ||
+	    parse_bool("HERMIT_DEBUG", env_value(envp, "HERMIT_DEBUG"), &s->debug, err, errlen) < 0)
+		return -1;
+	/* The monitor takes HERMIT_PORT + 1, so the last port cannot be HERMIT_PORT. */
+	if (parse_port("HERMIT_PORT", env_value(envp, "HERMIT_PORT"), SETTINGS_PORT_DEFAULT, 65534,
+		       &s->port, err, errlen) < 0 ||
+	    parse_port("HERMIT_DEBUG_PORT", env_value(envp, "HERMIT_DEBUG_PORT"),
+		       SETTINGS_DEBUG_PORT_DEFAULT, 65535, &s->debug_port, err, errlen) < 0)
+		return -1;
+	return 0;
+}

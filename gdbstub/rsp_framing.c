@@ -44,7 +44,10 @@ static struct {
 
 void rsp_framing_reset(void)
 {
-	memset(&fr, 0, sizeof(fr));
+	fr.state = FR_IDLE;
+	fr.len = 0;
+	fr.noack = false;
+	fr.noack_armed = false;
 }
 
 void rsp_noack_arm(void)

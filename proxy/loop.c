@@ -18,6 +18,9 @@
 #include "proxy.h"
 
 #define READ_CHUNK 65536
+/* QEMU's words when KVM cannot go on (seen with nested KVM instead of a triple fault). */
+#define QEMU_STUCK "KVM internal error"
+#define QEMU_QUIET_MS 50
 
 static void end(struct vm *vm, enum vm_end how)
 {
@@ -84,9 +87,21 @@ static void read_qemu_err(struct vm *vm)
 		keep = (size_t)n < keep ? (size_t)n : keep;
 		memcpy(vm->qemu_err + vm->qemu_err_len, buf, keep);
 		vm->qemu_err_len += keep;
+		/* QEMU does not exit after this: it pauses the VM for good. */
+		if (memmem(vm->qemu_err, vm->qemu_err_len, QEMU_STUCK, sizeof(QEMU_STUCK) - 1))
+			end(vm, VM_DIED);
 	}
 	close(vm->qemu_err_fd);
 	vm->qemu_err_fd = -1;
+}
+
+/* Lets QEMU finish a report it is writing (a register dump) before it is killed. */
+static void settle_qemu_err(struct vm *vm)
+{
+	struct pollfd p = { .fd = vm->qemu_err_fd, .events = POLLIN };
+
+	for (int i = 0; i < 20 && vm->qemu_err_fd >= 0 && poll(&p, 1, QEMU_QUIET_MS) > 0; i++)
+		read_qemu_err(vm);
 }
 
 static void serve_one(struct vm *vm, unsigned char cpu)
@@ -199,6 +214,8 @@ static void stop_qemu(struct vm *vm)
 
 	if (vm->qemu_gone)
 		return;
+	if (vm->end == VM_DIED)
+		settle_qemu_err(vm);
 	kill(vm->qemu, SIGKILL);
 	while (waitpid(vm->qemu, &status, 0) < 0 && errno == EINTR)
 		;

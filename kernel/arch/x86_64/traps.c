@@ -1,0 +1,42 @@
+/*
+ * arch/x86_64/traps.c: where entry.S hands every trap. Exceptions are fatal (until the gdb stub
+ * claims breakpoints and single steps); interrupts go to their handler; then the scheduler picks
+ * the frame to resume.
+ */
+#include "arch/x86_64/frame.h"
+#include "arch/x86_64/layout.h"
+#include "kernel/irq.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+
+static irq_handler vector_handlers[256];
+
+void irq_attach_vector(unsigned vector, irq_handler handler) { vector_handlers[vector] = handler; }
+
+static int frame_on_task_stack(const struct trap_frame *f)
+{
+	struct cpu *c = this_cpu();
+	return (uintptr_t)f >= c->stack_lo && (uintptr_t)(f + 1) <= c->stack_hi;
+}
+
+struct trap_frame *trap_dispatch(struct trap_frame *f);
+
+struct trap_frame *trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector < 32)
+		crash_exception(f);
+	if (!frame_on_task_stack(f))
+		panic("kernel stack overflow (interrupt %lu with rsp 0x%lx)", f->vector, f->rsp);
+	if (f->vector == VEC_RESCHED) {
+		this_cpu()->need_resched = 1;
+	} else if (f->vector == VEC_TIMER) {
+		apic_eoi();
+		sched_timer_tick();
+	} else if (f->vector != VEC_SPURIOUS) {
+		if (vector_handlers[f->vector])
+			vector_handlers[f->vector]();
+		apic_eoi();
+	}
+	return sched_switch(f);
+}

@@ -1,0 +1,103 @@
+/*
+ * core/panic.c: the crash report. Registers, the fault's cause and a frame-pointer backtrace go
+ * to the log at error level (the proxy prints those lines as they come and symbolizes every
+ * <pc:0x...> marker); then the host is told the guest crashed.
+ */
+#include "kernel/panic.h"
+
+#include <stdarg.h>
+
+#include "arch/x86_64/cpu.h"
+#include "kernel/hcall.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/task.h"
+#include "lib/format.h"
+
+#define BACKTRACE_MAX 32
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
+	"invalid opcode", "device not available", "double fault", "coprocessor segment overrun",
+	"invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
+	"page fault", "reserved", "x87 floating-point error", "alignment check", "machine check",
+	"SIMD floating-point error", "virtualization exception", "control protection exception",
+};
+
+static volatile int crashing;
+
+static void report_task(void)
+{
+	struct cpu *c = this_cpu();
+	struct task *t = c->current;
+	if (t)
+		log_error("CPU %u, task %u \"%s\"", c->id, t->id, t->name);
+	else
+		log_error("CPU %u, during boot", c->id);
+}
+
+void crash_backtrace(uint64_t rip, uint64_t rbp)
+{
+	log_error("backtrace:");
+	log_error("  #0  <pc:0x%lx>", rip);
+	for (int i = 1; i < BACKTRACE_MAX && rbp; i++) {
+		if (rbp % 8 || !mmu_range_ok(rbp, 16, false))
+			break;
+		uint64_t ret = ((uint64_t *)rbp)[1];
+		if (!ret)
+			break;
+		/* ret - 1 lies inside the call, so the line shown is the call's */
+		log_error("  #%-2d <pc:0x%lx>", i, ret - 1);
+		uint64_t next = ((uint64_t *)rbp)[0];
+		if (next <= rbp)
+			break;
+		rbp = next;
+	}
+}
+
+static void report_registers(const struct trap_frame *f)
+{
+	log_error("RAX %016lx RBX %016lx RCX %016lx RDX %016lx", f->rax, f->rbx, f->rcx, f->rdx);
+	log_error("RSI %016lx RDI %016lx RBP %016lx RSP %016lx", f->rsi, f->rdi, f->rbp, f->rsp);
+	log_error("R8  %016lx R9  %016lx R10 %016lx R11 %016lx", f->r8, f->r9, f->r10, f->r11);
+	log_error("R12 %016lx R13 %016lx R14 %016lx R15 %016lx", f->r12, f->r13, f->r14, f->r15);
+	log_error("RIP %016lx RFLAGS %08lx CS %04lx SS %04lx CR2 %016lx CR3 %016lx", f->rip, f->rflags,
+		  f->cs, f->ss, read_cr2(), read_cr3());
+}
+
+static void enter_crash(void)
+{
+	__asm__ volatile("cli");
+	if (__atomic_exchange_n(&crashing, 1, __ATOMIC_SEQ_CST))
+		cpu_halt_forever(); /* a fault while reporting: the first report stands */
+	log_ensure_console();
+}
+
+void crash_exception(const struct trap_frame *f)
+{
+	enter_crash();
+	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "exception";
+	log_error("kernel crash: %s (vector %lu, error code 0x%lx) at <pc:0x%lx>", name, f->vector, f->error, f->rip);
+	if (f->vector == 14)
+		log_error("fault address 0x%lx: %s %s", read_cr2(), f->error & 1 ? "protection violation on" : "no page for",
+			  f->error & 16 ? "instruction fetch" : f->error & 2 ? "write" : "read");
+	report_task();
+	report_registers(f);
+	crash_backtrace(f->rip, f->rbp);
+	hcall_exit(HERMIT_HC_CRASH, (int32_t)f->vector);
+}
+
+void panic(const char *fmt, ...)
+{
+	enter_crash();
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("kernel panic: %s", msg);
+	report_task();
+	crash_backtrace((uint64_t)__builtin_return_address(0) - 1, *(uint64_t *)__builtin_frame_address(0));
+	hcall_exit(HERMIT_HC_CRASH, -1);
+}

@@ -1,0 +1,25 @@
+/*
+ * kernel/panic.h: the end of the line. panic() is for broken invariants only; failed requests
+ * return errors. Both panic() and a fatal exception print a report (registers, backtrace with
+ * <pc:0x...> markers the proxy symbolizes) and tell the host the guest crashed.
+ */
+#ifndef KERNEL_PANIC_H
+#define KERNEL_PANIC_H
+
+#include <stdint.h>
+
+#include "arch/x86_64/frame.h"
+
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Reports a fatal exception described by frame; never returns. */
+void crash_exception(const struct trap_frame *frame) __attribute__((noreturn));
+/* Logs the frame-pointer chain starting at rbp, at error level. */
+void crash_backtrace(uint64_t rip, uint64_t rbp);
+
+#define KASSERT(cond)                                                                               \
+	do {                                                                                        \
+		if (!(cond))                                                                        \
+			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);          \
+	} while (0)
+
+#endif

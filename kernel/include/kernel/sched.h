@@ -1,0 +1,37 @@
+/*
+ * kernel/sched.h: a round-robin preemptive scheduler with one run queue per CPU.
+ * Blocking: with the queue's lock held, sched_block(q, lock, flags, deadline) puts the current task
+ * on q, releases the lock and switches away; it returns once sched_wake() took the task off q or
+ * the deadline (clock ns, 0 = none) passed, with the task's wake_reason telling which.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <stdint.h>
+
+#include "arch/x86_64/frame.h"
+#include "kernel/runqueue.h"
+#include "kernel/spinlock.h"
+
+struct task;
+
+#define SCHED_SLICE_NS 10000000ull /* 10 ms */
+
+void sched_yield_task(void);
+int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint64_t deadline);
+/* Wakes the first task of q; the caller holds q's lock. Returns it, or NULL when q was empty. */
+struct task *sched_wake_one(struct runqueue *q);
+void sched_wake_all(struct runqueue *q);
+/* Makes a new or woken task runnable. Any context. */
+void sched_make_ready(struct task *t);
+/* Sleeps until the clock reaches deadline_ns. */
+void sched_sleep_until(uint64_t deadline_ns);
+
+/* Trap exit: picks the frame to resume. Interrupts off. */
+struct trap_frame *sched_switch(struct trap_frame *frame);
+/* Timer interrupt: wakes expired sleepers, ends time slices, programs the next expiry. */
+void sched_timer_tick(void);
+/* Entered by the boot task once everything is set up; becomes this CPU's idle loop. */
+void sched_idle_loop(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * kernel/sync.h: blocking synchronization for tasks: semaphores, mutexes, condition variables.
+ * All-zero memory is a valid unlocked mutex, an empty condition variable and a semaphore at 0, so
+ * static initializers are plain zeros (the POSIX wrappers rely on it). Deadlines are clock ns, 0
+ * for none; waiting functions return 0, or -1 when the deadline passed. Task context only;
+ * ksem_post() and kcond_signal()/kcond_broadcast() may also run in interrupt handlers.
+ */
+#ifndef KERNEL_SYNC_H
+#define KERNEL_SYNC_H
+
+#include <stdint.h>
+
+#include "kernel/runqueue.h"
+#include "kernel/spinlock.h"
+
+struct task;
+
+struct ksem {
+	struct spinlock lock;
+	int count;
+	struct runqueue waiters;
+};
+
+enum kmutex_type { KMUTEX_NORMAL, KMUTEX_ERRORCHECK, KMUTEX_RECURSIVE };
+
+struct kmutex {
+	struct spinlock lock;
+	int type;              /* enum kmutex_type */
+	unsigned depth;        /* recursive locks held by owner */
+	struct task *owner;
+	struct runqueue waiters;
+};
+
+struct kcond {
+	struct spinlock lock;
+	struct runqueue waiters;
+};
+
+void ksem_init(struct ksem *s, int count);
+int ksem_wait(struct ksem *s, uint64_t deadline);
+int ksem_trywait(struct ksem *s);
+void ksem_post(struct ksem *s);
+
+/* Returns 0, or EDEADLK-style -1 for an error-checking mutex its owner locks again. */
+int kmutex_lock(struct kmutex *m, uint64_t deadline);
+int kmutex_trylock(struct kmutex *m);
+/* Returns 0, or -1 when the caller does not own m. */
+int kmutex_unlock(struct kmutex *m);
+
+/* Unlocks m, waits for a signal or the deadline, locks m again. */
+int kcond_wait(struct kcond *c, struct kmutex *m, uint64_t deadline);
+void kcond_signal(struct kcond *c);
+void kcond_broadcast(struct kcond *c);
+
+#endif

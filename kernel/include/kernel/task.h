@@ -1,0 +1,69 @@
+/*
+ * kernel/task.h: kernel tasks (threads). Every task has its own stack with an unmapped guard page
+ * below it; its saved registers are the trap frame on that stack while it does not run.
+ *
+ *   struct task *t = task_create("worker", fn, arg, stack_size);   (task context)
+ *   task_exit();                                                    (from the task itself)
+ *   task_release(t);     once nobody looks at t any more (it must be dead)
+ */
+#ifndef KERNEL_TASK_H
+#define KERNEL_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/x86_64/frame.h"
+#include "kernel/runqueue.h"
+#include "kernel/spinlock.h"
+
+enum task_state { TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_DEAD };
+
+#define TASK_NAME_MAX 32
+#define TASK_DEFAULT_STACK (256 * 1024)
+
+struct task {
+	struct trap_frame *frame;   /* saved state; valid while not running */
+	uintptr_t stack_lo, stack_hi;
+	uint32_t id;                /* 1, 2, ...; also the gdb thread id */
+	uint32_t cpu;
+	enum task_state state;
+	char name[TASK_NAME_MAX];
+	struct task *queue_next;    /* run queue or wait queue */
+	struct task *all_next;      /* every live task, newest first */
+	uint64_t wake_at;           /* blocked with a deadline: clock ns, else 0 */
+	struct task *timer_next;
+	struct runqueue *waiting_on;/* the wait queue a blocked task sits in */
+	int wake_reason;            /* 0: woken; -ETIMEDOUT-like TASK_TIMED_OUT: deadline passed */
+	struct spinlock exit_lock;
+	struct runqueue exit_waiters;
+	void *libc;                 /* the C library's per-task state (libc/reent.c) */
+	void *user;                 /* owner's data (pthread) */
+	int detached;               /* freed by the scheduler once dead, nobody joins */
+	size_t alloc_pages;
+	uintptr_t alloc_base;
+};
+
+#define TASK_TIMED_OUT 1
+
+typedef void (*task_fn)(void *arg);
+
+/* Creates a ready task running fn(arg); NULL when memory is short. */
+struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_size);
+/* Ends the calling task; never returns. */
+void task_exit(void) __attribute__((noreturn));
+/* Waits until t is dead. Task context. */
+void task_wait_dead(struct task *t);
+/* Nobody will wait for t: its memory goes back when it ends. */
+void task_detach(struct task *t);
+/* Frees a dead task's stack and descriptor. */
+void task_release(struct task *t);
+void task_set_name(struct task *t, const char *name);
+struct task *task_current(void);
+/* The list of every task, for debuggers; walk it with interrupts off. */
+struct task *task_list(void);
+const char *task_state_name(enum task_state s);
+
+/* Boot: turns the boot flow into the idle task of this CPU. */
+void task_init_idle(void);
+
+#endif

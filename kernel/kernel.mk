@@ -1,0 +1,87 @@
+# kernel/kernel.mk: newlib, the kernel library (crt0.o + libhermit.a), the staged headers, the
+# toolchain wrapper and the apps. Included by the top GNUmakefile.
+
+NEWLIB_DIR := $(BUILD)/newlib
+NEWLIB_STAMP := $(NEWLIB_DIR)/.installed
+HEADERS_STAMP := $(SYSROOT)/.headers
+HERMIT_CC := $(BUILD)/bin/x86_64-hermit-gcc
+GCC_INCLUDE := $(shell $(HOST_CC) -print-file-name=include)
+MTUNE ?=
+
+KERNEL_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-pie -fno-stack-protector -mno-red-zone \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -Wall -Wextra -Werror -nostdinc -isystem $(SYSROOT)/include/overlay \
+	-isystem $(SYSROOT)/include -isystem $(GCC_INCLUDE) -Ikernel/include -Ikernel \
+	$(if $(MTUNE),-mtune=$(MTUNE))
+APP_CFLAGS := -O2 -g -Wall -Wextra -Werror $(if $(MTUNE),-mtune=$(MTUNE))
+
+# Objects that must win over newlib's defaults (entry, debug anchor, per-task state, locks) are
+# linked into every image as crt0.o; the rest is an ordinary archive.
+CRT0_SRCS := kernel/arch/x86_64/boot_pvh.S kernel/core/hcall.c kernel/libc/reent.c kernel/libc/locks.c
+KERNEL_SRCS := $(filter-out $(CRT0_SRCS),$(wildcard kernel/arch/x86_64/*.c kernel/arch/x86_64/*.S \
+	kernel/core/*.c kernel/mm/*.c kernel/libc/*.c kernel/lib/*.c))
+obj_of = $(patsubst kernel/%,$(OBJ)/kernel/%.o,$(1))
+CRT0_OBJS := $(call obj_of,$(CRT0_SRCS))
+KERNEL_OBJS := $(call obj_of,$(KERNEL_SRCS))
+
+$(NEWLIB_STAMP): kernel/toolchain/build-newlib.sh
+	kernel/toolchain/build-newlib.sh $(NEWLIB_DIR)/work $(abspath $(NEWLIB_DIR)/install)
+	touch $@
+
+LIBC_HEADERS := $(shell find kernel/libc/include -type f)
+$(HEADERS_STAMP): $(NEWLIB_STAMP) $(LIBC_HEADERS) kernel/include/hermit/abi.h
+	mkdir -p $(SYSROOT)/include $(SYSROOT)/lib $(SYSROOT)/include/hermit
+	cp -a $(NEWLIB_DIR)/install/x86_64-elf/include/. $(SYSROOT)/include/
+	cp -a kernel/libc/include/. $(SYSROOT)/include/
+	cp kernel/include/hermit/abi.h $(SYSROOT)/include/hermit/
+	cp $(NEWLIB_DIR)/install/x86_64-elf/lib/libc.a $(NEWLIB_DIR)/install/x86_64-elf/lib/libm.a $(SYSROOT)/lib/
+	touch $@
+
+$(OBJ)/kernel/%.c.o: kernel/%.c $(HEADERS_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ)/kernel/%.S.o: kernel/%.S $(HEADERS_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SYSROOT)/lib/crt0.o: $(CRT0_OBJS)
+	ld -r -o $@ $^
+
+$(SYSROOT)/lib/libhermit.a: $(KERNEL_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# -lpthread works as with glibc 2.34+: the threads are in the C library proper.
+$(SYSROOT)/lib/libpthread.a:
+	@mkdir -p $(@D)
+	ar rcs $@
+
+$(SYSROOT)/lib/hermit.ld: kernel/toolchain/hermit.ld
+	cp $< $@
+
+$(HERMIT_CC): kernel/toolchain/x86_64-hermit-gcc
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake: $(SYSROOT)/share/%: kernel/toolchain/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SYSROOT)/lib/libpthread.a \
+	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
+
+# Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
+TEST_APPS := hello threads crash files
+BENCH_APPS := stream
+APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
+
+.SECONDEXPANSION:
+$(SYSROOT)/extra/tests/%: $$(wildcard tests/%/*.c) $(HERMIT_SDK)
+	@mkdir -p $(@D)
+	$(HERMIT_CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@ -lpthread
+
+$(SYSROOT)/extra/benchmarks/%: $$(wildcard bench/%/*.c) $(HERMIT_SDK)
+	@mkdir -p $(@D)
+	$(HERMIT_CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@ -lpthread -lm
+
+-include $(KERNEL_OBJS:.o=.d) $(CRT0_OBJS:.o=.d)

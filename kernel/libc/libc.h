@@ -1,0 +1,30 @@
+/*
+ * libc/libc.h: the kernel's side of the C library: what newlib needs underneath (system calls,
+ * locks, per-task state), POSIX threads and the app's start. Functions here run in task context.
+ */
+#ifndef LIBC_LIBC_H
+#define LIBC_LIBC_H
+
+#include <stdint.h>
+
+struct task;
+
+/* Boot: asks the host for the settings, argv and environment; sets clock and log level. */
+void libc_boot_config(void);
+/* Boot: creates the task that runs the app's constructors and main(). */
+void libc_start_main_task(void);
+
+/* Per-thread C library state (errno, strtok, ...) for task.libc; NULL when memory is short.
+ * Free it only once no task uses it any more. */
+void *libc_task_state_new(void);
+void libc_task_state_free(void *state);
+
+/* The host's errno (Linux numbering, hermit/abi.h) as this C library's errno. */
+int libc_errno_from_host(int64_t host_errno);
+/* This C library's open() flags as Linux's. */
+int32_t libc_open_flags_to_host(int flags);
+
+/* Ends the app with status; flushes nothing (exit() did). */
+void libc_terminate(int status) __attribute__((noreturn));
+
+#endif

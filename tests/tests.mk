@@ -1,0 +1,7 @@
+# tests/tests.mk: host unit tests of the kernel's portable parts.
+UNIT_DIR := $(BUILD)/tests/unit
+UNIT_TESTS += $(UNIT_DIR)/test_format
+
+$(UNIT_DIR)/test_format: tests/unit/test_format.c kernel/lib/format.c kernel/lib/format.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ikernel $(filter %.c,$^) -o $@ -lcmocka

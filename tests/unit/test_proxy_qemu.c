@@ -1,0 +1,160 @@
+/* Unit tests of proxy/qemu.c: the QEMU command line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proxy.h"
+
+static const struct qemu_fds fds = { .mem = 3, .console = 5, .doorbell = 7 };
+
+static struct settings defaults(void)
+{
+	struct settings s;
+	char err[128];
+	char *envp[] = { NULL };
+
+	assert_int_equal(settings_parse(&s, envp, err, sizeof(err)), 0);
+	return s;
+}
+
+static size_t count(char **argv)
+{
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	return n;
+}
+
+/* The index of option opt, or -1. */
+static int find(char **argv, const char *opt)
+{
+	for (int i = 0; argv[i]; i++)
+		if (strcmp(argv[i], opt) == 0)
+			return i;
+	return -1;
+}
+
+/* The value after option opt (the first such option). */
+static const char *value(char **argv, const char *opt)
+{
+	int i = find(argv, opt);
+
+	assert_true(i >= 0);
+	assert_non_null(argv[i + 1]);
+	return argv[i + 1];
+}
+
+static bool has_pair(char **argv, const char *opt, const char *val)
+{
+	for (int i = 0; argv[i] && argv[i + 1]; i++)
+		if (strcmp(argv[i], opt) == 0 && strcmp(argv[i + 1], val) == 0)
+			return true;
+	return false;
+}
+
+static void test_kvm_default(void **state)
+{
+	(void)state;
+	struct settings s = defaults();
+	char **argv = qemu_argv(&s, true, "path/to app", &fds);
+
+	assert_non_null(argv);
+	assert_string_equal(argv[0], "qemu-system-x86_64");
+	assert_string_equal(value(argv, "-M"),
+			    "microvm,x-option-roms=off,pit=off,pic=off,rtc=off,acpi=off");
+	assert_string_equal(value(argv, "-accel"), "kvm");
+	assert_string_equal(value(argv, "-cpu"), "host,-arch-capabilities");
+	assert_string_equal(value(argv, "-smp"), "1");
+	assert_string_equal(value(argv, "-m"), "2048M");
+	assert_string_equal(value(argv, "-object"),
+			    "memory-backend-file,id=ram,size=2048M,mem-path=/proc/self/fd/3,share=on");
+	assert_string_equal(value(argv, "-machine"), "memory-backend=ram");
+	assert_true(has_pair(argv, "-chardev", "socket,id=con,fd=5"));
+	assert_true(has_pair(argv, "-chardev", "socket,id=hc,fd=7"));
+	assert_string_equal(value(argv, "-serial"), "chardev:con");
+	assert_true(has_pair(argv, "-device", "isa-serial,chardev=hc,iobase=0x2f8,irq=3"));
+	assert_true(has_pair(argv, "-device", "isa-debug-exit,iobase=0xf4,iosize=4"));
+	for (const char *o = "-nodefaults\0-no-user-config\0-nographic\0-no-reboot\0"; *o;
+	     o += strlen(o) + 1)
+		assert_true(find(argv, o) > 0);
+	/* Nothing listens unless asked. */
+	assert_int_equal(find(argv, "-monitor"), -1);
+	assert_int_equal(find(argv, "-gdb"), -1);
+	assert_int_equal(find(argv, "-S"), -1);
+	/* The kernel comes last, as one argument whatever it contains. */
+	size_t n = count(argv);
+	assert_string_equal(argv[n - 2], "-kernel");
+	assert_string_equal(argv[n - 1], "path/to app");
+	qemu_argv_free(argv);
+}
+
+static void test_tcg(void **state)
+{
+	(void)state;
+	struct settings s = defaults();
+	char **argv = qemu_argv(&s, false, "app", &fds);
+
+	assert_string_equal(value(argv, "-accel"), "tcg");
+	assert_string_equal(value(argv, "-cpu"), "max");
+	qemu_argv_free(argv);
+}
+
+static void test_memory_sizes_agree(void **state)
+{
+	(void)state;
+	struct settings s = defaults();
+
+	s.mem_size = 6 * GIB;
+	char **argv = qemu_argv(&s, true, "app", &fds);
+	assert_string_equal(value(argv, "-m"), "6144M");
+	assert_non_null(strstr(value(argv, "-object"), ",size=6144M,"));
+	qemu_argv_free(argv);
+	s.mem_size = 34 * MIB;
+	argv = qemu_argv(&s, true, "app", &fds);
+	assert_string_equal(value(argv, "-m"), "34M");
+	assert_non_null(strstr(value(argv, "-object"), ",size=34M,"));
+	qemu_argv_free(argv);
+}
+
+static void test_monitor_and_gdb_on_localhost(void **state)
+{
+	(void)state;
+	struct settings s = defaults();
+
+	s.monitor = true;
+	s.debug = true;
+	s.port = 20000;
+	s.debug_port = 4321;
+	char **argv = qemu_argv(&s, true, "app", &fds);
+	assert_string_equal(value(argv, "-monitor"), "telnet:127.0.0.1:20001,server=on,wait=off");
+	assert_string_equal(value(argv, "-gdb"), "tcp:127.0.0.1:4321");
+	assert_true(find(argv, "-S") > 0);
+	size_t n = count(argv);
+	assert_string_equal(argv[n - 2], "-kernel");
+	qemu_argv_free(argv);
+
+	s.port = 65534;
+	s.debug = false;
+	argv = qemu_argv(&s, true, "app", &fds);
+	assert_string_equal(value(argv, "-monitor"), "telnet:127.0.0.1:65535,server=on,wait=off");
+	assert_int_equal(find(argv, "-S"), -1);
+	qemu_argv_free(argv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kvm_default),
+		cmocka_unit_test(test_tcg),
+		cmocka_unit_test(test_memory_sizes_agree),
+		cmocka_unit_test(test_monitor_and_gdb_on_localhost),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

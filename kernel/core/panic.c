@@ -37,10 +37,37 @@ static void report_task(void)
 		log_error("CPU %u, during boot", c->id);
 }
 
-void crash_backtrace(uint64_t rip, uint64_t rbp)
+extern char __image_start[], __text_end[];
+
+/* True when addr follows a call instruction in the image's text: a plausible return address. */
+static int after_call(uint64_t addr)
+{
+	if (addr < (uint64_t)__image_start + 6 || addr > (uint64_t)__text_end)
+		return 0;
+	const uint8_t *p = (const uint8_t *)addr;
+	return p[-5] == 0xe8 || p[-6] == 0xff || p[-3] == 0xff || p[-2] == 0xff;
+}
+
+/*
+ * A leaf function that needs no stack sets up no frame, even with frame pointers on; when the
+ * fault is in one, its caller's return address is on top of the stack and not in the rbp chain.
+ */
+static void report_frameless_caller(uint64_t rsp, uint64_t rbp)
+{
+	if (rsp % 8 || !mmu_range_ok(rsp, 8, false))
+		return;
+	uint64_t top = *(uint64_t *)rsp;
+	uint64_t chained = rbp && rbp % 8 == 0 && mmu_range_ok(rbp, 16, false) ? ((uint64_t *)rbp)[1] : 0;
+	if (top != chained && after_call(top))
+		log_error("  #?  <pc:0x%lx> (caller of a frameless function)", top - 1);
+}
+
+void crash_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp)
 {
 	log_error("backtrace:");
 	log_error("  #0  <pc:0x%lx>", rip);
+	if (rsp)
+		report_frameless_caller(rsp, rbp);
 	for (int i = 1; i < BACKTRACE_MAX && rbp; i++) {
 		if (rbp % 8 || !mmu_range_ok(rbp, 16, false))
 			break;
@@ -84,7 +111,7 @@ void crash_exception(const struct trap_frame *f)
 			  f->error & 16 ? "instruction fetch" : f->error & 2 ? "write" : "read");
 	report_task();
 	report_registers(f);
-	crash_backtrace(f->rip, f->rbp);
+	crash_backtrace(f->rip, f->rbp, f->rsp);
 	hcall_exit(HERMIT_HC_CRASH, (int32_t)f->vector);
 }
 
@@ -98,6 +125,6 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	log_error("kernel panic: %s", msg);
 	report_task();
-	crash_backtrace((uint64_t)__builtin_return_address(0) - 1, *(uint64_t *)__builtin_frame_address(0));
+	crash_backtrace((uint64_t)__builtin_return_address(0) - 1, *(uint64_t *)__builtin_frame_address(0), 0);
 	hcall_exit(HERMIT_HC_CRASH, -1);
 }

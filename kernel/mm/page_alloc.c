@@ -23,15 +23,27 @@ static void frame_clear(size_t i) { bitmap[i / BITS_PER_WORD] &= ~(1ull << (i % 
 
 static uintptr_t align_up(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
 
+/* Marks frames [first, end) free, a word at a time where it can (boot time matters). */
+static void clear_frames(size_t first, size_t end)
+{
+	size_t i = first;
+	for (; i < end && i % BITS_PER_WORD; i++)
+		frame_clear(i);
+	for (; i + BITS_PER_WORD <= end; i += BITS_PER_WORD)
+		bitmap[i / BITS_PER_WORD] = 0;
+	for (; i < end; i++)
+		frame_clear(i);
+}
+
 static void free_region(uint64_t base, uint64_t size, uintptr_t reserved_end)
 {
 	uint64_t lo = align_up(base, PAGE_SIZE), hi = (base + size) & ~(uint64_t)(PAGE_SIZE - 1);
 	if (lo < reserved_end)
 		lo = reserved_end;
-	for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
-		frame_clear(a / PAGE_SIZE);
-		nr_free++;
-	}
+	if (lo >= hi)
+		return;
+	clear_frames(lo / PAGE_SIZE, hi / PAGE_SIZE);
+	nr_free += (hi - lo) / PAGE_SIZE;
 }
 
 void page_alloc_init(const struct boot_info *bi, uintptr_t reserved_end)

@@ -13,8 +13,9 @@
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Reports a fatal exception described by frame; never returns. */
 void crash_exception(const struct trap_frame *frame) __attribute__((noreturn));
-/* Logs the frame-pointer chain starting at rbp, at error level. */
-void crash_backtrace(uint64_t rip, uint64_t rbp);
+/* Logs the frame-pointer chain starting at rbp, at error level; rsp (or 0) lets it find the
+ * caller of a function that set up no frame. */
+void crash_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp);
 
 #define KASSERT(cond)                                                                               \
 	do {                                                                                        \

@@ -1,0 +1,22 @@
+#!/bin/sh
+# install-deps.sh: installs the Debian packages that building and testing Hermit need, when some
+# are missing. Needs root (or sudo) only when something must be installed.
+set -eu
+packages="gcc make binutils qemu-system-x86 newlib-source libcmocka-dev gdb python3 python3-pytest
+ python3-pexpect cmake clang libfuzzer-14-dev procps"
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "hermit: installing missing packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null 2>&1; then
+	sudo=sudo
+else
+	echo "hermit: run as root: apt-get install$missing" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing

@@ -1,0 +1,61 @@
+"""Shared fixtures: paths of the staged build, and a runner for the proxy.
+
+Every test boots real guests through build/bin/proxy in QEMU. Tests that take an `accel`
+parameter run once with TCG and once with KVM; the KVM run is skipped, saying why, where this
+machine's KVM cannot run a Hermit guest.
+"""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+PROXY = BUILD / "bin" / "proxy"
+SYSROOT = BUILD / "x86_64-hermit"
+TESTS = SYSROOT / "extra" / "tests"
+BENCHMARKS = SYSROOT / "extra" / "benchmarks"
+TIMEOUT = 120
+
+
+def kvm_problem():
+    """Why KVM cannot run Hermit guests here, or None when it can."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "/dev/kvm is missing or not accessible"
+    if os.path.isdir("/sys/module/kvm_pvm") and not (
+        os.path.isdir("/sys/module/kvm_intel") or os.path.isdir("/sys/module/kvm_amd")
+    ):
+        return "this machine's KVM is kvm-pvm, which runs only PVM-aware guest kernels"
+    return None
+
+
+@pytest.fixture(params=["tcg", "kvm"])
+def accel(request):
+    if request.param == "kvm":
+        problem = kvm_problem()
+        if problem:
+            pytest.skip("KVM run skipped: " + problem)
+    return request.param
+
+
+def run_proxy(app, *args, accel="tcg", env=None, cwd=None, timeout=TIMEOUT):
+    """Runs the proxy on app (a path or a name under extra/tests) and returns the completed process."""
+    path = app if os.path.sep in str(app) else TESTS / app
+    full_env = dict(os.environ)
+    full_env["HERMIT_KVM"] = "1" if accel == "kvm" else "0"
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(PROXY), str(path), *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def qemu_processes_of(marker):
+    """QEMU processes whose command line contains marker (to check none is left behind)."""
+    out = subprocess.run(["pgrep", "-af", "qemu-system"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if marker in line]

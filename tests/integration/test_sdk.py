@@ -1,0 +1,78 @@
+"""Building apps outside the tree, the way users do, and the installed tree."""
+import subprocess
+import textwrap
+
+from conftest import BUILD, ROOT, run_proxy
+
+APP = textwrap.dedent(
+    """\
+    #include <math.h>
+    #include <pthread.h>
+    #include <stdio.h>
+    #include <string.h>
+    #include <time.h>
+    #include <unistd.h>
+
+    static void *twice(void *arg) { *(double *)arg *= 2; return NULL; }
+
+    int main(void)
+    {
+        double v = sqrt(2.0);
+        pthread_t t;
+        pthread_create(&t, NULL, twice, &v);
+        pthread_join(t, NULL);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        printf("outside: %.6f %d %s\\n", v, ts.tv_sec > 1600000000, strerror(2));
+        return 7;
+    }
+    """
+)
+EXPECTED = "outside: 2.828427 1 No such file or directory"
+
+
+def check_app(path):
+    r = run_proxy(path)
+    assert r.returncode == 7, r.stderr
+    assert r.stdout.strip() == EXPECTED
+
+
+def test_wrapper_builds_a_bootable_image(tmp_path):
+    (tmp_path / "app.c").write_text(APP)
+    cc = BUILD / "bin" / "x86_64-hermit-gcc"
+    subprocess.run([str(cc), "-O2", "-g", "-c", "app.c", "-o", "app.o"], cwd=tmp_path, check=True)
+    subprocess.run([str(cc), "app.o", "-o", "app", "-lpthread", "-lm"], cwd=tmp_path, check=True)
+    assert (tmp_path / "app").read_bytes()[7] == 0x42  # EI_OSABI marks a Hermit image
+    check_app(tmp_path / "app")
+
+
+def test_make_include(tmp_path):
+    (tmp_path / "app.c").write_text(APP)
+    (tmp_path / "Makefile").write_text(
+        f"HERMIT_PREFIX := {BUILD}\ninclude $(HERMIT_PREFIX)/x86_64-hermit/share/hermit.mk\n"
+        "app: app.c\n\t$(HERMIT_CC) $(HERMIT_CFLAGS) $^ -o $@ -lpthread -lm\n"
+    )
+    subprocess.run(["make", "-s"], cwd=tmp_path, check=True)
+    check_app(tmp_path / "app")
+
+
+def test_cmake_module(tmp_path):
+    (tmp_path / "app.c").write_text(APP)
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.13)\n"
+        f"set(HERMIT_PREFIX {BUILD})\n"
+        "include(${HERMIT_PREFIX}/x86_64-hermit/share/HermitCore-Application.cmake)\n"
+        "project(app C)\nadd_executable(app app.c)\ntarget_link_libraries(app pthread m)\n"
+    )
+    subprocess.run(["cmake", "-S", ".", "-B", "b"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(["cmake", "--build", "b"], cwd=tmp_path, check=True, capture_output=True)
+    check_app(tmp_path / "b" / "app")
+
+
+def test_make_install_honours_destdir(tmp_path):
+    subprocess.run(["make", "-s", "install", f"DESTDIR={tmp_path}", "PREFIX=/opt/hermit"], cwd=ROOT, check=True)
+    prefix = tmp_path / "opt" / "hermit"
+    r = subprocess.run([str(prefix / "bin" / "proxy"), str(prefix / "x86_64-hermit/extra/tests/hello")],
+                       capture_output=True, text=True, timeout=60, env={"HERMIT_KVM": "0", "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Hello World!")

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
 #include "kernel/hcall.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -83,6 +84,15 @@ void crash_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp)
 	}
 }
 
+/* A fault in the unmapped page under a task's stack is that task's stack overflowing. */
+static void report_guard_hit(uint64_t addr)
+{
+	for (struct task *t = task_list(); t; t = t->all_next)
+		if (t->alloc_base && addr >= t->alloc_base && addr < t->alloc_base + PAGE_SIZE)
+			log_error("stack overflow: the address is in the guard page below task %u \"%s\"'s stack",
+				  t->id, t->name);
+}
+
 static void report_registers(const struct trap_frame *f)
 {
 	log_error("RAX %016lx RBX %016lx RCX %016lx RDX %016lx", f->rax, f->rbx, f->rcx, f->rdx);
@@ -109,6 +119,8 @@ void crash_exception(const struct trap_frame *f)
 	if (f->vector == 14)
 		log_error("fault address 0x%lx: %s %s", read_cr2(), f->error & 1 ? "protection violation on" : "no page for",
 			  f->error & 16 ? "instruction fetch" : f->error & 2 ? "write" : "read");
+	if (f->vector == 14)
+		report_guard_hit(read_cr2());
 	report_task();
 	report_registers(f);
 	crash_backtrace(f->rip, f->rbp, f->rsp);

@@ -33,11 +33,25 @@ def test_crash_report_names_function_and_line(accel):
     r = run_proxy("crash", accel=accel)
     assert r.returncode == 139
     assert "crash: about to dereference NULL" in r.stdout
-    assert re.search(r"kernel crash: page fault .* in read_through_null at \S*tests/crash/crash.c:8", r.stderr)
+    assert re.search(r"kernel crash: page fault .* in read_through_null at \S*tests/crash/crash.c:14", r.stderr)
     assert "fault address 0x0: no page for read" in r.stderr
-    assert re.search(r"#\? +0x[0-9a-f]+ in main at \S*tests/crash/crash.c:15 \(caller of a frameless", r.stderr)
+    assert re.search(r"#\? +0x[0-9a-f]+ in main at \S*tests/crash/crash.c:42 \(caller of a frameless", r.stderr)
     assert re.search(r"RAX [0-9a-f]{16} RBX", r.stderr)
     assert r.stderr.rstrip().splitlines()[-1] == "hermit: the guest crashed (page fault)"
+
+
+def test_stack_overflow_hits_the_guard_page(accel):
+    r = run_proxy("crash", "stack", accel=accel)
+    assert r.returncode == 139
+    assert re.search(r"kernel crash: page fault .* in recurse at \S*tests/crash/crash.c:\d+", r.stderr)
+    assert 'stack overflow: the address is in the guard page below task 2 "main"' in r.stderr
+
+
+def test_text_is_write_protected(accel):
+    r = run_proxy("crash", "text", accel=accel)
+    assert r.returncode == 139
+    assert re.search(r"fault address 0x[0-9a-f]+: protection violation on write", r.stderr)
+    assert re.search(r"#0 +0x[0-9a-f]+ in write_code at \S*tests/crash/crash.c:30", r.stderr)
 
 
 def test_exit_status_is_the_proxys(accel):

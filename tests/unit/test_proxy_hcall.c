@@ -446,6 +446,40 @@ static void test_stop_while_waiting(void **state)
 	close(pipe_fds[0]);
 }
 
+/* Plays another vCPU that rewrites the request while the host serves it. */
+static bool rewrite_request(void *arg, int fd, short events)
+{
+	(void)arg;
+	(void)fd;
+	(void)events;
+	struct hc_rw rw;
+	get(REQ, &rw, sizeof(rw));
+	rw.reserved = 0x1111;
+	rw.len = 1;
+	put(REQ, &rw, sizeof(rw));
+	return true;
+}
+
+static void test_only_out_fields_are_written(void **state)
+{
+	(void)state;
+	int gfd = add_pipe();
+	struct hc_rw rw = { .fd = gfd, .buf = BUF, .len = 4, .ret = POISON };
+	char got[8] = { 0 };
+
+	put_string(BUF, "abcd");
+	put(REQ, &rw, sizeof(rw));
+	ctx.wait_fd = rewrite_request;
+	assert_int_equal(hcall_handle(&ctx, HERMIT_HC_WRITE, REQ), HCALL_ANSWER);
+	get(REQ, &rw, sizeof(rw));
+	/* The host used its copy (4 bytes), and left the guest's later changes in place. */
+	assert_int_equal(rw.ret, 4);
+	assert_int_equal(rw.len, 1);
+	assert_int_equal(rw.reserved, 0x1111);
+	assert_int_equal(read(pipe_fds[0], got, sizeof(got)), 4);
+	close(pipe_fds[0]);
+}
+
 /* ---- OPEN, CLOSE, LSEEK, UNLINK, FSTAT ---- */
 
 static int64_t open_call(const char *p, int32_t flags, int32_t mode)
@@ -758,6 +792,7 @@ int main(void)
 		T(test_write_bad_buffers),
 		T(test_read),
 		T(test_stop_while_waiting),
+		T(test_only_out_fields_are_written),
 		T(test_open_write_close),
 		T(test_open_flags_are_masked),
 		T(test_open_bad_paths),

@@ -67,7 +67,6 @@ const char *rsp_packet(size_t *len);
 /* QStartNoAckMode was answered: leave ack mode after gdb's final '+' (or its next packet). */
 void rsp_noack_arm(void);
 void rsp_set_ack_mode(void);
-bool rsp_noack(void);
 
 /* ---- payload parsing (rsp_parse.c) ---- */
 

@@ -277,6 +277,8 @@ enum gdb_state gdb_feed(const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
 
+	if (b == NULL)
+		return gdb_sess.state;
 	for (size_t i = 0; i < len; i++)
 		gdb_feed_byte(b[i]);
 	return gdb_sess.state;

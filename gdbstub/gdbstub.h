@@ -23,7 +23,8 @@
  * DETACHED, a serial interrupt. The kernel serializes them, for example with a spin lock taken
  * with interrupts off; the engine has no lock of its own. It never allocates, blocks or sleeps;
  * all its buffers are static, so there is one stub per kernel. Every hook is called from inside
- * the gdb_* call that needs it, in that call's context.
+ * the gdb_* call that needs it, in that call's context. Hooks must not call back into the engine,
+ * except gdb_resume_lookup() and, from a monitor command, gdb_console_write().
  *
  * Hooks return 0 (or a byte count where said) on success, GDB_ENOTSUP when the kernel does not
  * implement the request, or another negative GDB_E* error. A NULL optional hook is the same as
@@ -141,7 +142,10 @@ enum gdb_state {
 struct gdb_ops {
 	/* ---- required ---- */
 
-	/* Send len bytes to gdb; may busy-wait for the line. The result is not looked at. */
+	/*
+	 * Send len bytes to gdb: one call per packet or ack, len <= GDB_PACKET_MAX + 4. May busy-wait
+	 * for the line. The result is not looked at.
+	 */
 	int (*send)(void *ctx, const void *buf, size_t len);
 
 	/* Fill *regs with thread tid's registers; GDB_ESRCH when there is no such thread. */

@@ -61,11 +61,6 @@ void rsp_set_ack_mode(void)
 	fr.noack_armed = false;
 }
 
-bool rsp_noack(void)
-{
-	return fr.noack;
-}
-
 const char *rsp_packet(size_t *len)
 {
 	*len = fr.len;

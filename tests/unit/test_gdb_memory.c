@@ -162,6 +162,28 @@ static void test_no_write_hook(void **state)
 	assert_string_equal(transact("m10010,1"), "10");
 }
 
+/* A read hook that claims more bytes than asked for is not believed. */
+static int lying_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	(void)addr;
+	memset(buf, 0, len);
+	return (int)len + 1;
+}
+
+static void test_hook_outside_contract(void **state)
+{
+	struct gdb_stop stop = {.reason = GDB_STOP_SIGNAL, .tid = 1, .signal = GDB_SIGTRAP};
+	(void)state;
+
+	fake_reset();
+	fake_ops.read_mem = lying_read;
+	fake_init();
+	gdb_report_stop(&stop);
+	assert_string_equal(transact("m10000,4"), "E05");
+	assert_string_equal(transact("x10000,4"), "E05");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +199,7 @@ int main(void)
 		cmocka_unit_test_setup(test_x_binary_read, fake_setup),
 		cmocka_unit_test_setup(test_x_huge_all_escaped, fake_setup),
 		cmocka_unit_test_setup(test_no_write_hook, fake_setup),
+		cmocka_unit_test_setup(test_hook_outside_contract, fake_setup),
 	};
 	return cmocka_run_group_tests_name("gdb memory", tests, NULL, NULL);
 }

@@ -178,6 +178,17 @@ static void test_Hg_selects_the_thread(void **state)
 	assert_string_equal(transact("p0"), "0010000001000000");
 }
 
+static void test_thread_gone(void **state)
+{
+	(void)state;
+	assert_string_equal(transact("Hg2"), "OK");
+	fake_thread(2)->tid = 99; /* the task ended while gdb looked elsewhere */
+	assert_string_equal(transact("g"), "E03");
+	assert_string_equal(transact("p0"), "E03");
+	assert_string_equal(transact("P0=0000000000000000"), "E03");
+	assert_string_equal(transact("G00"), "E03");
+}
+
 static void test_no_write_hook(void **state)
 {
 	struct gdb_stop stop = {.reason = GDB_STOP_SIGNAL, .tid = 1, .signal = GDB_SIGTRAP};
@@ -404,6 +415,7 @@ int main(void)
 		cmocka_unit_test_setup(test_G_round_trip, fake_setup),
 		cmocka_unit_test_setup(test_G_with_unavailable_register_keeps_it, fake_setup),
 		cmocka_unit_test_setup(test_Hg_selects_the_thread, fake_setup),
+		cmocka_unit_test_setup(test_thread_gone, fake_setup),
 		cmocka_unit_test_setup(test_no_write_hook, fake_setup),
 		cmocka_unit_test_setup(test_target_xml_content, fake_setup),
 		cmocka_unit_test_setup(test_target_xml_in_chunks, fake_setup),

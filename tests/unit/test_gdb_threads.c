@@ -102,6 +102,9 @@ static void test_thread_alive(void **state)
 	assert_string_equal(transact("T8000000000000000"), "E16"); /* beyond int64 */
 	assert_string_equal(transact("Tp1.5"), "OK");               /* multiprocess form */
 	assert_string_equal(transact("Tp1.6"), "E03");
+	assert_string_equal(transact("Tp-1.5"), "OK");
+	assert_string_equal(transact("Tp1"), "E03"); /* a whole process is not a thread */
+	assert_string_equal(transact("Tpx.1"), "E16");
 }
 
 static void test_set_thread(void **state)
@@ -133,6 +136,11 @@ static void test_extra_info(void **state)
 	assert_string_equal(transact("qThreadExtraInfo,3"), "E03");
 	assert_string_equal(transact("qThreadExtraInfo,"), "E16");
 	assert_string_equal(transact("qThreadExtraInfo"), "E16");
+	fake_ops.thread_extra = NULL;
+	assert_string_equal(transact("qThreadExtraInfo,5"), "");
+	/* thread names with every XML special character */
+	snprintf(fake_thread(2)->name, sizeof(fake_thread(2)->name), "a'b\tc");
+	assert_non_null(strstr(transact("qXfer:threads:read::0,fff"), "name=\"a&apos;b?c\"></thread>"));
 }
 
 static void test_long_thread_text_is_cut(void **state)

@@ -20,7 +20,9 @@ $(BUILD)/bin/proxy: $(PROXY_OBJS)
 PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 	$(wildcard tests/unit/test_proxy_*.c))
 
-$(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS)
+# test_proxy_run runs the proxy itself, so every proxy test waits for it.
+$(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS) \
+	| $(BUILD)/bin/proxy
 	@mkdir -p $(@D)
 	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -o $@
 

@@ -54,13 +54,15 @@ static int fail(const char *what)
 	return -1;
 }
 
+/* HERMIT_KVM unset: KVM when it works, else TCG, silently; HERMIT_KVM=1 insists. */
 static int pick_accel(struct setup *s, char *err, size_t errlen)
 {
-	int why = 0;
-	bool usable = s->settings.kvm != KVM_OFF && kvm_usable(&why);
+	char why[256];
+	bool usable = s->settings.kvm != KVM_OFF && kvm_check("/dev/kvm", "/sys/module", why,
+								sizeof(why));
 
 	if (s->settings.kvm == KVM_ON && !usable) {
-		snprintf(err, errlen, "hermit: HERMIT_KVM=1: /dev/kvm: %s", strerror(why));
+		snprintf(err, errlen, "hermit: HERMIT_KVM=1: %s", why);
 		return -1;
 	}
 	s->kvm = usable;

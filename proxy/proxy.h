@@ -245,8 +245,9 @@ void qemu_argv_free(char **argv);
 int qemu_spawn(char **argv, const struct qemu_fds *fds, int err_fd, pid_t *pid, char *err,
 	       size_t errlen);
 
-/* Whether /dev/kvm opens read-write; errno_out gets the reason when not. */
-bool kvm_usable(int *errno_out);
+/* Whether KVM can run Hermit: dev ("/dev/kvm") opens read-write and modules ("/sys/module")
+ * shows a KVM that runs ordinary guests. why gets the reason when not. */
+bool kvm_check(const char *dev, const char *modules, char *why, size_t whylen);
 
 /* ---- loop.c: running the guest to its end ---- */
 

@@ -9,8 +9,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -128,15 +130,30 @@ void qemu_argv_free(char **argv)
 	free(argv);
 }
 
-bool kvm_usable(int *errno_out)
+static bool module_loaded(const char *modules, const char *name)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", modules, name);
+	return access(path, F_OK) == 0;
+}
+
+bool kvm_check(const char *dev, const char *modules, char *why, size_t whylen)
+{
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
-		*errno_out = errno;
+		snprintf(why, whylen, "%s: %s", dev, strerror(errno));
 		return false;
 	}
 	close(fd);
+	/* kvm-pvm opens like any KVM, then fails on the first guest that is not PVM-aware. */
+	if (module_loaded(modules, "kvm_pvm") && !module_loaded(modules, "kvm_intel") &&
+	    !module_loaded(modules, "kvm_amd")) {
+		snprintf(why, whylen, "this host's KVM is kvm-pvm, which runs only PVM-aware guest "
+			 "kernels (HERMIT_KVM=0 uses TCG)");
+		return false;
+	}
 	return true;
 }
 

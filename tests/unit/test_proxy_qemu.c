@@ -1,10 +1,13 @@
 /* Unit tests of proxy/qemu.c: the QEMU command line. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -147,6 +150,47 @@ static void test_monitor_and_gdb_on_localhost(void **state)
 	qemu_argv_free(argv);
 }
 
+/* A fake /dev/kvm (a regular file) and /sys/module in a temporary directory. */
+static void test_kvm_check(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_proxy_qemu.XXXXXX", dev[64], mods[64], mod[96], why[256];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(dev, sizeof(dev), "%s/kvm", dir);
+	snprintf(mods, sizeof(mods), "%s/module", dir);
+	assert_int_equal(mkdir(mods, 0700), 0);
+
+	assert_false(kvm_check(dev, mods, why, sizeof(why)));
+	char expect[128];
+	snprintf(expect, sizeof(expect), "%s: No such file or directory", dev);
+	assert_string_equal(why, expect);
+
+	int fd = open(dev, O_RDWR | O_CREAT, 0600);
+	close(fd);
+	assert_true(kvm_check(dev, mods, why, sizeof(why)));
+	snprintf(mod, sizeof(mod), "%s/kvm_pvm", mods);
+	assert_int_equal(mkdir(mod, 0700), 0);
+	assert_false(kvm_check(dev, mods, why, sizeof(why)));
+	assert_string_equal(why, "this host's KVM is kvm-pvm, which runs only PVM-aware guest "
+				 "kernels (HERMIT_KVM=0 uses TCG)");
+	snprintf(mod, sizeof(mod), "%s/kvm_amd", mods);
+	assert_int_equal(mkdir(mod, 0700), 0);
+	assert_true(kvm_check(dev, mods, why, sizeof(why)));
+	rmdir(mod);
+	snprintf(mod, sizeof(mod), "%s/kvm_intel", mods);
+	assert_int_equal(mkdir(mod, 0700), 0);
+	assert_true(kvm_check(dev, mods, why, sizeof(why)));
+
+	/* Read-only access is not enough (root opens it anyway, so only others can check). */
+	chmod(dev, 0400);
+	if (geteuid() != 0)
+		assert_false(kvm_check(dev, mods, why, sizeof(why)));
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_tcg),
 		cmocka_unit_test(test_memory_sizes_agree),
 		cmocka_unit_test(test_monitor_and_gdb_on_localhost),
+		cmocka_unit_test(test_kvm_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,8 @@
 #define HERMIT_ANCHOR_MAGIC 0x54494d524548ULL /* "HERMIT" read as little-endian bytes */
 #define HERMIT_MAX_CPUS 16
 #define HERMIT_QEMU_DOORBELL_PORT 0x2f8
+#define HERMIT_QEMU_DEBUG_PORT 0x3e8     /* third 16550: the gdb channel's doorbell */
+#define HERMIT_QEMU_DEBUG_IRQ 4
 #define HERMIT_ARGS_MAX (128 * 1024) /* argv and environment strings together, as Linux's ARG_MAX */
 
 /* A guest address. Never a host pointer: the host translates it after a bounds check. */
@@ -133,6 +135,15 @@ struct hermit_anchor {
 	uint32_t version;  /* HERMIT_ABI_VERSION */
 	uint32_t size;     /* sizeof(struct hermit_anchor) */
 	struct hermit_hcall_slot hcall[HERMIT_MAX_CPUS];
+	/* Where the kernel's rings and tables are, for tools that read guest memory directly (the
+	 * proxy, also after the guest died). 0 = not present. Each points at a structure defined
+	 * below in this header, which says who writes what. */
+	hermit_gpa_t debug_channel; /* gdb stub transport */
+	hermit_gpa_t log;           /* kernel log ring */
+	hermit_gpa_t trace;         /* tracer rings */
+	hermit_gpa_t capture;       /* network capture ring */
+	hermit_gpa_t tasks;         /* task list and the offsets to walk it */
+	hermit_gpa_t reserved[3];
 };
 
 _Static_assert(sizeof(struct hc_config) == 56, "hc_config layout");
@@ -145,6 +156,6 @@ _Static_assert(sizeof(struct hermit_stat) == 32, "hermit_stat layout");
 _Static_assert(sizeof(struct hc_fstat) == 24, "hc_fstat layout");
 _Static_assert(sizeof(struct hc_exit) == 8, "hc_exit layout");
 _Static_assert(sizeof(struct hermit_hcall_slot) == 16, "hcall slot layout");
-_Static_assert(sizeof(struct hermit_anchor) == 16 + 16 * HERMIT_MAX_CPUS, "anchor layout");
+_Static_assert(sizeof(struct hermit_anchor) == 16 + 16 * HERMIT_MAX_CPUS + 8 * 8, "anchor layout");
 
 #endif

@@ -162,10 +162,10 @@ static void test_anchor_checks(void **state)
 	a.size = 16;
 	put(ANCHOR, &a, sizeof(a));
 	expect_bad(hcall_doorbell(&ctx, 0),
-		   "hermit: bad hypercall from the guest: the anchor is 16 bytes, expected 272");
+		   "hermit: bad hypercall from the guest: the anchor is 16 bytes, expected 336");
 	ctx.anchor = RAM_SIZE - 8;
 	expect_bad(hcall_doorbell(&ctx, 0), "hermit: bad hypercall from the guest: the anchor at "
-					    "0xffff8 (272 bytes) is outside guest memory");
+					    "0xffff8 (336 bytes) is outside guest memory");
 }
 
 static void test_anchor_checked_once(void **state)

@@ -42,8 +42,8 @@ static const char guest_source[] =
 	"	.data\n"
 	"	.p2align 3\n"
 	"anchor:	.quad 0x54494d524548\n"
-	"	.long 1, 272\n"
-	"slots:	.fill 256, 1, 0\n"
+	"	.long 1, 336\n"
+	"slots:	.fill 320, 1, 0\n" /* the hcall slots and the table pointers */
 	"cfg:	.quad strings, 4096\n"
 	"	.fill 40, 1, 0\n"
 	"args:	.long 1, 0\n" /* WRITE(1, strings, 64) */

@@ -23,12 +23,6 @@ struct __hermit_pthread {
 	const void *specific[PTHREAD_KEYS_MAX];
 };
 
-_Static_assert(sizeof(struct kmutex) <= sizeof(pthread_mutex_t), "pthread_mutex_t holds a kmutex");
-_Static_assert(sizeof(struct kcond) <= sizeof(pthread_cond_t), "pthread_cond_t holds a kcond");
-
-#define AS_KMUTEX(m) ((struct kmutex *)(m))
-#define AS_KCOND(c) ((struct kcond *)(c))
-
 static struct kmutex threads_lock;
 static struct __hermit_pthread main_thread;
 static void (*key_destructors[PTHREAD_KEYS_MAX])(void *);
@@ -43,14 +37,6 @@ static struct __hermit_pthread *self(void)
 		t->user = &main_thread;
 	}
 	return t->user;
-}
-
-/* Absolute CLOCK_REALTIME timespec -> kernel clock deadline. */
-static uint64_t deadline_from(const struct timespec *abstime)
-{
-	int64_t target = (int64_t)abstime->tv_sec * 1000000000ll + abstime->tv_nsec;
-	int64_t delta = target - clock_realtime_ns();
-	return clock_ns() + (delta > 0 ? (uint64_t)delta : 0) + 1;
 }
 
 static void run_key_destructors(struct __hermit_pthread *p)
@@ -178,126 +164,6 @@ int pthread_getname_np(pthread_t p, char *name, size_t len)
 	if (strlen(p->task->name) >= len)
 		return ERANGE;
 	strcpy(name, p->task->name);
-	return 0;
-}
-
-int pthread_attr_init(pthread_attr_t *a)
-{
-	*a = (pthread_attr_t){ .is_initialized = 1, .detachstate = PTHREAD_CREATE_JOINABLE, .stacksize = TASK_DEFAULT_STACK };
-	return 0;
-}
-int pthread_attr_destroy(pthread_attr_t *a)
-{
-	a->is_initialized = 0;
-	return 0;
-}
-int pthread_attr_setdetachstate(pthread_attr_t *a, int s)
-{
-	if (s != PTHREAD_CREATE_DETACHED && s != PTHREAD_CREATE_JOINABLE)
-		return EINVAL;
-	a->detachstate = s;
-	return 0;
-}
-int pthread_attr_getdetachstate(const pthread_attr_t *a, int *s)
-{
-	*s = a->detachstate;
-	return 0;
-}
-int pthread_attr_setstacksize(pthread_attr_t *a, size_t size)
-{
-	if (size < PTHREAD_STACK_MIN)
-		return EINVAL;
-	a->stacksize = size;
-	return 0;
-}
-int pthread_attr_getstacksize(const pthread_attr_t *a, size_t *size)
-{
-	*size = a->stacksize;
-	return 0;
-}
-
-int pthread_mutexattr_init(pthread_mutexattr_t *a)
-{
-	*a = (pthread_mutexattr_t){ 1, PTHREAD_MUTEX_DEFAULT };
-	return 0;
-}
-int pthread_mutexattr_destroy(pthread_mutexattr_t *a)
-{
-	a->is_initialized = 0;
-	return 0;
-}
-int pthread_mutexattr_settype(pthread_mutexattr_t *a, int type)
-{
-	if (type < PTHREAD_MUTEX_NORMAL || type > PTHREAD_MUTEX_DEFAULT)
-		return EINVAL;
-	a->type = type;
-	return 0;
-}
-int pthread_mutexattr_gettype(const pthread_mutexattr_t *a, int *type)
-{
-	*type = a->type;
-	return 0;
-}
-
-int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
-{
-	memset(m, 0, sizeof(*m));
-	int type = a ? a->type : PTHREAD_MUTEX_DEFAULT;
-	AS_KMUTEX(m)->type = type == PTHREAD_MUTEX_RECURSIVE ? KMUTEX_RECURSIVE
-			     : type == PTHREAD_MUTEX_ERRORCHECK ? KMUTEX_ERRORCHECK
-								: KMUTEX_NORMAL;
-	return 0;
-}
-int pthread_mutex_destroy(pthread_mutex_t *m) { return AS_KMUTEX(m)->owner ? EBUSY : 0; }
-int pthread_mutex_lock(pthread_mutex_t *m) { return kmutex_lock(AS_KMUTEX(m), 0) ? EDEADLK : 0; }
-int pthread_mutex_trylock(pthread_mutex_t *m) { return kmutex_trylock(AS_KMUTEX(m)) ? EBUSY : 0; }
-int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
-{
-	return kmutex_lock(AS_KMUTEX(m), deadline_from(t)) ? ETIMEDOUT : 0;
-}
-int pthread_mutex_unlock(pthread_mutex_t *m) { return kmutex_unlock(AS_KMUTEX(m)) ? EPERM : 0; }
-
-int pthread_condattr_init(pthread_condattr_t *a)
-{
-	*a = (pthread_condattr_t){ 1, CLOCK_REALTIME };
-	return 0;
-}
-int pthread_condattr_destroy(pthread_condattr_t *a)
-{
-	a->is_initialized = 0;
-	return 0;
-}
-int pthread_condattr_setclock(pthread_condattr_t *a, clockid_t clock)
-{
-	if (clock != CLOCK_REALTIME)
-		return EINVAL; /* timed waits take CLOCK_REALTIME deadlines */
-	a->clock = clock;
-	return 0;
-}
-int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
-{
-	(void)a;
-	memset(c, 0, sizeof(*c));
-	return 0;
-}
-int pthread_cond_destroy(pthread_cond_t *c) { return runqueue_empty(&AS_KCOND(c)->waiters) ? 0 : EBUSY; }
-int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
-{
-	kcond_wait(AS_KCOND(c), AS_KMUTEX(m), 0);
-	return 0;
-}
-int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
-{
-	return kcond_wait(AS_KCOND(c), AS_KMUTEX(m), deadline_from(t)) ? ETIMEDOUT : 0;
-}
-int pthread_cond_signal(pthread_cond_t *c)
-{
-	kcond_signal(AS_KCOND(c));
-	return 0;
-}
-int pthread_cond_broadcast(pthread_cond_t *c)
-{
-	kcond_broadcast(AS_KCOND(c));
 	return 0;
 }
 

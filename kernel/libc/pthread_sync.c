@@ -1,13 +1,13 @@
 /*
- * libc/pthread_sync.c: reader-writer locks, barriers and spin locks, built from kernel mutexes and
- * condition variables (the structures are checked against the public types in pthread.c).
+ * libc/pthread_sync.c: POSIX mutexes and condition variables (the kernel's own objects, stored in
+ * the public types), and reader-writer locks, barriers and spin locks built from them.
  * Writers have priority over new readers, so a steady stream of readers cannot starve them.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/clock.h"
 #include "kernel/sync.h"
 
 struct rwlock {
@@ -22,8 +22,66 @@ struct barrier {
 	unsigned count, waiting, generation;
 };
 
+#define AS_KMUTEX(m) ((struct kmutex *)(m))
+#define AS_KCOND(c) ((struct kcond *)(c))
+
+_Static_assert(sizeof(struct kmutex) <= sizeof(pthread_mutex_t), "pthread_mutex_t holds a kmutex");
+_Static_assert(sizeof(struct kcond) <= sizeof(pthread_cond_t), "pthread_cond_t holds a kcond");
 _Static_assert(sizeof(struct rwlock) <= sizeof(pthread_rwlock_t), "pthread_rwlock_t holds a rwlock");
 _Static_assert(sizeof(struct barrier) <= sizeof(pthread_barrier_t), "pthread_barrier_t holds a barrier");
+
+/* Absolute CLOCK_REALTIME timespec -> kernel clock deadline. */
+static uint64_t deadline_from(const struct timespec *abstime)
+{
+	int64_t target = (int64_t)abstime->tv_sec * 1000000000ll + abstime->tv_nsec;
+	int64_t delta = target - clock_realtime_ns();
+	return clock_ns() + (delta > 0 ? (uint64_t)delta : 0) + 1;
+}
+
+int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
+{
+	memset(m, 0, sizeof(*m));
+	int type = a ? a->type : PTHREAD_MUTEX_DEFAULT;
+	AS_KMUTEX(m)->type = type == PTHREAD_MUTEX_RECURSIVE ? KMUTEX_RECURSIVE
+			     : type == PTHREAD_MUTEX_ERRORCHECK ? KMUTEX_ERRORCHECK
+								: KMUTEX_NORMAL;
+	return 0;
+}
+int pthread_mutex_destroy(pthread_mutex_t *m) { return AS_KMUTEX(m)->owner ? EBUSY : 0; }
+int pthread_mutex_lock(pthread_mutex_t *m) { return kmutex_lock(AS_KMUTEX(m), 0) ? EDEADLK : 0; }
+int pthread_mutex_trylock(pthread_mutex_t *m) { return kmutex_trylock(AS_KMUTEX(m)) ? EBUSY : 0; }
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
+{
+	return kmutex_lock(AS_KMUTEX(m), deadline_from(t)) ? ETIMEDOUT : 0;
+}
+int pthread_mutex_unlock(pthread_mutex_t *m) { return kmutex_unlock(AS_KMUTEX(m)) ? EPERM : 0; }
+
+int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
+{
+	(void)a;
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+int pthread_cond_destroy(pthread_cond_t *c) { return runqueue_empty(&AS_KCOND(c)->waiters) ? 0 : EBUSY; }
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	kcond_wait(AS_KCOND(c), AS_KMUTEX(m), 0);
+	return 0;
+}
+int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
+{
+	return kcond_wait(AS_KCOND(c), AS_KMUTEX(m), deadline_from(t)) ? ETIMEDOUT : 0;
+}
+int pthread_cond_signal(pthread_cond_t *c)
+{
+	kcond_signal(AS_KCOND(c));
+	return 0;
+}
+int pthread_cond_broadcast(pthread_cond_t *c)
+{
+	kcond_broadcast(AS_KCOND(c));
+	return 0;
+}
 
 int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 {

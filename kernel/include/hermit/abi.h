@@ -146,6 +146,123 @@ struct hermit_anchor {
 	hermit_gpa_t reserved[3];
 };
 
+/*
+ * The kernel log (anchor.log): a ring of variable-size records in guest memory, written only by
+ * the kernel under its log lock, readable by the host at any time, also after the guest died.
+ * Byte positions only grow; a record at position p lies at data[p % size] and never wraps: when
+ * the next record would cross the end, a HERMIT_LOG_PAD record fills the rest. The kernel moves
+ * tail past the records it is about to overwrite, writes the record, then advances head (last).
+ * A reader walks [tail, head), checking every size; records are in seq order.
+ */
+#define HERMIT_LOG_MAGIC 0x474f4c48u /* "HLOG" */
+#define HERMIT_LOG_VERSION 1
+#define HERMIT_LOG_PAD 0xff          /* record level of a filler */
+
+struct hermit_log_ring {
+	uint32_t magic;         /* HERMIT_LOG_MAGIC */
+	uint32_t version;       /* HERMIT_LOG_VERSION */
+	hermit_gpa_t data;      /* size bytes */
+	uint32_t size;          /* a power of two, at least 4096 */
+	uint32_t console_level; /* records at or above it also went to the console */
+	uint64_t head;          /* position after the newest record */
+	uint64_t tail;          /* position of the oldest whole record */
+	uint64_t next_seq;      /* seq of the next record; next_seq - records in the ring = lost */
+	uint64_t reserved[2];
+};
+
+struct hermit_log_record {
+	uint16_t size;          /* header + text + NUL, rounded up to 8 */
+	uint8_t level;          /* enum hermit_log_level, or HERMIT_LOG_PAD */
+	uint8_t cpu;
+	uint32_t task;          /* task id, 0 before the first task */
+	uint64_t seq;           /* 0, 1, 2, ... */
+	uint64_t ns;            /* since boot */
+	/* followed by the text, NUL-ended, no newline */
+};
+
+/*
+ * The tracer (anchor.trace): one ring of fixed-size events per CPU, overwrite-oldest. A writer
+ * reserves position p by incrementing head (one instruction, so interrupts nest safely), fills
+ * slot p & (nslots - 1) and writes commit = (uint32_t)(p + 1) last. A reader takes the positions
+ * [max(head, nslots) - nslots, head) and keeps the slots whose commit matches their position;
+ * lost = events overwritten = max(head, nslots) - nslots. Event ids and their fields are listed
+ * in tracing/events.h (the catalogue, versioned with HERMIT_TRACE_VERSION); docs/tracing.md.
+ */
+#define HERMIT_TRACE_MAGIC 0x43525448u /* "HTRC" */
+#define HERMIT_TRACE_VERSION 1
+
+struct hermit_trace_event {
+	uint64_t tsc;           /* raw TSC */
+	uint32_t commit;        /* (uint32_t)(position + 1) once complete; written last */
+	uint16_t id;            /* tracing/events.h */
+	uint16_t task;          /* id of the running task */
+	uint64_t arg[2];        /* the event's fields, in catalogue order */
+};
+
+struct hermit_trace_cpu {
+	uint64_t head;          /* events ever reserved on this CPU */
+	hermit_gpa_t slots;     /* nslots struct hermit_trace_event, 0 = no ring */
+	uint32_t nslots;        /* a power of two */
+	uint32_t cpu;
+	uint64_t reserved[5];
+};
+
+struct hermit_trace {
+	uint32_t magic;         /* HERMIT_TRACE_MAGIC */
+	uint32_t version;       /* HERMIT_TRACE_VERSION */
+	uint32_t ncpus;         /* rings in cpu[] */
+	uint32_t event_size;    /* sizeof(struct hermit_trace_event) */
+	uint64_t tsc_khz;       /* to turn tsc into time */
+	uint64_t tsc_base;      /* TSC at the kernel's first instruction (time 0) */
+	uint32_t nevents;       /* ids 0..nevents-1 exist in this kernel */
+	uint32_t reserved0;
+	uint64_t enabled[4];    /* bit id: the event is on (a copy for tools; the kernel patches code) */
+	uint64_t reserved[3];
+	struct hermit_trace_cpu cpu[HERMIT_MAX_CPUS];
+};
+
+/*
+ * The task table (anchor.tasks): how to walk the kernel's tasks without DWARF (post-mortem tools,
+ * the proxy's core files), like VMCOREINFO. All offsets are byte offsets in the kernel's structs.
+ */
+#define HERMIT_TASKS_MAGIC 0x4b534154u /* "TASK" */
+#define HERMIT_TASKS_VERSION 1
+
+/* Order of hermit_task_table.frame[]: offsets of each register in a saved trap frame. */
+enum hermit_frame_reg {
+	HERMIT_REG_RAX, HERMIT_REG_RBX, HERMIT_REG_RCX, HERMIT_REG_RDX, HERMIT_REG_RSI,
+	HERMIT_REG_RDI, HERMIT_REG_RBP, HERMIT_REG_RSP, HERMIT_REG_R8, HERMIT_REG_R9,
+	HERMIT_REG_R10, HERMIT_REG_R11, HERMIT_REG_R12, HERMIT_REG_R13, HERMIT_REG_R14,
+	HERMIT_REG_R15, HERMIT_REG_RIP, HERMIT_REG_RFLAGS, HERMIT_REG_CS, HERMIT_REG_SS,
+	HERMIT_REG_COUNT
+};
+
+struct hermit_task_table {
+	uint32_t magic;          /* HERMIT_TASKS_MAGIC */
+	uint32_t version;        /* HERMIT_TASKS_VERSION */
+	hermit_gpa_t list;       /* a struct task * variable: the newest task; then task.next */
+	hermit_gpa_t cpus;       /* the struct cpu array, ncpus of cpu_size bytes */
+	uint32_t ncpus;
+	uint32_t cpu_size;
+	uint32_t cpu_current;    /* offsetof(struct cpu, current) */
+	uint32_t task_next;      /* offsets in struct task: */
+	uint32_t task_id;        /*   uint32_t */
+	uint32_t task_name;      /*   char[name_max] */
+	uint32_t name_max;
+	uint32_t task_state;     /*   uint32_t: 0 ready, 1 running, 2 blocked, 3 dead */
+	uint32_t task_frame;     /*   trap frame pointer, valid while not running */
+	uint32_t task_stack_lo;  /*   uint64_t stack bounds */
+	uint32_t task_stack_hi;
+	uint32_t task_size;      /*   sizeof(struct task), which sits at the top of its stack */
+	uint32_t frame_size;     /* sizeof the trap frame */
+	uint32_t frame[HERMIT_REG_COUNT];
+	uint32_t reserved0;
+	hermit_gpa_t heap_start; /* uint64_t variables: the program break's range (malloc's heap) */
+	hermit_gpa_t heap_end;
+	hermit_gpa_t crash_task; /* a struct task * variable: the task that crashed, 0 if none */
+	uint64_t reserved[4];
+};
+
 _Static_assert(sizeof(struct hc_config) == 56, "hc_config layout");
 _Static_assert(sizeof(struct hc_rw) == 32, "hc_rw layout");
 _Static_assert(sizeof(struct hc_open) == 24, "hc_open layout");
@@ -157,5 +274,12 @@ _Static_assert(sizeof(struct hc_fstat) == 24, "hc_fstat layout");
 _Static_assert(sizeof(struct hc_exit) == 8, "hc_exit layout");
 _Static_assert(sizeof(struct hermit_hcall_slot) == 16, "hcall slot layout");
 _Static_assert(sizeof(struct hermit_anchor) == 16 + 16 * HERMIT_MAX_CPUS + 8 * 8, "anchor layout");
+
+_Static_assert(sizeof(struct hermit_log_ring) == 64, "log ring layout");
+_Static_assert(sizeof(struct hermit_log_record) == 24, "log record layout");
+_Static_assert(sizeof(struct hermit_trace_event) == 32, "trace event layout");
+_Static_assert(sizeof(struct hermit_trace_cpu) == 64, "trace cpu layout");
+_Static_assert(sizeof(struct hermit_trace) == 96 + 64 * HERMIT_MAX_CPUS, "trace layout");
+_Static_assert(sizeof(struct hermit_task_table) == 216, "task table layout");
 
 #endif

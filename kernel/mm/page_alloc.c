@@ -77,12 +77,15 @@ static size_t find_run_below(size_t top, size_t n)
 	return (size_t)-1;
 }
 
-void *page_alloc(size_t n)
+void *page_alloc(size_t n) { return page_alloc_below(n, UINTPTR_MAX); }
+
+void *page_alloc_below(size_t n, uintptr_t limit)
 {
 	if (!n)
 		return NULL;
 	uint64_t f = spin_lock_irqsave(&lock);
-	size_t first = find_run_below(top_hint, n);
+	size_t top = limit / PAGE_SIZE < top_hint ? limit / PAGE_SIZE : top_hint;
+	size_t first = find_run_below(top, n);
 	if (first != (size_t)-1) {
 		for (size_t i = first; i < first + n; i++)
 			frame_set(i);

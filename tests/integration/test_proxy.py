@@ -47,10 +47,19 @@ def test_no_arguments_prints_usage():
     assert "usage" in r.stderr.lower()
 
 
-def test_memory_size_reaches_the_kernel():
-    r = run_proxy("hello", env={"HERMIT_MEM": "256M", "HERMIT_VERBOSE": "1"})
-    assert r.returncode == 0
-    assert "memory: RAM 0x100000-0x10000000" in r.stderr
+@pytest.mark.parametrize(
+    "size, regions",
+    [
+        ("256M", ["memory: RAM 0x100000-0x10000000"]),
+        # QEMU puts RAM beyond 3 GiB above the 4 GiB line
+        ("6G", ["memory: RAM 0x100000-0xc0000000", "memory: RAM 0x100000000-0x1c0000000"]),
+    ],
+)
+def test_memory_size_reaches_the_kernel(size, regions):
+    r = run_proxy("hello", env={"HERMIT_MEM": size, "HERMIT_VERBOSE": "1"})
+    assert r.returncode == 0, r.stderr
+    for region in regions:
+        assert region in r.stderr
 
 
 def test_verbose_prints_the_kernel_log_at_termination():

@@ -28,9 +28,12 @@ static uint64_t *pml4;
 
 static unsigned level_index(uintptr_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
 
+/* Boot maps only the first 4 GiB: tables must come from there until the new ones are loaded. */
+#define BOOT_MAPPED_LIMIT (4ull << 30)
+
 static uint64_t *table_alloc(void)
 {
-	uint64_t *t = page_alloc(1);
+	uint64_t *t = page_alloc_below(1, BOOT_MAPPED_LIMIT);
 	if (!t)
 		panic("mmu: out of memory for page tables");
 	memset(t, 0, PAGE_SIZE);
@@ -114,6 +117,16 @@ void mmu_init(const struct boot_info *bi)
 	map_small(IOAPIC_BASE, PTE_MMIO);
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	write_cr3((uint64_t)pml4);
+}
+
+void mmu_map_mmio(uintptr_t pa, size_t len)
+{
+	uint64_t f = spin_lock_irqsave(&lock);
+	for (uintptr_t a = pa & ~(uintptr_t)(PAGE_SIZE - 1); a < pa + len; a += PAGE_SIZE) {
+		map_small(a, PTE_MMIO);
+		invlpg(a);
+	}
+	spin_unlock_irqrestore(&lock, f);
 }
 
 /* The entry mapping va at its lowest level, or NULL; *large tells whether it is a 2 MiB page. */

@@ -18,6 +18,8 @@
 void page_alloc_init(const struct boot_info *bi, uintptr_t reserved_end);
 /* n contiguous free frames, or NULL. */
 void *page_alloc(size_t n);
+/* The same, all below limit (for memory that must be reachable before the final page tables). */
+void *page_alloc_below(size_t n, uintptr_t limit);
 void page_free(void *p, size_t n);
 /* Takes the n frames at base if all are free; 0 or -1. */
 int page_claim(uintptr_t base, size_t n);
@@ -32,6 +34,8 @@ uintptr_t page_ram_end(void);
 void mmu_init(const struct boot_info *bi);
 /* Unmaps or maps back one 4 KiB page of the identity map (stack guards). */
 void mmu_set_present(uintptr_t va, bool present);
+/* Maps device registers at [pa, pa+len) uncached, identity-mapped (drivers' probes). */
+void mmu_map_mmio(uintptr_t pa, size_t len);
 /* True when [va, va+len) is mapped (and writable, if asked). For checked accesses. */
 bool mmu_range_ok(uintptr_t va, size_t len, bool write);
 

@@ -138,5 +138,5 @@ void panic(const char *fmt, ...)
 	log_error("kernel panic: %s", msg);
 	report_task();
 	crash_backtrace((uint64_t)__builtin_return_address(0) - 1, *(uint64_t *)__builtin_frame_address(0), 0);
-	hcall_exit(HERMIT_HC_CRASH, -1);
+	hcall_exit(HERMIT_HC_CRASH, HERMIT_CRASH_PANIC);
 }

@@ -15,7 +15,9 @@
  * host checks the address and every pointer and length inside the request against guest memory,
  * carries the request out, writes the fields marked "out", and answers the doorbell.
  *   QEMU isle: the doorbell is a second 16550 UART (HERMIT_QEMU_DOORBELL_PORT); the kernel writes
- *   one byte (its CPU number) and the host writes one byte back when the request is done.
+ *   one byte (its CPU number) and the host writes the same byte back when the request is done.
+ * Every buffer a request names must be RAM the kernel owns (not firmware or device memory), and
+ * must not cross a hole in the guest's memory map; the host refuses the request otherwise.
  * Results follow the Linux convention: ret >= 0 on success, -errno on failure, with Linux's errno
  * numbers and Linux's open(2) flags; the kernel translates to and from its C library's values.
  */
@@ -24,7 +26,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 1
+#define HERMIT_ABI_VERSION 2
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -33,7 +35,9 @@
 #define HERMIT_QEMU_DOORBELL_PORT 0x2f8
 #define HERMIT_QEMU_DEBUG_PORT 0x3e8     /* third 16550: the gdb channel's doorbell */
 #define HERMIT_QEMU_DEBUG_IRQ 4
-#define HERMIT_ARGS_MAX (128 * 1024) /* argv and environment strings together, as Linux's ARG_MAX */
+/* argv and environment strings together, as Linux's ARG_MAX: CONFIG answers -E2BIG above it,
+ * whatever the size of the kernel's buffer. */
+#define HERMIT_ARGS_MAX (128 * 1024)
 
 /* A guest address. Never a host pointer: the host translates it after a bounds check. */
 typedef uint64_t hermit_gpa_t;
@@ -63,8 +67,15 @@ struct hc_config {
 	uint32_t flags;         /* out: HERMIT_CONFIG_* */
 	uint32_t log_level;     /* out: console threshold, HERMIT_LOG_* */
 	int64_t ret;            /* out: 0, or -E2BIG when the strings do not fit */
+	/* The network (HERMIT_IP, HERMIT_GATEWAY, HERMIT_MASK); IPv4 addresses in network byte
+	 * order, as they appear on the wire. */
+	uint32_t net_ip;        /* out */
+	uint32_t net_gateway;   /* out */
+	uint32_t net_mask;      /* out */
+	uint32_t capture_kib;   /* out: capture ring size in KiB (HERMIT_CAPTURE_NET), 0 = off */
 };
 #define HERMIT_CONFIG_VERBOSE (1u << 0)
+#define HERMIT_CONFIG_DEBUG (1u << 1) /* HERMIT_DEBUG=1: start the gdb stub, stop before main */
 
 enum hermit_log_level { HERMIT_LOG_DEBUG, HERMIT_LOG_INFO, HERMIT_LOG_WARN, HERMIT_LOG_ERROR };
 
@@ -117,8 +128,11 @@ struct hc_fstat {
 	int64_t ret;       /* out */
 };
 
+#define HERMIT_CRASH_PANIC (-1) /* hc_exit.status of a CRASH that was a kernel panic */
+
 struct hc_exit {
-	int32_t status;    /* in: the app's exit status, or the crash's exception vector */
+	int32_t status;    /* in: EXIT: the app's exit status (0-255); CRASH: the exception vector or
+			      HERMIT_CRASH_PANIC */
 	uint32_t reserved;
 };
 
@@ -263,7 +277,46 @@ struct hermit_task_table {
 	uint64_t reserved[4];
 };
 
-_Static_assert(sizeof(struct hc_config) == 56, "hc_config layout");
+/*
+ * The network capture ring (anchor.capture): every Ethernet frame in and out of every interface,
+ * copied at the driver boundary. The kernel writes records at head; a reader (the proxy, live or
+ * after the guest ended) takes them from tail and advances it. A record that does not fit in the
+ * free space is not written and counted in dropped. Records never wrap: when the room left before
+ * the end of data is too small, the kernel writes a record with cap_len HERMIT_CAPTURE_WRAP there
+ * and goes on at offset 0. head and tail are byte counts since the start (offset = count % size).
+ */
+#define HERMIT_CAPTURE_MAGIC 0x50414352u /* "RCAP" */
+#define HERMIT_CAPTURE_VERSION 1
+#define HERMIT_CAPTURE_WRAP 0xffffffffu
+#define HERMIT_CAPTURE_LINKTYPE_ETHERNET 1 /* pcap's LINKTYPE_ETHERNET */
+#define HERMIT_CAPTURE_IN 0
+#define HERMIT_CAPTURE_OUT 1
+
+struct hermit_capture {
+	uint32_t magic;            /* HERMIT_CAPTURE_MAGIC */
+	uint32_t version;          /* HERMIT_CAPTURE_VERSION */
+	uint32_t linktype;         /* HERMIT_CAPTURE_LINKTYPE_* */
+	uint32_t snaplen;          /* bytes kept of each frame at most */
+	hermit_gpa_t data;         /* the ring's bytes */
+	uint64_t size;             /* of data, a multiple of 8 */
+	int64_t realtime_at_zero;  /* wall clock (ns since 1970) when the kernel clock read 0 */
+	volatile uint64_t head;    /* kernel: bytes written; advanced after the record is complete */
+	volatile uint64_t tail;    /* reader: bytes consumed */
+	volatile uint64_t dropped; /* kernel: frames not recorded for lack of room */
+	volatile uint64_t frames;  /* kernel: frames recorded */
+};
+
+/* One record, 8-byte aligned, followed by cap_len bytes of the frame and padding to 8. */
+struct hermit_capture_record {
+	uint64_t time_ns;          /* kernel clock (clock_ns, the tracer's clock) */
+	uint32_t orig_len;         /* the frame's length on the wire */
+	uint32_t cap_len;          /* bytes kept, <= snaplen; HERMIT_CAPTURE_WRAP: go on at 0 */
+	uint16_t iface;            /* interface number, 0 for the first */
+	uint16_t direction;        /* HERMIT_CAPTURE_IN or HERMIT_CAPTURE_OUT */
+	uint32_t reserved;
+};
+
+_Static_assert(sizeof(struct hc_config) == 72, "hc_config layout");
 _Static_assert(sizeof(struct hc_rw) == 32, "hc_rw layout");
 _Static_assert(sizeof(struct hc_open) == 24, "hc_open layout");
 _Static_assert(sizeof(struct hc_close) == 16, "hc_close layout");
@@ -273,6 +326,8 @@ _Static_assert(sizeof(struct hermit_stat) == 32, "hermit_stat layout");
 _Static_assert(sizeof(struct hc_fstat) == 24, "hc_fstat layout");
 _Static_assert(sizeof(struct hc_exit) == 8, "hc_exit layout");
 _Static_assert(sizeof(struct hermit_hcall_slot) == 16, "hcall slot layout");
+_Static_assert(sizeof(struct hermit_capture) == 72, "capture layout");
+_Static_assert(sizeof(struct hermit_capture_record) == 24, "capture record layout");
 _Static_assert(sizeof(struct hermit_anchor) == 16 + 16 * HERMIT_MAX_CPUS + 8 * 8, "anchor layout");
 
 _Static_assert(sizeof(struct hermit_log_ring) == 64, "log ring layout");
@@ -281,5 +336,53 @@ _Static_assert(sizeof(struct hermit_trace_event) == 32, "trace event layout");
 _Static_assert(sizeof(struct hermit_trace_cpu) == 64, "trace cpu layout");
 _Static_assert(sizeof(struct hermit_trace) == 96 + 64 * HERMIT_MAX_CPUS, "trace layout");
 _Static_assert(sizeof(struct hermit_task_table) == 216, "task table layout");
+
+/*
+ * The gdb stub's transport (anchor.debug_channel), present only when the kernel runs its stub
+ * (HERMIT_CONFIG_DEBUG). Two byte rings in kernel memory carry the GDB remote protocol unchanged:
+ * h2g from the host (the proxy, which holds gdb's TCP connection) to the kernel, g2h back.
+ *
+ * Each ring has one producer and one consumer. head counts the bytes ever written and is written
+ * only by the producer; tail counts the bytes ever consumed and is written only by the consumer;
+ * both are free-running 32-bit counters (used = head - tail, never more than ring_size), and byte
+ * n lives at data[n % ring_size]. The producer stores the bytes, then head (a release store); the
+ * consumer loads head (acquire), reads the bytes, then stores tail (release). A side that finds
+ * used > ring_size or a bad magic treats the channel as broken and stops using it.
+ *
+ * Doorbell (QEMU isle): a third 16550 at HERMIT_QEMU_DEBUG_PORT, IRQ HERMIT_QEMU_DEBUG_IRQ. After
+ * advancing g2h.head the kernel writes one byte to the UART (the port write orders the ring
+ * stores before it); the host then drains g2h. After advancing h2g.head the host writes one byte
+ * to the UART's other end unless guest_polling is 1 (it reads the flag after a full barrier
+ * following its head store); the receive interrupt makes the kernel drain h2g. While the stub
+ * holds the guest stopped it polls h2g with interrupts off and sets guest_polling; after clearing
+ * it (and a full barrier) the kernel looks at h2g once more, so no byte is left waiting.
+ * The kernel also rings once when the channel becomes ready (magic written last).
+ */
+#define HERMIT_DEBUG_MAGIC 0x47444248u /* "HDBG" */
+#define HERMIT_DEBUG_VERSION 1
+#define HERMIT_DEBUG_RING_SIZE 65536   /* a power of two */
+
+struct hermit_debug_ring {
+	volatile uint32_t head;         /* producer: bytes ever written */
+	uint32_t reserved0[15];         /* head and tail on cache lines of their own */
+	volatile uint32_t tail;         /* consumer: bytes ever consumed */
+	uint32_t reserved1[15];
+	uint8_t data[HERMIT_DEBUG_RING_SIZE];
+};
+
+struct hermit_debug_channel {
+	volatile uint32_t magic;        /* kernel: HERMIT_DEBUG_MAGIC once both rings are usable */
+	uint32_t version;               /* kernel: HERMIT_DEBUG_VERSION */
+	uint32_t ring_size;             /* kernel: HERMIT_DEBUG_RING_SIZE */
+	volatile uint32_t guest_polling; /* kernel: 1 while the stub polls h2g (no doorbell needed) */
+	uint32_t reserved[12];
+	struct hermit_debug_ring h2g;   /* host produces, kernel consumes */
+	struct hermit_debug_ring g2h;   /* kernel produces, host consumes */
+};
+
+_Static_assert(sizeof(struct hermit_debug_ring) == 128 + HERMIT_DEBUG_RING_SIZE, "debug ring layout");
+_Static_assert(sizeof(struct hermit_debug_channel) == 64 + 2 * (128 + HERMIT_DEBUG_RING_SIZE),
+	       "debug channel layout");
+_Static_assert((HERMIT_DEBUG_RING_SIZE & (HERMIT_DEBUG_RING_SIZE - 1)) == 0, "ring size");
 
 #endif

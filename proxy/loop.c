@@ -41,6 +41,10 @@ static void take_signals(struct vm *vm)
 	int status;
 
 	while (read(vm->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1 && vm->pm)
+			pm_print_log(vm->pm, stderr); /* the guest runs on */
+		if (si.ssi_signo == SIGALRM)
+			end(vm, VM_TIMEOUT);
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
 			vm->term_signal = (int)si.ssi_signo;
 			end(vm, VM_SIGNALED);
@@ -246,6 +250,9 @@ static int report(struct vm *vm)
 	case VM_BAD:
 		fprintf(stderr, "%s\n", vm->hc.why);
 		return EXIT_PROXY_FAILURE;
+	case VM_TIMEOUT:
+		fprintf(stderr, "hermit: HERMIT_TIMEOUT=%u: the guest was stopped\n", vm->pm ? vm->pm->timeout : 0);
+		return EXIT_TIMEOUT;
 	case VM_SIGNALED:
 		return vm->term_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
 	case VM_DIED:
@@ -269,10 +276,13 @@ static int vm_finish(struct vm *vm)
 	read_qemu_err(vm);
 	console_finish(&vm->console);
 	if (vm->verbose) {
-		console_dump(&vm->console, stderr);
+		if (!vm->pm || !pm_print_log(vm->pm, stderr))
+			console_dump(&vm->console, stderr);
 		if (vm->end != VM_DIED)
 			print_qemu_err(vm);
 	}
+	if (vm->pm)
+		pm_finish(vm->pm, vm->end, vm->hc.status, stderr);
 	status = report(vm);
 	fflush(stderr);
 	return status;

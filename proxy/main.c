@@ -115,6 +115,8 @@ static int route_signals(struct setup *s)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1); /* print the kernel log */
+	sigaddset(&set, SIGALRM); /* HERMIT_TIMEOUT */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return fail("sigprocmask");
 	s->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -201,5 +203,10 @@ int main(int argc, char **argv)
 	files_init(&files);
 	sym.app = argv[1];
 	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);
+	static struct postmortem pm;
+	pm_init(&pm, &gm, s.image.anchor, &sym, argv[1]);
+	vm.pm = &pm;
+	if (pm.timeout)
+		alarm(pm.timeout);
 	return vm_run(&vm);
 }

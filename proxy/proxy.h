@@ -27,6 +27,7 @@
 #define EXIT_GUEST_PANIC 134     /* as a shell reports SIGABRT */
 #define EXIT_SIGINT 130
 #define EXIT_SIGTERM 143
+#define EXIT_TIMEOUT 124 /* as timeout(1) */
 
 #define MIB (1024ULL * 1024)
 #define GIB (1024ULL * MIB)
@@ -249,6 +250,28 @@ int qemu_spawn(char **argv, const struct qemu_fds *fds, int err_fd, pid_t *pid, 
  * shows a KVM that runs ordinary guests. why gets the reason when not. */
 bool kvm_check(const char *dev, const char *modules, char *why, size_t whylen);
 
+/* ---- postmortem.c: the kernel's log, trace and tasks, read from guest memory ---- */
+
+struct postmortem {
+	const struct guestmem *gm;
+	hermit_gpa_t anchor;
+	struct symbolizer *sym;
+	const char *app;
+	const char *dir;     /* HERMIT_TRACE_DIR, default "." */
+	const char *trace;   /* HERMIT_TRACE, NULL when unset */
+	bool bundle_always;  /* HERMIT_BUNDLE=1: a bundle whatever the ending */
+	unsigned timeout;    /* HERMIT_TIMEOUT seconds, 0 = none */
+};
+
+/* Reads the HERMIT_* settings above from the environment. */
+void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anchor,
+	     struct symbolizer *sym, const char *app);
+/* Prints the kernel log ring (symbolized); false when the guest has none (print the console). */
+bool pm_print_log(struct postmortem *pm, FILE *out);
+/* At the end (end is an enum vm_end): the trace with HERMIT_TRACE, the post-mortem bundle
+ * after a crash; says on out where they are. */
+void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out);
+
 /* ---- loop.c: running the guest to its end ---- */
 
 enum vm_end {
@@ -257,6 +280,7 @@ enum vm_end {
 	VM_CRASHED, /* CRASH hypercall */
 	VM_BAD,     /* the guest broke the ABI */
 	VM_DIED,    /* QEMU ended on its own */
+	VM_TIMEOUT, /* HERMIT_TIMEOUT ran out (SIGALRM) */
 	VM_SIGNALED, /* SIGINT or SIGTERM to the proxy */
 	VM_FAILED,  /* the proxy itself failed (poll, read) */
 };
@@ -275,6 +299,7 @@ struct vm {
 
 	enum vm_end end;
 	int term_signal;
+	struct postmortem *pm; /* NULL: no log, trace or bundle from guest memory */
 	bool qemu_gone;   /* reaped */
 	char qemu_err[VM_QEMU_ERR_MAX];
 	size_t qemu_err_len;

@@ -25,3 +25,9 @@ UNIT_TESTS += $(BUILD)/tests/unit/test_tracing
 $(BUILD)/tests/unit/test_tracing: tests/unit/test_tracing.c $(TRACING_HOST_OBJS) $(TRACING_HEADERS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE $< $(TRACING_HOST_OBJS) -lcmocka -o $@
+
+# <hermit/trace.h> for apps.
+$(SYSROOT)/include/hermit/trace.h: kernel/include/hermit/trace.h $(HEADERS_STAMP)
+	cp $< $@
+all: $(SYSROOT)/include/hermit/trace.h
+$(APPS): $(SYSROOT)/include/hermit/trace.h

@@ -10,6 +10,7 @@
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/sync.h"
+#include "kernel/trace.h"
 
 #define DOORBELL_IRQ 3
 
@@ -41,6 +42,8 @@ void hcall_enable_irq(void)
 	irq_driven = 1;
 }
 
+static void hcall_serve(uint32_t nr, void *req);
+
 static void ring(uint32_t nr, void *req)
 {
 	uint32_t cpu = this_cpu()->id;
@@ -53,6 +56,16 @@ static void ring(uint32_t nr, void *req)
 }
 
 void hcall(uint32_t nr, void *req)
+{
+	/* the system calls newlib makes are hypercalls: traced here with their arguments */
+	if (trace_site_on(HERMIT_TRACE_HCALL_ENTRY))
+		trace_hcall(nr, req, false);
+	hcall_serve(nr, req);
+	if (trace_site_on(HERMIT_TRACE_HCALL_EXIT))
+		trace_hcall(nr, req, true);
+}
+
+static void hcall_serve(uint32_t nr, void *req)
 {
 	if (!irq_driven) {
 		ring(nr, req);

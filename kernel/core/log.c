@@ -1,7 +1,12 @@
 /*
- * core/log.c: formats log lines and writes those at or above the console level to COM1. Until the
- * host told the level (hcall CONFIG), lines are held in a small buffer, so a quiet boot costs no
- * console output at all; the first log_set_console_level() replays them.
+ * core/log.c: the kernel log. Every message becomes a record of the log ring (hermit/abi.h,
+ * struct hermit_log_ring, published as anchor.log), so the host can read the whole log from guest
+ * memory at any time, also after the kernel died. Records at or above the console level are also
+ * written to COM1 as "[SSSSS.UUUUUU] L text" lines. Until the host told the level (hcall CONFIG)
+ * nothing goes to the console; the first log_set_console_level() replays the ring.
+ *
+ * The ring's size is fixed at build time (LOG_RING_SIZE, `make LOGSIZE=`); HERMIT_LOGSIZE lowers
+ * it at boot (log_limit_size).
  */
 #include "kernel/log.h"
 
@@ -9,55 +14,104 @@
 
 #include "arch/x86_64/uart.h"
 #include "kernel/clock.h"
+#include "kernel/percpu.h"
 #include "kernel/spinlock.h"
+#include "kernel/task.h"
+#include "kernel/trace.h"
 #include "lib/format.h"
 
-#define EARLY_BUFFER 4096
+#ifndef LOG_RING_SIZE
+#define LOG_RING_SIZE (256 * 1024)
+#endif
+_Static_assert((LOG_RING_SIZE & (LOG_RING_SIZE - 1)) == 0 && LOG_RING_SIZE >= 4096, "LOG_RING_SIZE");
+
+#define REC_HDR sizeof(struct hermit_log_record)
+
+extern struct hermit_anchor hermit_anchor;
 
 static struct spinlock lock;
 static int console_level = -1; /* unknown yet: hold lines */
-static char early[EARLY_BUFFER];
-static size_t early_len;
+static uint8_t ring_data[LOG_RING_SIZE] __attribute__((aligned(64)));
+struct hermit_log_ring hermit_log_ring = {
+	.magic = HERMIT_LOG_MAGIC,
+	.version = HERMIT_LOG_VERSION,
+	.size = LOG_RING_SIZE,
+	.console_level = HERMIT_LOG_DEBUG,
+};
 static const char level_letters[] = "DIWE";
 
-static void emit(const char *line, size_t len)
+static struct hermit_log_record *rec_at(uint64_t pos)
 {
-	uart_write(UART_COM1, line, len);
+	return (struct hermit_log_record *)(ring_data + (pos & (hermit_log_ring.size - 1)));
 }
 
-static void hold(const char *line, size_t len)
+/* Drops the oldest records until [head, head + need) is free. */
+static void make_room(struct hermit_log_ring *r, uint64_t need)
 {
-	if (early_len + len <= EARLY_BUFFER) {
-		memcpy(early + early_len, line, len);
-		early_len += len;
+	while (r->tail < r->head && r->head + need - r->tail > r->size)
+		r->tail += rec_at(r->tail)->size;
+}
+
+static struct hermit_log_record *append(struct hermit_log_ring *r, size_t text_len)
+{
+	uint64_t need = (REC_HDR + text_len + 1 + 7) & ~(uint64_t)7;
+	uint64_t left = r->size - (r->head & (r->size - 1));
+	if (left < need) {
+		make_room(r, left);
+		struct hermit_log_record *pad = rec_at(r->head);
+		pad->size = (uint16_t)left;
+		pad->level = HERMIT_LOG_PAD;
+		__atomic_store_n(&r->head, r->head + left, __ATOMIC_RELEASE);
 	}
+	make_room(r, need);
+	struct hermit_log_record *rec = rec_at(r->head);
+	rec->size = (uint16_t)need;
+	return rec;
 }
 
-static size_t format_line(char *line, int level, const char *fmt, va_list ap)
+static size_t console_line(char *line, const struct hermit_log_record *rec)
 {
-	uint64_t ns = clock_ns();
-	char letter = level >= 0 && level <= HERMIT_LOG_ERROR ? level_letters[level] : '?';
-	int n = fmt_snprintf(line, LOG_LINE_MAX, "[%5lu.%06lu] %c ", (unsigned long)(ns / 1000000000),
-			     (unsigned long)(ns / 1000 % 1000000), letter);
-	n += fmt_vsnprintf(line + n, LOG_LINE_MAX - 1 - (size_t)n, fmt, ap);
-	if (n > LOG_LINE_MAX - 2)
-		n = LOG_LINE_MAX - 2;
-	line[n++] = '\n';
+	char letter = rec->level <= HERMIT_LOG_ERROR ? level_letters[rec->level] : '?';
+	int n = fmt_snprintf(line, LOG_LINE_MAX + 32, "[%5lu.%06lu] %c %s\n", (unsigned long)(rec->ns / 1000000000),
+			     (unsigned long)(rec->ns / 1000 % 1000000), letter, (const char *)(rec + 1));
 	return (size_t)n;
+}
+
+static void emit(const struct hermit_log_record *rec)
+{
+	char line[LOG_LINE_MAX + 32];
+	uart_write(UART_COM1, line, console_line(line, rec));
 }
 
 void log_vprintf(int level, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX];
-	size_t len = format_line(line, level, fmt, ap);
+	char text[LOG_LINE_MAX];
+	int n = fmt_vsnprintf(text, sizeof(text), fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n >= sizeof(text) ? sizeof(text) - 1 : (size_t)n;
+	uint64_t ns = clock_ns();
+	struct cpu *c = cpus[0].self ? this_cpu() : NULL;
+	struct task *t = c ? c->current : NULL;
+	struct hermit_log_ring *r = &hermit_log_ring;
+
 	uint64_t f = spin_lock_irqsave(&lock);
-	if (console_level < 0) {
-		/* the level of each held line is its letter; replay filters on it */
-		hold(line, len);
-	} else if (level >= console_level) {
-		emit(line, len);
+	if (!r->data) {
+		r->data = (hermit_gpa_t)(uintptr_t)ring_data;
+		hermit_anchor.log = (hermit_gpa_t)(uintptr_t)r;
 	}
+	struct hermit_log_record *rec = append(r, len);
+	uint64_t seq = r->next_seq++;
+	rec->level = (uint8_t)level;
+	rec->cpu = c ? (uint8_t)c->id : 0;
+	rec->task = t ? t->id : 0;
+	rec->seq = seq;
+	rec->ns = ns;
+	memcpy(rec + 1, text, len);
+	((char *)(rec + 1))[len] = '\0';
+	__atomic_store_n(&r->head, r->head + rec->size, __ATOMIC_RELEASE);
+	if (console_level >= 0 && level >= console_level)
+		emit(rec);
 	spin_unlock_irqrestore(&lock, f);
+	trace(LOG, seq, level);
 }
 
 void log_printf(int level, const char *fmt, ...)
@@ -68,28 +122,18 @@ void log_printf(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int held_line_level(const char *line, size_t len)
-{
-	const char *close = memchr(line, ']', len);
-	if (!close || close + 2 >= line + len)
-		return HERMIT_LOG_ERROR;
-	const char *p = strchr(level_letters, close[2]);
-	return p ? (int)(p - level_letters) : HERMIT_LOG_ERROR;
-}
-
 void log_set_console_level(int level)
 {
+	struct hermit_log_ring *r = &hermit_log_ring;
 	uint64_t f = spin_lock_irqsave(&lock);
 	int replay = console_level < 0;
 	console_level = level;
-	for (size_t pos = 0; replay && pos < early_len;) {
-		const char *nl = memchr(early + pos, '\n', early_len - pos);
-		size_t len = (size_t)(nl - (early + pos)) + 1;
-		if (held_line_level(early + pos, len) >= level)
-			emit(early + pos, len);
-		pos += len;
+	r->console_level = (uint32_t)level;
+	for (uint64_t pos = r->tail; replay && pos < r->head; pos += rec_at(pos)->size) {
+		const struct hermit_log_record *rec = rec_at(pos);
+		if (rec->level != HERMIT_LOG_PAD && rec->level >= level)
+			emit(rec);
 	}
-	early_len = 0;
 	spin_unlock_irqrestore(&lock, f);
 }
 
@@ -97,4 +141,16 @@ void log_ensure_console(void)
 {
 	if (console_level < 0)
 		log_set_console_level(HERMIT_LOG_DEBUG);
+}
+
+void log_limit_size(uint64_t bytes)
+{
+	uint32_t size = LOG_RING_SIZE;
+	while (size > 4096 && size > bytes)
+		size /= 2;
+	uint64_t f = spin_lock_irqsave(&lock);
+	/* only while nothing wrapped: the records keep their places */
+	if (hermit_log_ring.head <= size)
+		hermit_log_ring.size = size;
+	spin_unlock_irqrestore(&lock, f);
 }

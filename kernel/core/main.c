@@ -14,6 +14,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "kernel/trace.h"
 #include "libc/libc.h"
 
 extern char __image_start[], __image_end[];
@@ -29,6 +30,7 @@ static void log_memory(const struct boot_info *bi)
 void kernel_main(const struct boot_info *bi)
 {
 	percpu_init(&cpus[0], 0);
+	debug_tables_init();
 	task_init_idle();
 	idt_init();
 	uart_init(UART_COM1, false);
@@ -38,6 +40,7 @@ void kernel_main(const struct boot_info *bi)
 	page_alloc_init(bi, (uintptr_t)__image_end);
 	mmu_init(bi);
 	libc_boot_config();
+	trace_boot();
 	log_info("hermit: image 0x%lx-0x%lx", (unsigned long)__image_start, (unsigned long)__image_end);
 	log_memory(bi);
 	apic_init();

@@ -14,6 +14,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/task.h"
+#include "kernel/trace.h"
 #include "lib/format.h"
 
 #define BACKTRACE_MAX 32
@@ -27,6 +28,17 @@ static const char *const exception_names[32] = {
 };
 
 static volatile int crashing;
+/* The task that crashed; its frame is then the crash's (the task table points here). */
+struct task *crash_task;
+static struct trap_frame panic_frame;
+
+static void keep_crash_frame(struct trap_frame *f)
+{
+	struct cpu *c = this_cpu();
+	crash_task = c->current;
+	if (crash_task)
+		crash_task->frame = f;
+}
 
 static void report_task(void)
 {
@@ -121,6 +133,7 @@ void crash_exception(const struct trap_frame *f)
 			  f->error & 16 ? "instruction fetch" : f->error & 2 ? "write" : "read");
 	if (f->vector == 14)
 		report_guard_hit(read_cr2());
+	keep_crash_frame((struct trap_frame *)f);
 	report_task();
 	report_registers(f);
 	crash_backtrace(f->rip, f->rbp, f->rsp);
@@ -136,6 +149,11 @@ void panic(const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_error("kernel panic: %s", msg);
+	__asm__ volatile("leaq 0(%%rip), %0\n\tmovq %%rsp, %1" : "=r"(panic_frame.rip), "=r"(panic_frame.rsp));
+	panic_frame.rbp = (uint64_t)__builtin_frame_address(0);
+	panic_frame.cs = KERNEL_CS;
+	panic_frame.ss = KERNEL_DS;
+	keep_crash_frame(&panic_frame);
 	report_task();
 	crash_backtrace((uint64_t)__builtin_return_address(0) - 1, *(uint64_t *)__builtin_frame_address(0), 0);
 	hcall_exit(HERMIT_HC_CRASH, HERMIT_CRASH_PANIC);

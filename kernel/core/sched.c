@@ -12,6 +12,7 @@
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/task.h"
+#include "kernel/trace.h"
 
 static void sleeper_insert(struct cpu *c, struct task *t)
 {
@@ -38,8 +39,10 @@ static void timer_reprogram(struct cpu *c)
 	uint64_t next = c->sleepers ? c->sleepers->wake_at : 0;
 	if (c->current != c->idle && !runqueue_empty(&c->runq) && (!next || c->slice_end < next))
 		next = c->slice_end;
-	if (next && next != c->timer_armed)
+	if (next && next != c->timer_armed) {
+		trace(TIMER_ARM, next, 0);
 		apic_timer_arm(next);
+	}
 	c->timer_armed = next;
 }
 
@@ -60,6 +63,7 @@ static void wake(struct task *t, int reason)
 		sleeper_remove(&cpus[t->cpu], t);
 	t->waiting_on = NULL;
 	t->wake_reason = reason;
+	trace(SCHED_WAKEUP, t->id, reason == TASK_TIMED_OUT);
 	sched_make_ready(t);
 }
 
@@ -117,6 +121,7 @@ void sched_timer_tick(void)
 {
 	struct cpu *c = this_cpu();
 	uint64_t now = clock_ns();
+	trace(TIMER_FIRE, now, 0);
 	c->timer_armed = 0;
 	while (c->sleepers && c->sleepers->wake_at <= now) {
 		struct task *t = c->sleepers;
@@ -154,6 +159,8 @@ struct trap_frame *sched_switch(struct trap_frame *frame)
 	if (!next)
 		next = c->idle;
 	next->state = TASK_RUNNING;
+	if (next != cur)
+		trace(SCHED_SWITCH, cur->id, next->id);
 	c->current = next;
 	c->stack_lo = next->stack_lo;
 	c->stack_hi = next->stack_hi;

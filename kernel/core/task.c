@@ -13,6 +13,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
+#include "kernel/trace.h"
 
 #define FXSAVE_DEFAULT_FCW 0x37f
 #define FXSAVE_DEFAULT_MXCSR 0x1f80
@@ -21,6 +22,7 @@ extern char boot_stack_bottom[], boot_stack_top[];
 
 static struct spinlock list_lock; /* guards all_tasks and next_id */
 static struct task *all_tasks;
+struct task **const task_list_head = &all_tasks; /* for the task table (debug_tables.c) */
 static uint32_t next_id = 1;
 static struct task idle_tasks[HERMIT_MAX_CPUS];
 
@@ -87,6 +89,7 @@ struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_s
 	t->cpu = this_cpu()->id;
 	t->frame = first_frame(t->stack_hi, fn, arg);
 	task_register(t, name);
+	trace(TASK_CREATE, t->id, stack_size / 1024);
 	uint64_t f = irq_save();
 	sched_make_ready(t);
 	irq_restore(f);
@@ -96,6 +99,7 @@ struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_s
 void task_exit(void)
 {
 	struct task *t = task_current();
+	trace(TASK_EXIT, t->id, 0);
 	uint64_t f = spin_lock_irqsave(&t->exit_lock);
 	t->state = TASK_DEAD;
 	if (t->detached)

@@ -9,9 +9,12 @@
 #include "arch/x86_64/layout.h"
 #include "kernel/mm.h"
 #include "kernel/sync.h"
+#include "kernel/trace.h"
 
 static struct kmutex brk_lock;
 static uintptr_t brk_start, brk_cur, brk_claimed; /* [brk_start, brk_claimed) is ours */
+/* For the task table (core/debug_tables.c): where the heap is, for post-mortem tools. */
+uintptr_t *const libc_brk_start_var = &brk_start, *const libc_brk_cur_var = &brk_cur;
 
 static uintptr_t page_round_up(uintptr_t v) { return (v + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1); }
 
@@ -48,6 +51,7 @@ void *sbrk(ptrdiff_t increment)
 		brk_cur = next;
 	}
 	kmutex_unlock(&brk_lock);
+	trace(HEAP_BRK, old, bad ? 0 : increment);
 	if (bad) {
 		errno = ENOMEM;
 		return (void *)-1;

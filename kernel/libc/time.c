@@ -9,6 +9,7 @@
 
 #include "kernel/clock.h"
 #include "kernel/sched.h"
+#include "kernel/trace.h"
 
 #define NS_PER_S 1000000000ll
 
@@ -23,11 +24,13 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 	switch (id) {
 	case CLOCK_REALTIME:
 		ns_to_timespec(clock_realtime_ns(), ts);
+		trace(SYS_CLOCK_GETTIME, id, ts->tv_sec * NS_PER_S + ts->tv_nsec);
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
 		ns_to_timespec((int64_t)clock_ns(), ts);
+		trace(SYS_CLOCK_GETTIME, id, ts->tv_sec * NS_PER_S + ts->tv_nsec);
 		return 0;
 	default:
 		errno = EINVAL;
@@ -66,9 +69,11 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 		errno = EINVAL;
 		return -1;
 	}
+	trace(SYS_NANOSLEEP_ENTRY, (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec, 0);
 	sched_sleep_until(clock_ns() + (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec);
 	if (rem)
 		*rem = (struct timespec){ 0, 0 };
+	trace(SYS_NANOSLEEP_EXIT, 0, 0);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "arch/x86_64/layout.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
+#include "kernel/trace.h"
 
 #define BITS_PER_WORD 64
 
@@ -94,6 +95,7 @@ void *page_alloc_below(size_t n, uintptr_t limit)
 			top_hint = first;
 	}
 	spin_unlock_irqrestore(&lock, f);
+	trace(PAGE_ALLOC, first == (size_t)-1 ? 0 : first * PAGE_SIZE, n);
 	return first == (size_t)-1 ? NULL : (void *)(first * PAGE_SIZE);
 }
 
@@ -107,6 +109,7 @@ void page_free(void *p, size_t n)
 	if (first + n > top_hint)
 		top_hint = first + n;
 	spin_unlock_irqrestore(&lock, f);
+	trace(PAGE_FREE, (uintptr_t)p, n);
 }
 
 int page_claim(uintptr_t base, size_t n)

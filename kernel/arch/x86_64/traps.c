@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
+#include "kernel/trace.h"
 
 static irq_handler vector_handlers[256];
 
@@ -24,6 +25,10 @@ struct trap_frame *trap_dispatch(struct trap_frame *f);
 
 struct trap_frame *trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector < 32)
+		trace(EXCEPTION, f->vector, f->rip);
+	else
+		trace(IRQ, f->vector, f->rip);
 	if (f->vector < 32)
 		crash_exception(f);
 	if (!frame_on_task_stack(f))

@@ -1,8 +1,10 @@
 /*
- * kernel/log.h: the kernel log. Each message becomes one console line
+ * kernel/log.h: the kernel log. Each message becomes a record of the log ring in guest memory
+ * (hermit/abi.h, anchor.log), which the host reads directly, and, at or above the console level,
+ * one console line
  *   [SSSSS.UUUUUU] L text
- * with L one of D I W E (hermit/abi.h's levels); the proxy relies on this shape. Messages below the
- * console level are dropped; messages logged before the level is known are held and replayed.
+ * with L one of D I W E (hermit/abi.h's levels); the proxy relies on this shape. Messages logged
+ * before the level is known are replayed from the ring when it is set.
  * Any context, including interrupt handlers and the crash path; a message longer than
  * LOG_LINE_MAX is cut.
  */
@@ -10,6 +12,8 @@
 #define KERNEL_LOG_H
 
 #include <stdarg.h>
+
+#include <stdint.h>
 
 #include "hermit/abi.h"
 
@@ -21,6 +25,8 @@ void log_vprintf(int level, const char *fmt, va_list ap);
 void log_set_console_level(int level);
 /* The crash path: makes sure what follows reaches the console. */
 void log_ensure_console(void);
+/* HERMIT_LOGSIZE: shrinks the ring to at most bytes (a power of two, at least 4 KiB). Boot. */
+void log_limit_size(uint64_t bytes);
 
 #define log_debug(...) log_printf(HERMIT_LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_printf(HERMIT_LOG_INFO, __VA_ARGS__)

@@ -442,6 +442,9 @@ static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *ou
 {
 	char dir[4096], path[4200];
 	const char *base = strrchr(pm->app, '/') ? strrchr(pm->app, '/') + 1 : pm->app;
+	struct hermit_anchor anchor;
+	if (!read_anchor(pm, &anchor) || (!anchor.log && !anchor.tasks))
+		return -1; /* a guest without the tables: nothing to put in a bundle */
 	snprintf(dir, sizeof(dir), "%s/hermit-postmortem-%s-%d", pm->dir, base, (int)getpid());
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(out, "hermit: cannot create %s: %s\n", dir, strerror(errno));

@@ -31,3 +31,9 @@ $(SYSROOT)/include/hermit/trace.h: kernel/include/hermit/trace.h $(HEADERS_STAMP
 	cp $< $@
 all: $(SYSROOT)/include/hermit/trace.h
 $(APPS): $(SYSROOT)/include/hermit/trace.h
+
+# tests/tracer: an app whose trace the integration tests know in advance.
+$(SYSROOT)/extra/tests/tracer: tests/tracer/tracer.c $(HERMIT_SDK) $(SYSROOT)/include/hermit/trace.h
+	@mkdir -p $(@D)
+	$(HERMIT_CC) $(APP_CFLAGS) $< -o $@ -lpthread
+all: $(SYSROOT)/extra/tests/tracer

@@ -7,6 +7,7 @@ machine's KVM cannot run a Hermit guest.
 import os
 import pathlib
 import subprocess
+import tempfile
 
 import pytest
 
@@ -17,6 +18,8 @@ SYSROOT = BUILD / "x86_64-hermit"
 TESTS = SYSROOT / "extra" / "tests"
 BENCHMARKS = SYSROOT / "extra" / "benchmarks"
 TIMEOUT = 120
+# Post-mortem bundles and traces go here unless a test says where (HERMIT_TRACE_DIR).
+SCRATCH = tempfile.mkdtemp(prefix="hermit-tests-")
 
 
 def kvm_problem():
@@ -44,6 +47,7 @@ def run_proxy(app, *args, accel="tcg", env=None, cwd=None, timeout=TIMEOUT):
     path = app if os.path.sep in str(app) else TESTS / app
     full_env = dict(os.environ)
     full_env["HERMIT_KVM"] = "1" if accel == "kvm" else "0"
+    full_env.setdefault("HERMIT_TRACE_DIR", SCRATCH)
     full_env.update(env or {})
     return subprocess.run(
         [str(PROXY), str(path), *args],

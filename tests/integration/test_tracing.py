@@ -1,0 +1,209 @@
+"""The kernel log, the tracer and the post-mortem bundle, judged by real tools: babeltrace2 (its
+Python bindings, python3-bt2), json, and gdb on the ELF core."""
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import PROXY, TESTS, run_proxy
+
+bt2 = pytest.importorskip("bt2", reason="python3-bt2 (babeltrace2's bindings) is not installed")
+
+
+def traced(tmp_path, *args, env=None):
+    full = {"HERMIT_TRACE_DIR": str(tmp_path)}
+    full.update(env or {})
+    r = run_proxy("tracer", *args, env=full, cwd=tmp_path)
+    return r
+
+
+def ctf_of(tmp_path, prefix="hermit-trace-tracer-"):
+    dirs = [p for p in tmp_path.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    assert len(dirs) == 1, list(tmp_path.iterdir())
+    return dirs[0]
+
+
+def read_ctf(path):
+    """Events as (name, fields, tid, ns) in order, and the discarded-events total."""
+    events, discarded = [], 0
+    for m in bt2.TraceCollectionMessageIterator(str(path)):
+        if type(m) is bt2._EventMessageConst:
+            e = m.event
+            fields = {k: int(v) for k, v in e.payload_field.items()}
+            events.append((e.name, fields, int(e.common_context_field["tid"]),
+                           m.default_clock_snapshot.ns_from_origin))
+        elif type(m) is bt2._DiscardedEventsMessageConst:
+            discarded += m.count
+    return events, discarded
+
+
+def test_ctf_events_match_what_the_app_did(tmp_path):
+    r = traced(tmp_path, "work", env={"HERMIT_TRACE": "app_mark,task_create,syscall_*,sched_switch"})
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"hermit: trace of \d+ events \(0 lost\) written to \S+ \(CTF\) and \S+\.json \(JSON\)", r.stderr)
+    events, discarded = read_ctf(ctf_of(tmp_path))
+    assert discarded == 0
+    names = {e[0] for e in events}
+    assert names <= {"app_mark", "task_create", "sched_switch"} | {n for n in names if n.startswith("syscall_")}
+    stamps = [e[3] for e in events]
+    assert stamps == sorted(stamps)
+    marks = [e[1]["value"] for e in events if e[0] == "app_mark" and e[1]["tag"] == 7]
+    assert marks == list(range(10))
+    workers = [e for e in events if e[0] == "app_mark" and e[1]["tag"] == 1000]
+    assert sorted(e[1]["value"] for e in workers) == [0, 1, 2]
+    assert len({e[2] for e in workers}) == 3
+    created = [e[1]["tid"] for e in events if e[0] == "task_create"]
+    assert len(created) == 4 and {e[2] for e in workers} <= set(created)
+    writes = [i for i, e in enumerate(events) if e[0] == "syscall_entry_write" and e[1] == {"fd": 1, "len": 5}]
+    assert len(writes) == 5
+    for i in writes:
+        done = next(e for e in events[i + 1:] if e[0] == "syscall_exit_write" and e[2] == events[i][2])
+        assert done[1]["ret"] == 5
+    assert any(e[0] == "syscall_entry_nanosleep" and e[1]["ns"] == 1000000 for e in events)
+    assert any(e[0] == "sched_switch" for e in events)
+
+
+def test_overwritten_events_are_counted_as_lost(tmp_path):
+    r = traced(tmp_path, "marks", "1000", env={"HERMIT_TRACE": "app_mark", "HERMIT_TRACE_EVENTS": "64"})
+    assert r.returncode == 0, r.stderr
+    assert "(936 lost)" in r.stderr
+    events, discarded = read_ctf(ctf_of(tmp_path))
+    assert discarded == 936
+    assert [e[1]["value"] for e in events] == list(range(936, 1000))
+    text = subprocess.run(["babeltrace2", str(ctf_of(tmp_path))], capture_output=True, text=True)
+    assert text.returncode == 0
+    assert "discarded 936 events" in text.stderr
+    assert text.stdout.count("app_mark:") == 64
+
+
+def test_json_loads_with_a_task_timeline(tmp_path):
+    r = traced(tmp_path, "work", env={"HERMIT_TRACE": "all"})
+    assert r.returncode == 0, r.stderr
+    events, _ = read_ctf(ctf_of(tmp_path))
+    doc = json.loads(next(tmp_path.glob("hermit-trace-tracer-*.json")).read_text())
+    instants = [e for e in doc["traceEvents"] if e["ph"] == "i"]
+    slices = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+    assert len(instants) == len(events)
+    assert {e["name"] for e in instants} == {e[0] for e in events}
+    assert any(s["name"].startswith("main (") for s in slices)
+    assert all(s["dur"] >= 0 for s in slices)
+    assert any(e["ph"] == "M" and e["args"].get("name") == "CPU 0" for e in doc["traceEvents"])
+
+
+def gdb(app, core, *commands):
+    args = ["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /"]
+    for c in commands:
+        args += ["-ex", c]
+    return subprocess.run(args + [str(app), str(core)], capture_output=True, text=True, timeout=120)
+
+
+def bundle_of(tmp_path, app):
+    dirs = list(tmp_path.glob(f"hermit-postmortem-{app}-*"))
+    assert len(dirs) == 1, list(tmp_path.iterdir())
+    return dirs[0]
+
+
+def test_crash_leaves_a_bundle_that_gdb_opens(tmp_path):
+    r = run_proxy("crash", env={"HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_TRACE": "all"}, cwd=tmp_path)
+    assert r.returncode == 139
+    b = bundle_of(tmp_path, "crash")
+    assert f"hermit: post-mortem bundle in {b}" in r.stderr.replace("//", "/")
+    log = (b / "log.txt").read_text()
+    assert re.search(r"kernel crash: page fault .* in read_through_null at \S*tests/crash/crash.c:14", log)
+    assert "entering main()" in log
+    assert (b / "trace" / "metadata").exists() and json.loads((b / "trace.json").read_text())
+    assert "(crashed)" in (b / "registers.txt").read_text()
+    core = b / "core"
+    assert core.stat().st_size < 16 << 20
+    g = gdb(TESTS / "crash", core, "bt", "info threads")
+    assert g.returncode == 0, g.stderr
+    assert re.search(r"#0 .* in read_through_null \(\) at tests/crash/crash.c:14", g.stdout)
+    assert re.search(r"#1 .* in main ", g.stdout)
+    threads = re.findall(r"^\*?\s+\d+\s+LWP (\d+)", g.stdout, re.M)
+    assert sorted(threads) == ["1", "2"]
+
+
+def test_panic_bundle_has_the_panic(tmp_path):
+    r = run_proxy("tracer", "panic", env={"HERMIT_TRACE_DIR": str(tmp_path)}, cwd=tmp_path)
+    assert r.returncode == 134
+    b = bundle_of(tmp_path, "tracer")
+    assert "kernel panic: tracer: on purpose, after 0 marks" in (b / "log.txt").read_text()
+    g = gdb(TESTS / "tracer", b / "core", "bt")
+    assert g.returncode == 0
+    assert re.search(r"#0 .* in panic ", g.stdout)
+    assert re.search(r" in main \(", g.stdout)
+
+
+def start_hanging(env):
+    full = dict(os.environ, HERMIT_KVM="0", **env)
+    p = subprocess.Popen([str(PROXY), str(TESTS / "tracer"), "hang"], env=full,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "waiting"
+    return p
+
+
+def read_until(stream, needle, timeout=20):
+    """Reads the pipe's bytes directly (no buffering that select cannot see) until needle."""
+    seen, deadline, fd = "", time.time() + timeout, stream.fileno()
+    while needle not in seen and time.time() < deadline:
+        if select.select([fd], [], [], 0.5)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk.decode(errors="replace")
+    return seen
+
+
+ENDINGS = {
+    "exit": (("tracer", "work"), {}, 0),
+    "exception": (("crash",), {}, 139),
+    "panic": (("tracer", "panic"), {}, 134),
+    "triple-fault": (("tracer", "triple"), {}, 1),
+    "timeout": (("tracer", "hang"), {"HERMIT_TIMEOUT": "2"}, 124),
+}
+
+
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+def test_verbose_prints_the_log_from_guest_memory_after(ending, tmp_path):
+    args, env, status = ENDINGS[ending]
+    r = run_proxy(*args, env={"HERMIT_VERBOSE": "1", "HERMIT_TRACE_DIR": str(tmp_path), **env}, cwd=tmp_path)
+    assert r.returncode == status, r.stderr
+    assert "hermit: kernel log (from guest memory)" in r.stderr
+    assert re.search(r"^\[ +\d+\.\d{6}\] I hermit: entering main\(\)", r.stderr, re.M)
+    if ending == "timeout":
+        assert "HERMIT_TIMEOUT=2: the guest was stopped" in r.stderr
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_verbose_prints_the_log_after_a_signal(sig, status):
+    p = start_hanging({"HERMIT_VERBOSE": "1"})
+    p.send_signal(sig)
+    assert p.wait(timeout=30) == status
+    err = p.stderr.read()
+    assert "hermit: kernel log (from guest memory)" in err and "entering main()" in err
+
+
+def test_sigusr1_prints_the_log_of_a_running_guest():
+    p = start_hanging({})
+    try:
+        p.send_signal(signal.SIGUSR1)
+        seen = read_until(p.stderr, "entering main()")
+        assert "hermit: kernel log (from guest memory)" in seen and "entering main()" in seen
+        time.sleep(0.5)
+        assert p.poll() is None  # still running
+    finally:
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=30) == 143
+
+
+def test_logsize_bounds_the_ring(tmp_path):
+    r = run_proxy("tracer", "marks", "1", env={"HERMIT_VERBOSE": "1", "HERMIT_LOGSIZE": "4K",
+                                              "HERMIT_TRACE": "all"}, cwd=tmp_path)
+    assert r.returncode == 0
+    assert "hermit: kernel log (from guest memory)" in r.stderr
+    assert re.search(r"trace: \d+ events on \(all\)", r.stderr)

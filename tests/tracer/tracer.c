@@ -1,0 +1,66 @@
+/*
+ * tracer: does known things, so that tests can compare the trace and the log with them.
+ *   tracer marks N        N app_mark events with tag 7 and values 0..N-1
+ *   tracer work           3 threads, 5 writes of "line\n" to stdout, 10 marks, a 1 ms sleep
+ *   tracer triple         loads an empty IDT and traps: a triple fault
+ *   tracer panic          calls the kernel's panic()
+ *   tracer hang           prints "waiting" and sleeps for ever (HERMIT_TIMEOUT, SIGUSR1)
+ */
+#include <hermit/trace.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+extern void panic(const char *fmt, ...) __attribute__((noreturn));
+
+static void *worker(void *arg)
+{
+	hermit_trace_mark(1000, (uint64_t)(uintptr_t)arg);
+	return NULL;
+}
+
+static void work(void)
+{
+	pthread_t t[3];
+	for (uintptr_t i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, worker, (void *)i);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 5; i++)
+		if (write(1, "line\n", 5) != 5)
+			exit(1);
+	for (uint64_t i = 0; i < 10; i++)
+		hermit_trace_mark(7, i);
+	struct timespec ms = { 0, 1000000 };
+	nanosleep(&ms, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "work";
+	if (!strcmp(mode, "marks")) {
+		uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100;
+		for (uint64_t i = 0; i < n; i++)
+			hermit_trace_mark(7, i);
+	} else if (!strcmp(mode, "work")) {
+		work();
+	} else if (!strcmp(mode, "triple")) {
+		struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = { 0, 0 };
+		printf("tracer: about to triple fault\n");
+		fflush(stdout);
+		__asm__ volatile("lidt %0; int3" : : "m"(none));
+	} else if (!strcmp(mode, "panic")) {
+		panic("tracer: on purpose, after %d marks", 0);
+	} else if (!strcmp(mode, "hang")) {
+		printf("waiting\n");
+		fflush(stdout);
+		for (;;)
+			sleep(1);
+	}
+	printf("tracer: done\n");
+	return 0;
+}

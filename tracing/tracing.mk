@@ -37,3 +37,33 @@ $(SYSROOT)/extra/tests/tracer: tests/tracer/tracer.c $(HERMIT_SDK) $(SYSROOT)/in
 	@mkdir -p $(@D)
 	$(HERMIT_CC) $(APP_CFLAGS) $< -o $@ -lpthread
 all: $(SYSROOT)/extra/tests/tracer
+
+# The gdb scripts (gdb/hermit), staged into the sysroot with their generated constants, and the
+# .debug_gdb_scripts entry that makes gdb load them, linked into every image through crt0.o.
+GDB_SHARE := $(SYSROOT)/share/gdb
+GDB_PY := $(patsubst gdb/hermit/%,$(GDB_SHARE)/hermit/%,$(wildcard gdb/hermit/*.py))
+
+$(BUILD)/tools/ctf-metadata: tracing/ctf_metadata.c $(TRACING_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE $< $(TRACING_HOST_OBJS) -o $@
+
+$(BUILD)/tools/ctf-metadata.txt: $(BUILD)/tools/ctf-metadata
+	$< > $@
+
+$(GDB_SHARE)/hermit/constants.py: gdb/gen_constants.py kernel/include/hermit/abi.h tracing/events.h \
+	$(BUILD)/tools/ctf-metadata.txt
+	@mkdir -p $(@D)
+	$(PYTHON) gdb/gen_constants.py kernel/include/hermit/abi.h tracing/events.h $(BUILD)/tools/ctf-metadata.txt $@
+
+$(GDB_PY): $(GDB_SHARE)/hermit/%: gdb/hermit/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(OBJ)/gdb/autoload.o: gdb/autoload.S
+	@mkdir -p $(@D)
+	$(HOST_CC) -DGDB_DIR_BUILD='"$(abspath $(GDB_SHARE))"' -DGDB_DIR_PREFIX='"$(PREFIX)/x86_64-hermit/share/gdb"' \
+		-c $< -o $@
+
+$(SYSROOT)/lib/crt0.o: $(OBJ)/gdb/autoload.o
+all: $(GDB_PY) $(GDB_SHARE)/hermit/constants.py
+$(APPS) $(SYSROOT)/extra/tests/tracer: | $(GDB_PY) $(GDB_SHARE)/hermit/constants.py

@@ -207,3 +207,54 @@ def test_logsize_bounds_the_ring(tmp_path):
     assert r.returncode == 0
     assert "hermit: kernel log (from guest memory)" in r.stderr
     assert re.search(r"trace: \d+ events on \(all\)", r.stderr)
+
+
+def test_gdb_scripts_on_a_core(tmp_path):
+    r = run_proxy("tracer", "panic", env={"HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_TRACE": "all"}, cwd=tmp_path)
+    assert r.returncode == 134
+    b = bundle_of(tmp_path, "tracer")
+    g = gdb(TESTS / "tracer", b / "core", "hermit tasks", "hermit dmesg", "hermit trace 5", "hermit mem",
+            "hermit timers", "p $hermit_current_task()->name", f"hermit trace save {tmp_path}/g.json",
+            f"hermit trace save {tmp_path}/g.ctf")
+    assert g.returncode == 0, g.stderr
+    assert re.search(r"^\*\s+2\s+0 running\s+main ", g.stdout, re.M)
+    assert re.search(r"^\s+1\s+0 \w+\s+idle ", g.stdout, re.M)
+    assert "E kernel panic: tracer: on purpose, after 0 marks" in g.stdout
+    assert re.search(r"^\[ +\d+\.\d{9}\] cpu0 task \d+ +log seq=\d+ level=3", g.stdout, re.M)
+    assert re.search(r"^pages: +\d+ free of \d+", g.stdout, re.M)
+    assert re.search(r"^cpu0: timer ", g.stdout, re.M)
+    assert '$1 = "main"' in g.stdout
+    json.loads((tmp_path / "g.json").read_text())
+    events, _ = read_ctf(tmp_path / "g.ctf")
+    proxy_events, _ = read_ctf(b / "trace")
+    assert events == proxy_events  # the scripts read the rings as the proxy does
+
+
+def test_gdb_scripts_through_qemus_gdbstub(tmp_path):
+    port = 23000 + os.getpid() % 2000
+    # HERMIT_DEBUG=qemu where the proxy also has its own stub, else HERMIT_DEBUG=1 means QEMU's
+    for mode in ("qemu", "1"):
+        env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG=mode, HERMIT_DEBUG_PORT=str(port),
+                   HERMIT_TRACE="all", HERMIT_TRACE_DIR=str(tmp_path))
+        p = subprocess.Popen([str(PROXY), str(TESTS / "tracer"), "hang"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        seen = read_until(p.stderr, "waiting for gdb", timeout=10)
+        if "waiting for gdb" in seen:
+            break
+        p.kill()
+        p.wait()
+    else:
+        pytest.fail("the proxy offers no QEMU gdbstub: " + seen)
+    try:
+        args = ["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex", f"target remote :{port}",
+                "-ex", "hbreak sched_sleep_until", "-ex", "continue", "-ex", "hermit tasks", "-ex", "hermit dmesg",
+                "-ex", "hermit trace 3", "-ex", "hermit timers", "-ex", "hermit mem",
+                "-ex", "p $hermit_current_task()->name", "-ex", "kill", str(TESTS / "tracer")]
+        g = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert re.search(r"^\*\s+2\s+0 running\s+main ", g.stdout, re.M), g.stdout + g.stderr
+        assert "I hermit: entering main()" in g.stdout
+        assert re.search(r"cpu0 task \d+ +\w+", g.stdout)
+        assert '$1 = "main"' in g.stdout
+    finally:
+        p.kill()
+        p.wait()

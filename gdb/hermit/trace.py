@@ -1,0 +1,140 @@
+"""`hermit trace [N] [save FILE.ctf|FILE.json]`: the tracer's per-CPU rings (hermit/abi.h,
+struct hermit_trace), read with the ring's own rule: the slots of the last nslots positions whose
+commit word matches their position. Saves in the proxy's formats (docs/tracing.md)."""
+import json
+import os
+import struct
+
+import gdb
+
+from . import constants as C
+from .util import read, var
+
+EVENT = struct.Struct("<QIHHQQ")  # tsc, commit, id, task, arg0, arg1
+CTF_MAGIC = 0xC1FC1FC1
+
+
+class Snapshot:
+    def __init__(self):
+        h = var("hermit_trace")
+        self.tsc_khz, self.tsc_base = int(h["tsc_khz"]), int(h["tsc_base"])
+        self.cpus = []  # (cpu, events, lost, torn)
+        for i in range(int(h["ncpus"])):
+            c = h["cpu"][i]
+            head, slots, n = int(c["head"]), int(c["slots"]), int(c["nslots"])
+            if not slots or not n or n & (n - 1):
+                continue
+            data = read(slots, n * EVENT.size)
+            first = max(head, n) - n
+            events, torn = [], 0
+            for pos in range(first, head):
+                e = EVENT.unpack_from(data, (pos & (n - 1)) * EVENT.size)
+                if e[1] != (pos + 1) & 0xFFFFFFFF:
+                    torn += 1
+                    continue
+                events.append(e)
+            events.sort(key=lambda e: (e[0], e[1]))
+            self.cpus.append((int(c["cpu"]), events, first, torn))
+
+    def ns(self, tsc):
+        return (tsc - self.tsc_base) * 1000000 // self.tsc_khz if self.tsc_khz and tsc >= self.tsc_base else 0
+
+    def merged(self):
+        out = [(self.ns(e[0]), cpu, e) for cpu, evs, _, _ in self.cpus for e in evs]
+        return sorted(out, key=lambda x: x[0])
+
+
+def fields(e):
+    if e[2] >= len(C.EVENTS):
+        return f"event{e[2]}", []
+    _, name, f0, f1, sign = C.EVENTS[e[2]]
+    out = []
+    for i, f in enumerate((f0, f1)):
+        if f:
+            v = e[4 + i]
+            if sign >> i & 1 and v >= 1 << 63:
+                v -= 1 << 64
+            out.append((f, v))
+    return name, out
+
+
+def write_json(s, path):
+    ev = [{"ph": "M", "pid": 0, "name": "process_name", "args": {"name": "Hermit kernel"}}]
+    for cpu, events, lost, torn in s.cpus:
+        ev.append({"ph": "M", "pid": 0, "tid": cpu, "name": "thread_name", "args": {"name": f"CPU {cpu}"}})
+        running, since = (events[0][3], s.ns(events[0][0])) if events else (0, 0)
+        for e in events:
+            name, f = fields(e)
+            t = s.ns(e[0])
+            ev.append({"ph": "i", "s": "t", "pid": 0, "tid": cpu, "cat": "hermit", "name": name,
+                       "ts": t / 1000, "args": dict([("task", e[3])] + f)})
+            if name == "sched_switch":
+                ev.append({"ph": "X", "cat": "sched", "pid": 0, "tid": cpu, "name": f"task {e[4]}",
+                           "ts": since / 1000, "dur": (t - since) / 1000})
+                running, since = e[5], t
+    with open(path, "w") as out:
+        json.dump({"displayTimeUnit": "ns", "traceEvents": ev}, out)
+
+
+def write_ctf(s, path):
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "metadata"), "w") as f:
+        f.write(C.CTF_METADATA)
+    for cpu, events, lost, torn in s.cpus:
+        body = b""
+        stamps = []
+        for e in events:
+            if e[2] >= len(C.EVENTS):
+                continue
+            _, _, f0, f1, _ = C.EVENTS[e[2]]
+            t = s.ns(e[0])
+            stamps.append(t)
+            body += struct.pack("<HQH", e[2], t, e[3])
+            body += b"".join(struct.pack("<Q", e[4 + i]) for i, f in enumerate((f0, f1)) if f)
+        first, last = (stamps[0], stamps[-1]) if stamps else (0, 0)
+
+        def packet(begin, end, size, discarded):
+            return struct.pack("<IIQQQQQI", CTF_MAGIC, 0, begin, end, size * 8, size * 8, discarded, cpu)
+        hdr = struct.calcsize("<IIQQQQQI")
+        with open(os.path.join(path, f"stream_{cpu}"), "wb") as f:
+            f.write(packet(first, first, hdr, 0))
+            f.write(packet(first, last, hdr + len(body), lost + torn) + body)
+
+
+class Trace(gdb.Command):
+    """Show the last N trace events (default 20), or save them all:
+  hermit trace [N]
+  hermit trace [N] save FILE.json   (Chrome/Perfetto JSON; N is ignored)
+  hermit trace save DIR.ctf        (a CTF trace directory, for babeltrace2 and Trace Compass)"""
+
+    def __init__(self):
+        super().__init__("hermit trace", gdb.COMMAND_DATA, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, arg, from_tty):
+        words = gdb.string_to_argv(arg)
+        n = 20
+        if words and words[0].isdigit():
+            n = int(words.pop(0))
+        s = Snapshot()
+        if not s.cpus:
+            print("hermit: no trace rings (start with HERMIT_TRACE=... or `monitor trace on ...`)")
+            return
+        if words:
+            if words[0] != "save" or len(words) != 2:
+                raise gdb.GdbError("usage: hermit trace [N] [save FILE.json|DIR.ctf]")
+            path = words[1]
+            (write_json if path.endswith(".json") else write_ctf)(s, path)
+            total = sum(len(c[1]) for c in s.cpus)
+            print(f"hermit: {total} events saved to {path}")
+            return
+        for cpu, _, lost, torn in s.cpus:
+            if lost or torn:
+                print(f"cpu{cpu}: {lost} events overwritten, {torn} torn")
+        for t, cpu, e in s.merged()[-n:]:
+            name, f = fields(e)
+            args = " ".join(f"{k}={v:#x}" if k in ("rip", "addr", "path", "old") else f"{k}={v}" for k, v in f)
+            print(f"[{t // 1000000000:5d}.{t % 1000000000:09d}] cpu{cpu} task {e[3]:<3} {name} {args}")
+
+
+def register():
+    Trace()

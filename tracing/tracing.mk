@@ -67,3 +67,17 @@ $(OBJ)/gdb/autoload.o: gdb/autoload.S
 $(SYSROOT)/lib/crt0.o: $(OBJ)/gdb/autoload.o
 all: $(GDB_PY) $(GDB_SHARE)/hermit/constants.py
 $(APPS) $(SYSROOT)/extra/tests/tracer: | $(GDB_PY) $(GDB_SHARE)/hermit/constants.py
+
+# bench/tracecost and `make bench-tracing` (also part of `make bench`).
+$(SYSROOT)/extra/benchmarks/tracecost: bench/tracecost/tracecost.c $(HERMIT_SDK) $(SYSROOT)/include/hermit/trace.h
+	@mkdir -p $(@D)
+	$(HERMIT_CC) $(APP_CFLAGS) $< -o $@ -lpthread
+all: $(SYSROOT)/extra/benchmarks/tracecost
+.PHONY: bench-tracing
+bench-tracing: all
+	$(PYTHON) bench/tracing.py
+bench: bench-tracing
+$(BUILD)/bench/tracing-host: bench/tracing_host.c $(TRACING_HEADERS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE $< -o $@
+bench-tracing: $(BUILD)/bench/tracing-host

@@ -81,3 +81,12 @@ $(BUILD)/bench/tracing-host: bench/tracing_host.c $(TRACING_HEADERS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE $< -o $@
 bench-tracing: $(BUILD)/bench/tracing-host
+
+# The reference trace's generator (traces/reference/, tests/integration/test_tracing.py).
+$(BUILD)/tools/trace-reference: tracing/reference.c $(TRACING_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE $< $(TRACING_HOST_OBJS) -o $@
+all: $(BUILD)/tools/trace-reference
+
+# make LOGSIZE=1048576: the kernel log ring's size (a power of two; HERMIT_LOGSIZE lowers it).
+$(OBJ)/kernel/core/log.c.o: KERNEL_CFLAGS += $(if $(LOGSIZE),-DLOG_RING_SIZE=$(LOGSIZE))

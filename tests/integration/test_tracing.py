@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import PROXY, TESTS, run_proxy
+from conftest import BUILD, PROXY, ROOT, TESTS, run_proxy
 
 bt2 = pytest.importorskip("bt2", reason="python3-bt2 (babeltrace2's bindings) is not installed")
 
@@ -258,3 +258,33 @@ def test_gdb_scripts_through_qemus_gdbstub(tmp_path):
     finally:
         p.kill()
         p.wait()
+
+
+REFERENCE = ROOT / "traces" / "reference"
+
+
+def test_exporters_match_the_reference_trace(tmp_path):
+    subprocess.run([str(BUILD / "tools" / "trace-reference"), str(tmp_path / "synthetic")], check=True)
+    for name in ("metadata", "stream_0"):
+        assert (tmp_path / "synthetic" / name).read_bytes() == (REFERENCE / "synthetic" / name).read_bytes()
+    assert (tmp_path / "synthetic.json").read_text() == (REFERENCE / "synthetic.json").read_text()
+    doc = json.loads((REFERENCE / "synthetic.json").read_text())
+    assert [e["name"] for e in doc["traceEvents"] if e["ph"] == "X"] == ["main (2)", "worker (3)", "main (2)"]
+    text = subprocess.run(["babeltrace2", str(REFERENCE / "synthetic")], capture_output=True, text=True)
+    assert text.stdout == (REFERENCE / "synthetic.txt").read_text()
+    assert "discarded 18 events" in text.stderr
+
+
+def test_committed_formats_are_what_the_tools_write():
+    assert (ROOT / "traces" / "formats" / "metadata").read_bytes() == (BUILD / "tools" / "ctf-metadata.txt").read_bytes()
+    catalogue = (ROOT / "traces" / "formats" / "events.md").read_text()
+    names = re.findall(r'^\tX\(\w+, "(\w+)"', (ROOT / "tracing" / "events.h").read_text(), re.M)
+    assert len(names) > 25
+    assert all(f"`{n}`" in catalogue for n in names)
+
+
+def test_summary_decoder_on_the_reference():
+    r = subprocess.run(["/usr/bin/python3", str(ROOT / "traces" / "decoders" / "summary.py"),
+                        str(REFERENCE / "synthetic")], capture_output=True, text=True, check=True)
+    assert r.stdout.startswith("16 events, 18 lost\n")
+    assert re.search(r"write +1 calls, median 8000 ns", r.stdout)

@@ -26,7 +26,10 @@ static const char usage_text[] =
 	"Environment: HERMIT_ISLE=qemu, HERMIT_KVM=0|1, HERMIT_MEM=2G, HERMIT_CPUS=1,\n"
 	"  HERMIT_VERBOSE=1 (kernel log at the end), HERMIT_MONITOR=1 (QEMU monitor over telnet\n"
 	"  on 127.0.0.1 at HERMIT_PORT+1), HERMIT_PORT=18766, HERMIT_DEBUG=1 (wait for gdb on\n"
-	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234).\n";
+	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234).\n"
+	"Tracing and post-mortem (docs/tracing.md): HERMIT_TRACE=patterns, HERMIT_TRACE_DIR=.,\n"
+	"  HERMIT_TIMEOUT=seconds, HERMIT_LOGSIZE, HERMIT_TRACE_EVENTS, HERMIT_BUNDLE=1;\n"
+	"  SIGUSR1 prints the kernel log of the running guest.\n";
 
 /* Everything main sets up, so that failures can be reported from one place. */
 struct setup {

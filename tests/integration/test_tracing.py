@@ -288,3 +288,15 @@ def test_summary_decoder_on_the_reference():
                         str(REFERENCE / "synthetic")], capture_output=True, text=True, check=True)
     assert r.stdout.startswith("16 events, 18 lost\n")
     assert re.search(r"write +1 calls, median 8000 ns", r.stdout)
+
+
+def test_log_ring_wraps_and_keeps_whole_records(tmp_path):
+    r = run_proxy("tracer", "logs", "500", env={"HERMIT_VERBOSE": "1", "HERMIT_LOGSIZE": "8K"}, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"hermit: \((\d+) older records were overwritten\)", r.stderr)
+    assert m and int(m.group(1)) > 300
+    lines = [l for l in r.stderr.splitlines() if l.startswith("[")]
+    assert all(re.match(r"^\[ +\d+\.\d{6}\] [DIWE] ", l) for l in lines)
+    warnings = [l for l in lines if l.endswith("W trace: no_such_event_* matches no event")]
+    assert 500 - int(m.group(1)) - 20 < len(warnings) < 500
+    assert sum(len(l) + 1 for l in lines) < 8192

@@ -4,6 +4,7 @@
  *   tracer work           3 threads, 5 writes of "line\n" to stdout, 10 marks, a 1 ms sleep
  *   tracer triple         loads an empty IDT and traps: a triple fault
  *   tracer panic          calls the kernel's panic()
+ *   tracer logs N         makes the kernel log N warnings (a pattern that matches no event)
  *   tracer hang           prints "waiting" and sleeps for ever (HERMIT_TIMEOUT, SIGUSR1)
  */
 #include <hermit/trace.h>
@@ -53,6 +54,10 @@ int main(int argc, char **argv)
 		printf("tracer: about to triple fault\n");
 		fflush(stdout);
 		__asm__ volatile("lidt %0; int3" : : "m"(none));
+	} else if (!strcmp(mode, "logs")) {
+		uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100;
+		for (uint64_t i = 0; i < n; i++)
+			hermit_trace_enable("no_such_event_*");
 	} else if (!strcmp(mode, "panic")) {
 		panic("tracer: on purpose, after %d marks", 0);
 	} else if (!strcmp(mode, "hang")) {

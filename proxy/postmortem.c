@@ -68,12 +68,14 @@ static char *log_text(const struct postmortem *pm, size_t *len, uint64_t *lost)
 	bool first = true;
 	*lost = 0;
 	for (uint64_t pos = r.tail; pos < r.head;) {
-		struct hermit_log_record rec;
+		struct hermit_log_record rec = { 0 };
 		uint64_t off = pos & (r.size - 1);
-		memcpy(&rec, data + off, sizeof(rec));
-		if (rec.size < sizeof(rec) || rec.size % 8 || off + rec.size > r.size)
+		/* a filler may be shorter than a record's header: its size and level come first */
+		memcpy(&rec, data + off, off + sizeof(rec) <= r.size ? sizeof(rec) : 4);
+		bool pad = rec.level == HERMIT_LOG_PAD;
+		if (rec.size < (pad ? 8 : sizeof(rec)) || rec.size % 8 || off + rec.size > r.size)
 			break; /* torn: the kernel died while writing */
-		if (rec.level != HERMIT_LOG_PAD) {
+		if (!pad) {
 			if (first)
 				*lost = rec.seq;
 			first = false;

@@ -21,10 +21,12 @@ def records():
     out, pos = [], tail
     while pos < head:
         off = pos & (size - 1)
-        rsize, level, cpu, task, seq, ns = RECORD.unpack_from(data, off)
-        if rsize < RECORD.size or rsize % 8 or off + rsize > size:
+        rsize, level = struct.unpack_from("<HB", data, off)  # a filler may be shorter than a header
+        pad = level == C.HERMIT_LOG_PAD
+        if rsize < (8 if pad else RECORD.size) or rsize % 8 or off + rsize > size:
             break
-        if level != C.HERMIT_LOG_PAD:
+        if not pad:
+            rsize, level, cpu, task, seq, ns = RECORD.unpack_from(data, off)
             text = data[off + RECORD.size: off + rsize].split(b"\0", 1)[0].decode(errors="replace")
             out.append((seq, ns, cpu, task, level, text))
         pos += rsize

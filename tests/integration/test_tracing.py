@@ -291,7 +291,8 @@ def test_summary_decoder_on_the_reference():
 
 
 def test_log_ring_wraps_and_keeps_whole_records(tmp_path):
-    r = run_proxy("tracer", "logs", "500", env={"HERMIT_VERBOSE": "1", "HERMIT_LOGSIZE": "8K"}, cwd=tmp_path)
+    r = run_proxy("tracer", "logs", "500", env={"HERMIT_VERBOSE": "1", "HERMIT_LOGSIZE": "8K", "HERMIT_BUNDLE": "1",
+                                               "HERMIT_TRACE_DIR": str(tmp_path)}, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     m = re.search(r"hermit: \((\d+) older records were overwritten\)", r.stderr)
     assert m and int(m.group(1)) > 300
@@ -300,3 +301,7 @@ def test_log_ring_wraps_and_keeps_whole_records(tmp_path):
     warnings = [l for l in lines if l.endswith("W trace: no_such_event_* matches no event")]
     assert 500 - int(m.group(1)) - 20 < len(warnings) < 500
     assert sum(len(l) + 1 for l in lines) < 8192
+    # the gdb scripts read the same ring from the bundle's core (HERMIT_BUNDLE=1: after an exit too)
+    g = gdb(TESTS / "tracer", bundle_of(tmp_path, "tracer") / "core", "hermit dmesg")
+    assert g.returncode == 0, g.stderr
+    assert [l for l in g.stdout.splitlines() if re.match(r"\[ +\d", l)] == lines

@@ -22,6 +22,8 @@ KERNEL_SRCS := $(filter-out $(CRT0_SRCS),$(wildcard kernel/arch/x86_64/*.c kerne
 obj_of = $(patsubst kernel/%,$(OBJ)/kernel/%.o,$(1))
 CRT0_OBJS := $(call obj_of,$(CRT0_SRCS))
 KERNEL_OBJS := $(call obj_of,$(KERNEL_SRCS))
+# The network (lwIP, drivers, sockets): NET_OBJS and LWIP_OBJS join libhermit.a.
+include net/net.mk
 
 $(NEWLIB_STAMP): kernel/toolchain/build-newlib.sh
 	kernel/toolchain/build-newlib.sh $(NEWLIB_DIR)/work $(abspath $(NEWLIB_DIR)/install)
@@ -47,7 +49,7 @@ $(OBJ)/kernel/%.S.o: kernel/%.S $(HEADERS_STAMP)
 $(SYSROOT)/lib/crt0.o: $(CRT0_OBJS)
 	ld -r -o $@ $^
 
-$(SYSROOT)/lib/libhermit.a: $(KERNEL_OBJS)
+$(SYSROOT)/lib/libhermit.a: $(KERNEL_OBJS) $(NET_OBJS) $(LWIP_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -71,8 +73,8 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
-TEST_APPS := hello threads crash files status
-BENCH_APPS := stream
+TEST_APPS := hello threads crash files status tcp-echo http udp
+BENCH_APPS := stream netbench
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 
 .SECONDEXPANSION:

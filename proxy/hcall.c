@@ -123,6 +123,10 @@ static enum hcall_outcome serve_config(struct hcall_ctx *ctx, union hc_request *
 		c->envc = envc;
 		c->ret = 0;
 	}
+	c->net_ip = ctx->net_ip;
+	c->net_gateway = ctx->net_gateway;
+	c->net_mask = ctx->net_mask;
+	c->capture_kib = ctx->capture_kib;
 	c->realtime_ns = realtime_ns();
 	return HCALL_ANSWER;
 }

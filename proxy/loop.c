@@ -21,6 +21,7 @@
 /* QEMU's words when KVM cannot go on (seen with nested KVM instead of a triple fault). */
 #define QEMU_STUCK "KVM internal error"
 #define QEMU_QUIET_MS 50
+#define CAPTURE_DRAIN_MS 20 /* how often the capture ring is emptied while the guest runs */
 
 static void end(struct vm *vm, enum vm_end how)
 {
@@ -196,11 +197,13 @@ static void poll_once(struct vm *vm)
 		{ .fd = vm->signal_fd, .events = POLLIN },
 	};
 
-	if (poll(p, 4, -1) < 0) {
+	if (poll(p, 4, vm->capture ? CAPTURE_DRAIN_MS : -1) < 0) {
 		if (errno != EINTR)
 			fail(vm, "poll");
 		return;
 	}
+	if (vm->capture)
+		net_capture_drain(vm->capture);
 	/* Console first: a crash report must be printed before the crash is handled. */
 	if (p[0].revents)
 		read_console(vm);
@@ -275,6 +278,8 @@ static int vm_finish(struct vm *vm)
 	read_console(vm);
 	read_qemu_err(vm);
 	console_finish(&vm->console);
+	if (vm->capture)
+		net_capture_finish(vm->capture, stderr);
 	if (vm->verbose) {
 		if (!vm->pm || !pm_print_log(vm->pm, stderr))
 			console_dump(&vm->console, stderr);

@@ -176,6 +176,8 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	vm->hc = (struct hcall_ctx){
 		.gm = gm, .files = files, .anchor = s->image.anchor, .cpus = s->settings.cpus,
 		.argv = guest_argv, .envp = environ, .verbose = s->settings.verbose,
+		.net_ip = s->settings.ip, .net_gateway = s->settings.gateway, .net_mask = s->settings.mask,
+		.capture_kib = s->settings.capture_net ? SETTINGS_CAPTURE_KIB : 0,
 		.tsc_khz = measured_tsc_khz, .tsc_arg = clock,
 	};
 }
@@ -183,6 +185,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 int main(int argc, char **argv)
 {
 	static struct vm vm; /* large (QEMU's stderr buffer): not on the stack */
+	static struct net_capture capture;
 	struct setup s = { .memfd = -1 };
 	struct tsc_clock clock;
 	struct guestmem gm;
@@ -206,6 +209,10 @@ int main(int argc, char **argv)
 	files_init(&files);
 	sym.app = argv[1];
 	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);
+	if (s.settings.capture_net) {
+		net_capture_init(&capture, &gm, s.image.anchor, s.settings.trace_dir, argv[1]);
+		vm.capture = &capture;
+	}
 	static struct postmortem pm;
 	pm_init(&pm, &gm, s.image.anchor, &sym, argv[1]);
 	vm.pm = &pm;

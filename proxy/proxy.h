@@ -45,6 +45,15 @@ struct settings {
 	bool debug;
 	uint16_t port;       /* HERMIT_PORT; the monitor listens on port + 1 */
 	uint16_t debug_port;
+	/* The network: the guest's address, gateway and mask (network byte order), a tap device
+	 * (HERMIT_NETIF, "" = QEMU's user network), the port forwarded from the host's 127.0.0.1
+	 * to the guest (HERMIT_APP_PORT, 0 = none). */
+	uint32_t ip, gateway, mask;
+	char netif[16];
+	uint16_t app_port;
+	bool capture_net;        /* HERMIT_CAPTURE_NET: write the guest's capture as a pcap file */
+	const char *trace_dir;   /* HERMIT_TRACE_DIR: where; NULL = the working directory */
+	const char *qemu_pcap;   /* HERMIT_QEMU_PCAP: also QEMU's own filter-dump capture, to FILE */
 };
 
 #define SETTINGS_MEM_DEFAULT (2 * GIB)
@@ -53,6 +62,10 @@ struct settings {
 #define SETTINGS_MEM_ALIGN (2 * MIB) /* QEMU wants -m and the backend to agree to the byte */
 #define SETTINGS_PORT_DEFAULT 18766
 #define SETTINGS_DEBUG_PORT_DEFAULT 1234
+#define SETTINGS_IP_DEFAULT "10.0.5.2"
+#define SETTINGS_GATEWAY_DEFAULT "10.0.5.1"
+#define SETTINGS_MASK_DEFAULT "255.255.255.0"
+#define SETTINGS_CAPTURE_KIB (32 * 1024) /* the guest's capture ring */
 
 /* Reads HERMIT_* from envp (NULL-ended "NAME=value" strings). On failure err holds the message
  * and the proxy must exit with EXIT_PROXY_USAGE. Does not look at /dev/kvm: see kvm_mode. */
@@ -158,6 +171,8 @@ struct hcall_ctx {
 	char *const *argv;  /* the guest's argv: APP as given, then ARGS; NULL-ended */
 	char *const *envp;  /* NULL-ended */
 	bool verbose;
+	uint32_t net_ip, net_gateway, net_mask; /* for CONFIG, network byte order */
+	uint32_t capture_kib;                   /* for CONFIG: the capture ring, 0 = off */
 	/* Host TSC frequency in kHz, 0 when unknown. */
 	uint64_t (*tsc_khz)(void *arg);
 	void *tsc_arg;
@@ -272,6 +287,27 @@ bool pm_print_log(struct postmortem *pm, FILE *out);
  * after a crash; says on out where they are. */
 void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out);
 
+/* ---- capture.c: the guest's network capture ring, written as a pcap file ---- */
+
+struct net_capture {
+	const struct guestmem *gm;
+	hermit_gpa_t anchor;
+	char path[4096];
+	void *pcap;      /* libpcap's pcap_t and pcap_dumper_t */
+	void *dumper;
+	uint64_t frames, dropped;
+	bool failed;
+};
+
+/* The file will be DIR/hermit-APP-PID.pcap (DIR NULL: the working directory). */
+void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_gpa_t anchor,
+		  const char *dir, const char *app);
+/* Moves the ring's complete records into the file (created on first use) and frees their room.
+ * 0 also when the guest has no ring yet; -1 once the ring proved broken (said once). */
+int net_capture_drain(struct net_capture *c);
+/* At the end: drains, closes the file and tells out where it is. */
+void net_capture_finish(struct net_capture *c, FILE *out);
+
 /* ---- loop.c: running the guest to its end ---- */
 
 enum vm_end {
@@ -296,6 +332,7 @@ struct vm {
 	struct console console;
 	struct hcall_ctx hc;
 	bool verbose;
+	struct net_capture *capture; /* NULL unless HERMIT_CAPTURE_NET=1 */
 
 	enum vm_end end;
 	int term_signal;

@@ -3,7 +3,7 @@
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h kernel/include/hermit/abi.h
-PROXY_SRCS := clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
+PROXY_SRCS := capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
 	settings.c symbols.c postmortem.c
 PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o)
 # Everything but main: what the unit tests link against.
@@ -15,7 +15,7 @@ $(PROXY_OBJS): $(OBJ)/proxy/%.o: proxy/%.c $(PROXY_HEADERS)
 
 $(BUILD)/bin/proxy: $(PROXY_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(PROXY_CFLAGS) $^ -o $@
+	$(HOST_CC) $(PROXY_CFLAGS) $^ -o $@ -lpcap
 
 PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 	$(wildcard tests/unit/test_proxy_*.c))
@@ -24,6 +24,6 @@ PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 $(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS) \
 	| $(BUILD)/bin/proxy
 	@mkdir -p $(@D)
-	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -o $@
+	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -lpcap -o $@
 
 UNIT_TESTS += $(PROXY_UNIT_TESTS)

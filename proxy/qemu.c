@@ -7,6 +7,7 @@
  * HERMIT_QEMU_DOORBELL_PORT the doorbell, each backed by one end of a socketpair the proxy
  * made; QEMU inherits those descriptors and the memfd, and nothing else.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,7 +27,7 @@
 /* Plain "-cpu host" fails on some hosts with "failed to set MSR 0x10a". */
 #define QEMU_CPU_KVM "host,-arch-capabilities"
 #define QEMU_CPU_TCG "max"
-#define QEMU_ARGS_MAX 64
+#define QEMU_ARGS_MAX 80
 
 struct args {
 	char **v;
@@ -91,6 +92,45 @@ static void push_devices(struct args *a, const struct settings *s, const struct 
 	push(a, "isa-debug-exit,iobase=0xf4,iosize=4");
 }
 
+/*
+ * The guest's network card: virtio-net on a virtio-mmio transport (virtio 1.x, not the legacy
+ * layout QEMU 7 defaults to). Without HERMIT_NETIF it is QEMU's user network, laid out so that
+ * HERMIT_IP, HERMIT_GATEWAY and HERMIT_MASK hold without root, restricted so the guest reaches
+ * nothing beyond it. HERMIT_APP_PORT forwards TCP and UDP from the host's 127.0.0.1 to the guest;
+ * QEMU's restricted mode would also drop the guest's UDP answers to forwarded peers, so with a
+ * forward the guest may reach out through QEMU's NAT, as in the original's user network.
+ */
+static void push_network(struct args *a, const struct settings *s)
+{
+	char ip[16], net[16], gw[16];
+	uint32_t mask = ntohl(s->mask);
+	int prefix = 0;
+
+	for (; prefix < 32 && (mask & (0x80000000u >> prefix)); prefix++)
+		;
+	uint32_t network = s->ip & s->mask;
+	inet_ntop(AF_INET, &s->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &network, net, sizeof(net));
+	inet_ntop(AF_INET, &s->gateway, gw, sizeof(gw));
+	push(a, "-netdev");
+	if (s->netif[0])
+		push(a, "tap,id=net0,ifname=%s,script=no,downscript=no", s->netif);
+	else if (s->app_port)
+		push(a, "user,id=net0,net=%s/%d,host=%s,restrict=off,"
+		     "hostfwd=tcp:127.0.0.1:%u-%s:%u,hostfwd=udp:127.0.0.1:%u-%s:%u", net, prefix, gw,
+		     s->app_port, ip, s->app_port, s->app_port, ip, s->app_port);
+	else
+		push(a, "user,id=net0,net=%s/%d,host=%s,restrict=on", net, prefix, gw);
+	push(a, "-device");
+	push(a, "virtio-net-device,netdev=net0");
+	push(a, "-global");
+	push(a, "virtio-mmio.force-legacy=false");
+	if (s->qemu_pcap) {
+		push(a, "-object");
+		push(a, "filter-dump,id=dump0,netdev=net0,file=%s", s->qemu_pcap);
+	}
+}
+
 /* Every port binds 127.0.0.1 only: the monitor and the gdbstub control the whole VM. */
 static void push_debugging(struct args *a, const struct settings *s)
 {
@@ -113,6 +153,7 @@ char **qemu_argv(const struct settings *s, bool kvm, const char *app, const stru
 		return NULL;
 	push_machine(&a, s, kvm);
 	push_devices(&a, s, fds);
+	push_network(&a, s);
 	push_debugging(&a, s);
 	push(&a, "-kernel");
 	push(&a, "%s", app);

@@ -6,6 +6,7 @@
  * is unit-tested. An empty variable counts as unset, as shells make "HERMIT_X= cmd" easy.
  * Anything else that is not understood is refused: a typo must not silently run a different VM.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -172,6 +173,68 @@ static int parse_port(const char *name, const char *v, uint16_t def, unsigned ma
 	return 0;
 }
 
+static int parse_ipv4(const char *name, const char *v, const char *def, uint32_t *out, char *err,
+		      size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, v ? v : def, &a) != 1) {
+		snprintf(err, errlen, "hermit: %s=%s: expected an IPv4 address such as %s", name, v, def);
+		return -1;
+	}
+	*out = a.s_addr;
+	return 0;
+}
+
+/* A mask is ones then zeros. */
+static int check_mask(uint32_t mask_be, const char *v, char *err, size_t errlen)
+{
+	uint32_t m = ntohl(mask_be);
+
+	if (m == 0 || (~m & (~m + 1)) != 0) {
+		snprintf(err, errlen, "hermit: HERMIT_MASK=%s: expected a netmask such as 255.255.255.0", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_network(struct settings *s, char *const *envp, char *err, size_t errlen)
+{
+	const char *mask = env_value(envp, "HERMIT_MASK");
+	const char *netif = env_value(envp, "HERMIT_NETIF");
+
+	if (parse_ipv4("HERMIT_IP", env_value(envp, "HERMIT_IP"), SETTINGS_IP_DEFAULT, &s->ip, err,
+		       errlen) < 0 ||
+	    parse_ipv4("HERMIT_GATEWAY", env_value(envp, "HERMIT_GATEWAY"), SETTINGS_GATEWAY_DEFAULT,
+		       &s->gateway, err, errlen) < 0 ||
+	    parse_ipv4("HERMIT_MASK", mask, SETTINGS_MASK_DEFAULT, &s->mask, err, errlen) < 0 ||
+	    check_mask(s->mask, mask, err, errlen) < 0)
+		return -1;
+	if (netif) {
+		size_t n = strlen(netif);
+		if (n >= sizeof(s->netif) || strspn(netif, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					     "0123456789_.-") != n) {
+			snprintf(err, errlen, "hermit: HERMIT_NETIF=%s: expected a network interface name "
+				 "such as tap0", netif);
+			return -1;
+		}
+		memcpy(s->netif, netif, n + 1);
+	}
+	if ((s->ip & s->mask) != (s->gateway & s->mask)) {
+		snprintf(err, errlen, "hermit: HERMIT_IP and HERMIT_GATEWAY are not in one network "
+			 "(HERMIT_MASK)");
+		return -1;
+	}
+	if (env_value(envp, "HERMIT_APP_PORT") &&
+	    parse_port("HERMIT_APP_PORT", env_value(envp, "HERMIT_APP_PORT"), 0, 65535, &s->app_port,
+		       err, errlen) < 0)
+		return -1;
+	s->trace_dir = env_value(envp, "HERMIT_TRACE_DIR");
+	s->qemu_pcap = env_value(envp, "HERMIT_QEMU_PCAP");
+	return parse_bool("HERMIT_CAPTURE_NET", env_value(envp, "HERMIT_CAPTURE_NET"), &s->capture_net,
+			  err, errlen);
+}
+
 int settings_parse(struct settings *s, char *const *envp, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -191,5 +254,5 @@ int settings_parse(struct settings *s, char *const *envp, char *err, size_t errl
 	    parse_port("HERMIT_DEBUG_PORT", env_value(envp, "HERMIT_DEBUG_PORT"),
 		       SETTINGS_DEBUG_PORT_DEFAULT, 65535, &s->debug_port, err, errlen) < 0)
 		return -1;
-	return 0;
+	return parse_network(s, envp, err, errlen);
 }

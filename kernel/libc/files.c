@@ -1,7 +1,8 @@
 /*
- * libc/files.c: the app's descriptors. Each open descriptor names an object and its operations;
- * for now every object is a host file the proxy opened (host_fd is the proxy's handle), 0, 1 and
- * 2 being the proxy's stdio. Sockets will join as a second kind. The table lock guards the table.
+ * libc/files.c: the app's descriptors. Each open descriptor names an object and its operations
+ * (kernel/fd.h): a host file the proxy opened (obj is the proxy's handle; 0, 1 and 2 are the
+ * proxy's stdio), or an object of a kind that registered its operations (sockets). The table
+ * lock guards the table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "hermit/abi.h"
+#include "kernel/fd.h"
 #include "kernel/hcall.h"
 #include "kernel/sync.h"
 #include "libc/libc.h"
@@ -19,12 +21,12 @@
 #define LINUX_S_IFMT 0170000
 
 struct file {
-	int in_use;
-	int32_t host_fd;
+	const struct fd_ops *ops; /* NULL: free */
+	intptr_t obj;
 };
 
 static struct kmutex table_lock;
-static struct file files[MAX_FILES] = { { 1, 0 }, { 1, 1 }, { 1, 2 } };
+static struct file files[MAX_FILES] = { { &fd_host_ops, 0 }, { &fd_host_ops, 1 }, { &fd_host_ops, 2 } };
 
 static int fail(int64_t host_ret)
 {
@@ -32,43 +34,86 @@ static int fail(int64_t host_ret)
 	return -1;
 }
 
-static int host_fd_of(int fd, int32_t *host_fd)
+const struct fd_ops *fd_lookup(int fd, intptr_t *obj)
 {
-	if (fd < 0 || fd >= MAX_FILES)
-		return -1;
-	kmutex_lock(&table_lock, 0);
-	int ok = files[fd].in_use;
-	*host_fd = files[fd].host_fd;
-	kmutex_unlock(&table_lock);
-	return ok ? 0 : -1;
+	const struct fd_ops *ops = NULL;
+	if (fd >= 0 && fd < MAX_FILES) {
+		kmutex_lock(&table_lock, 0);
+		ops = files[fd].ops;
+		*obj = files[fd].obj;
+		kmutex_unlock(&table_lock);
+	}
+	if (!ops)
+		errno = EBADF;
+	return ops;
 }
 
-static int fd_install(int32_t host_fd)
+/* The host descriptor behind fd, when fd is a host file. */
+static int host_fd_of(int fd, int32_t *host_fd)
+{
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (ops != &fd_host_ops) {
+		errno = ESPIPE;
+		return -1;
+	}
+	*host_fd = (int32_t)obj;
+	return 0;
+}
+
+int fd_install(const struct fd_ops *ops, intptr_t obj)
 {
 	kmutex_lock(&table_lock, 0);
 	int fd = 0;
-	while (fd < MAX_FILES && files[fd].in_use)
+	while (fd < MAX_FILES && files[fd].ops)
 		fd++;
 	if (fd < MAX_FILES)
-		files[fd] = (struct file){ 1, host_fd };
+		files[fd] = (struct file){ ops, obj };
 	kmutex_unlock(&table_lock);
-	return fd < MAX_FILES ? fd : -1;
-}
-
-static int64_t host_rw(uint32_t nr, int fd, const void *buf, size_t len)
-{
-	int32_t host_fd;
-	if (host_fd_of(fd, &host_fd) < 0) {
-		errno = EBADF;
+	if (fd == MAX_FILES) {
+		errno = EMFILE;
 		return -1;
 	}
-	struct hc_rw req = { .fd = host_fd, .buf = (hermit_gpa_t)(uintptr_t)buf, .len = len };
+	return fd;
+}
+
+static int64_t host_rw(uint32_t nr, intptr_t host_fd, const void *buf, size_t len)
+{
+	struct hc_rw req = { .fd = (int32_t)host_fd, .buf = (hermit_gpa_t)(uintptr_t)buf, .len = len };
 	hcall(nr, &req);
 	return req.ret < 0 ? fail(req.ret) : req.ret;
 }
 
-int write(int fd, const void *buf, size_t len) { return (int)host_rw(HERMIT_HC_WRITE, fd, buf, len); }
-int read(int fd, void *buf, size_t len) { return (int)host_rw(HERMIT_HC_READ, fd, buf, len); }
+static ssize_t host_write(intptr_t obj, const void *buf, size_t len) { return host_rw(HERMIT_HC_WRITE, obj, buf, len); }
+static ssize_t host_read(intptr_t obj, void *buf, size_t len) { return host_rw(HERMIT_HC_READ, obj, buf, len); }
+
+int write(int fd, const void *buf, size_t len)
+{
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (!ops->write) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)ops->write(obj, buf, len);
+}
+
+int read(int fd, void *buf, size_t len)
+{
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (!ops->read) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)ops->read(obj, buf, len);
+}
 
 int open(const char *path, int flags, ...)
 {
@@ -80,7 +125,7 @@ int open(const char *path, int flags, ...)
 	hcall(HERMIT_HC_OPEN, &req);
 	if (req.ret < 0)
 		return fail(req.ret);
-	int fd = fd_install((int32_t)req.ret);
+	int fd = fd_install(&fd_host_ops, (intptr_t)req.ret);
 	if (fd < 0) {
 		struct hc_close c = { .fd = (int32_t)req.ret };
 		hcall(HERMIT_HC_CLOSE, &c);
@@ -89,28 +134,68 @@ int open(const char *path, int flags, ...)
 	return fd;
 }
 
-int close(int fd)
+static int host_close(intptr_t obj)
 {
-	int32_t host_fd;
-	if (host_fd_of(fd, &host_fd) < 0) {
-		errno = EBADF;
-		return -1;
-	}
-	kmutex_lock(&table_lock, 0);
-	files[fd].in_use = 0;
-	kmutex_unlock(&table_lock);
-	struct hc_close req = { .fd = host_fd };
+	struct hc_close req = { .fd = (int32_t)obj };
 	hcall(HERMIT_HC_CLOSE, &req);
 	return req.ret < 0 ? fail(req.ret) : 0;
+}
+
+int close(int fd)
+{
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	kmutex_lock(&table_lock, 0);
+	files[fd].ops = NULL;
+	kmutex_unlock(&table_lock);
+	return ops->close ? ops->close(obj) : 0;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	int arg = va_arg(ap, int);
+	va_end(ap);
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (ops->fcntl)
+		return ops->fcntl(obj, cmd, arg);
+	if (cmd == F_GETFL || cmd == F_GETFD)
+		return 0; /* host files: the proxy keeps their flags */
+	if (cmd == F_SETFD)
+		return 0;
+	errno = EINVAL;
+	return -1;
+}
+
+int ioctl(int fd, unsigned long request, ...);
+int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	va_start(ap, request);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (!ops->ioctl) {
+		errno = ENOTTY;
+		return -1;
+	}
+	return ops->ioctl(obj, request, arg);
 }
 
 off_t lseek(int fd, off_t offset, int whence)
 {
 	int32_t host_fd;
-	if (host_fd_of(fd, &host_fd) < 0) {
-		errno = EBADF;
+	if (host_fd_of(fd, &host_fd) < 0)
 		return -1;
-	}
 	struct hc_lseek req = { .fd = host_fd, .whence = whence, .offset = offset };
 	hcall(HERMIT_HC_LSEEK, &req);
 	return req.ret < 0 ? fail(req.ret) : req.ret;
@@ -129,13 +214,9 @@ static mode_t mode_from_host(uint32_t m)
 	return (mode_t)m;
 }
 
-int fstat(int fd, struct stat *st)
+static int host_fstat(intptr_t obj, struct stat *st)
 {
-	int32_t host_fd;
-	if (host_fd_of(fd, &host_fd) < 0) {
-		errno = EBADF;
-		return -1;
-	}
+	int32_t host_fd = (int32_t)obj;
 	struct hermit_stat hs;
 	struct hc_fstat req = { .fd = host_fd, .st = (hermit_gpa_t)(uintptr_t)&hs };
 	hcall(HERMIT_HC_FSTAT, &req);
@@ -149,6 +230,23 @@ int fstat(int fd, struct stat *st)
 	st->st_nlink = 1;
 	return 0;
 }
+
+int fstat(int fd, struct stat *st)
+{
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (!ops->fstat) {
+		memset(st, 0, sizeof(*st));
+		return 0;
+	}
+	return ops->fstat(obj, st);
+}
+
+const struct fd_ops fd_host_ops = {
+	.kind = "host file", .read = host_read, .write = host_write, .close = host_close, .fstat = host_fstat,
+};
 
 int stat(const char *path, struct stat *st)
 {

@@ -71,11 +71,6 @@ int mkdir(const char *path, mode_t mode)
 	(void)path, (void)mode;
 	return unsupported();
 }
-int fcntl(int fd, int cmd, ...)
-{
-	(void)fd, (void)cmd;
-	return unsupported();
-}
 
 long sysconf(int name)
 {

@@ -11,6 +11,7 @@
 #include "kernel/hcall.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/net.h"
 #include "kernel/panic.h"
 #include "kernel/task.h"
 #include "libc/libc.h"
@@ -59,6 +60,8 @@ void libc_boot_config(void)
 	app_argv = split_strings(cfg.argc, cfg.envc);
 	environ = app_argv + cfg.argc + 1;
 	log_info("clock: TSC at %lu kHz", clock_tsc_khz());
+	struct net_config net = { .ip = cfg.net_ip, .gateway = cfg.net_gateway, .mask = cfg.net_mask };
+	net_boot_config(&net, cfg.capture_kib);
 }
 
 /* The app's (and libraries') constructors, in link order (hermit.ld collects them). */

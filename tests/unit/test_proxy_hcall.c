@@ -153,10 +153,12 @@ static void test_anchor_checks(void **state)
 	assert_false(ctx.anchor_checked);
 	put_anchor();
 	get(ANCHOR, &a, sizeof(a));
-	a.version = 2;
+	a.version = HERMIT_ABI_VERSION + 1;
 	put(ANCHOR, &a, sizeof(a));
-	expect_bad(hcall_doorbell(&ctx, 0), "hermit: bad hypercall from the guest: the kernel "
-					    "speaks ABI version 2, this proxy version 1");
+	char want[200];
+	snprintf(want, sizeof(want), "hermit: bad hypercall from the guest: the kernel speaks ABI "
+		 "version %d, this proxy version %d", HERMIT_ABI_VERSION + 1, HERMIT_ABI_VERSION);
+	expect_bad(hcall_doorbell(&ctx, 0), want);
 	put_anchor();
 	get(ANCHOR, &a, sizeof(a));
 	a.size = 16;
@@ -198,7 +200,7 @@ static void test_request_outside_memory(void **state)
 	expect_bad(hcall_handle(&ctx, HERMIT_HC_WRITE, RAM_SIZE - 16), "hermit: bad hypercall from "
 		   "the guest: WRITE at 0xffff0 (32 bytes) is outside guest memory");
 	expect_bad(hcall_handle(&ctx, HERMIT_HC_CONFIG, UINT64_MAX - 8), "hermit: bad hypercall from "
-		   "the guest: CONFIG at 0xfffffffffffffff7 (56 bytes) is outside guest memory");
+		   "the guest: CONFIG at 0xfffffffffffffff7 (72 bytes) is outside guest memory");
 	expect_bad(hcall_handle(&ctx, HERMIT_HC_EXIT, RAM_SIZE), "hermit: bad hypercall from the "
 		   "guest: EXIT at 0x100000 (8 bytes) is outside guest memory");
 	/* A request that ends exactly at the end of RAM is fine. */
@@ -247,6 +249,24 @@ static void test_config(void **state)
 	assert_int_equal(c.strings_cap, 4096);
 	/* Nothing is written past the strings. */
 	assert_int_equal(ram[BUF + sizeof(expected_strings)], 0);
+}
+
+static void test_config_network(void **state)
+{
+	(void)state;
+	ctx.net_ip = 0x0205000a;      /* 10.0.5.2 as it sits in memory */
+	ctx.net_gateway = 0x0105000a;
+	ctx.net_mask = 0x00ffffff;
+	ctx.capture_kib = 1024;
+	struct hc_config c = config_call(4096, HCALL_ANSWER);
+
+	assert_int_equal(c.net_ip, 0x0205000a);
+	assert_int_equal(c.net_gateway, 0x0105000a);
+	assert_int_equal(c.net_mask, 0x00ffffff);
+	assert_int_equal(c.capture_kib, 1024);
+	ctx.capture_kib = 0;
+	c = config_call(4096, HCALL_ANSWER);
+	assert_int_equal(c.capture_kib, 0);
 }
 
 static void test_config_verbose_and_no_tsc(void **state)
@@ -782,6 +802,7 @@ int main(void)
 		T(test_unknown_request),
 		T(test_request_outside_memory),
 		T(test_config),
+		T(test_config_network),
 		T(test_config_verbose_and_no_tsc),
 		T(test_config_exact_fit),
 		T(test_config_e2big),

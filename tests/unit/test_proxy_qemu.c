@@ -151,6 +151,33 @@ static void test_monitor_and_gdb_on_localhost(void **state)
 }
 
 /* A fake /dev/kvm (a regular file) and /sys/module in a temporary directory. */
+static void test_network(void **state)
+{
+	(void)state;
+	struct settings s = defaults();
+	char **argv = qemu_argv(&s, false, "app", &fds);
+
+	assert_true(has_pair(argv, "-netdev", "user,id=net0,net=10.0.5.0/24,host=10.0.5.1,restrict=on"));
+	assert_true(has_pair(argv, "-device", "virtio-net-device,netdev=net0"));
+	assert_true(has_pair(argv, "-global", "virtio-mmio.force-legacy=false"));
+	assert_false(has_pair(argv, "-object", "filter-dump,id=dump0,netdev=net0,file=q.pcap"));
+	qemu_argv_free(argv);
+
+	s.app_port = 8080;
+	s.qemu_pcap = "q.pcap";
+	argv = qemu_argv(&s, false, "app", &fds);
+	assert_true(has_pair(argv, "-netdev", "user,id=net0,net=10.0.5.0/24,host=10.0.5.1,restrict=off,"
+				   "hostfwd=tcp:127.0.0.1:8080-10.0.5.2:8080,"
+				   "hostfwd=udp:127.0.0.1:8080-10.0.5.2:8080"));
+	assert_true(has_pair(argv, "-object", "filter-dump,id=dump0,netdev=net0,file=q.pcap"));
+	qemu_argv_free(argv);
+
+	strcpy(s.netif, "tap3");
+	argv = qemu_argv(&s, false, "app", &fds);
+	assert_true(has_pair(argv, "-netdev", "tap,id=net0,ifname=tap3,script=no,downscript=no"));
+	qemu_argv_free(argv);
+}
+
 static void test_kvm_check(void **state)
 {
 	(void)state;
@@ -198,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_tcg),
 		cmocka_unit_test(test_memory_sizes_agree),
 		cmocka_unit_test(test_monitor_and_gdb_on_localhost),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_kvm_check),
 	};
 

@@ -42,10 +42,10 @@ static const char guest_source[] =
 	"	.data\n"
 	"	.p2align 3\n"
 	"anchor:	.quad 0x54494d524548\n"
-	"	.long 1, 336\n"
+	"	.long 2, 336\n" /* HERMIT_ABI_VERSION, sizeof(struct hermit_anchor) */
 	"slots:	.fill 320, 1, 0\n" /* the hcall slots and the table pointers */
-	"cfg:	.quad strings, 4096\n"
-	"	.fill 40, 1, 0\n"
+	"cfg:	.quad strings, 4096\n" /* struct hc_config: 72 bytes */
+	"	.fill 56, 1, 0\n"
 	"args:	.long 1, 0\n" /* WRITE(1, strings, 64) */
 	"	.quad strings, 64, 0\n"
 	"rw:	.long 1, 0\n"

@@ -247,6 +247,53 @@ static void test_ports(void **state)
 		     "hermit: HERMIT_DEBUG_PORT=0: expected a port from 1 to 65535");
 }
 
+/* The original's network settings and their defaults; addresses in network byte order. */
+static void test_network(void **state)
+{
+	(void)state;
+	struct parsed p = parse("PATH=/bin", NULL);
+
+	assert_int_equal(p.rc, 0);
+	assert_memory_equal(&p.s.ip, "\x0a\x00\x05\x02", 4);
+	assert_memory_equal(&p.s.gateway, "\x0a\x00\x05\x01", 4);
+	assert_memory_equal(&p.s.mask, "\xff\xff\xff\x00", 4);
+	assert_string_equal(p.s.netif, "");
+	assert_int_equal(p.s.app_port, 0);
+	assert_false(p.s.capture_net);
+	assert_null(p.s.trace_dir);
+	assert_null(p.s.qemu_pcap);
+
+	p = parse("HERMIT_IP=192.168.7.9", "HERMIT_GATEWAY=192.168.0.1", "HERMIT_MASK=255.255.0.0",
+		  "HERMIT_NETIF=tap0", "HERMIT_APP_PORT=8080", "HERMIT_CAPTURE_NET=1",
+		  "HERMIT_TRACE_DIR=/tmp/t", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_memory_equal(&p.s.ip, "\xc0\xa8\x07\x09", 4);
+	assert_memory_equal(&p.s.mask, "\xff\xff\x00\x00", 4);
+	assert_string_equal(p.s.netif, "tap0");
+	assert_int_equal(p.s.app_port, 8080);
+	assert_true(p.s.capture_net);
+	assert_string_equal(p.s.trace_dir, "/tmp/t");
+}
+
+static void test_network_errors(void **state)
+{
+	(void)state;
+	expect_error(parse("HERMIT_IP=10.0.5", NULL),
+		     "hermit: HERMIT_IP=10.0.5: expected an IPv4 address such as 10.0.5.2");
+	expect_error(parse("HERMIT_GATEWAY=gw", NULL),
+		     "hermit: HERMIT_GATEWAY=gw: expected an IPv4 address such as 10.0.5.1");
+	expect_error(parse("HERMIT_MASK=255.0.255.0", NULL),
+		     "hermit: HERMIT_MASK=255.0.255.0: expected a netmask such as 255.255.255.0");
+	expect_error(parse("HERMIT_GATEWAY=10.0.6.1", NULL),
+		     "hermit: HERMIT_IP and HERMIT_GATEWAY are not in one network (HERMIT_MASK)");
+	expect_error(parse("HERMIT_NETIF=tap0;rm", NULL),
+		     "hermit: HERMIT_NETIF=tap0;rm: expected a network interface name such as tap0");
+	expect_error(parse("HERMIT_APP_PORT=70000", NULL),
+		     "hermit: HERMIT_APP_PORT=70000: expected a port from 1 to 65535");
+	expect_error(parse("HERMIT_CAPTURE_NET=yes", NULL),
+		     "hermit: HERMIT_CAPTURE_NET=yes: expected 0 or 1");
+}
+
 static void test_names_are_exact(void **state)
 {
 	(void)state;
@@ -284,6 +331,8 @@ int main(void)
 		cmocka_unit_test(test_kvm),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_network_errors),
 		cmocka_unit_test(test_names_are_exact),
 		cmocka_unit_test(test_first_definition_wins),
 	};

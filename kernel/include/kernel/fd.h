@@ -1,0 +1,32 @@
+/*
+ * kernel/fd.h: the app's descriptor table (libc/files.c) holds objects of several kinds: host
+ * files the proxy opened (the built-in kind) and kinds that register their operations, such as
+ * sockets (net/socket.c). A kind's functions set errno and return -1 on failure, as the POSIX
+ * calls they back; a missing function means the call does not apply (EINVAL, ESPIPE).
+ */
+#ifndef KERNEL_FD_H
+#define KERNEL_FD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct fd_ops {
+	const char *kind;
+	ssize_t (*read)(intptr_t obj, void *buf, size_t len);
+	ssize_t (*write)(intptr_t obj, const void *buf, size_t len);
+	int (*close)(intptr_t obj);
+	int (*fstat)(intptr_t obj, struct stat *st);
+	int (*fcntl)(intptr_t obj, int cmd, int arg);
+	int (*ioctl)(intptr_t obj, unsigned long request, void *arg);
+};
+
+/* Installs obj in the lowest free descriptor; -1 (errno EMFILE) when the table is full. */
+int fd_install(const struct fd_ops *ops, intptr_t obj);
+/* The kind and object behind fd; NULL (errno EBADF) when fd is not open. Host files give
+ * fd_host_ops with the host's descriptor as obj. */
+const struct fd_ops *fd_lookup(int fd, intptr_t *obj);
+extern const struct fd_ops fd_host_ops;
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * arpa/inet.h: address conversions (Hermit). IPv4 only: inet_pton and inet_ntop refuse other
+ * families with EAFNOSUPPORT.
+ */
+#ifndef _HERMIT_ARPA_INET_H
+#define _HERMIT_ARPA_INET_H
+
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+in_addr_t inet_addr(const char *text);
+int inet_aton(const char *text, struct in_addr *addr);
+char *inet_ntoa(struct in_addr addr);
+int inet_pton(int family, const char *text, void *addr);
+const char *inet_ntop(int family, const void *addr, char *text, socklen_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * arch/sys_arch.h: lwIP's OS types on Hermit's kernel primitives (kernel/sync.h, kernel/task.h).
+ * A semaphore is a ksem, a mutex a kmutex, a mailbox a bounded ring guarded by a spinlock with two
+ * counting semaphores (items, free slots); a thread is a kernel task.
+ */
+#ifndef HERMIT_LWIP_ARCH_SYS_ARCH_H
+#define HERMIT_LWIP_ARCH_SYS_ARCH_H
+
+#include <stdint.h>
+
+#include "kernel/spinlock.h"
+#include "kernel/sync.h"
+
+struct task;
+
+typedef struct {
+	struct ksem sem;
+	int valid;
+} sys_sem_t;
+
+typedef struct {
+	struct kmutex mutex;
+	int valid;
+} sys_mutex_t;
+
+typedef struct {
+	struct spinlock lock;
+	struct ksem items; /* messages waiting */
+	struct ksem space; /* free slots */
+	void **ring;
+	unsigned size, head, count;
+	int valid;
+} sys_mbox_t;
+
+typedef struct task *sys_thread_t;
+typedef uint64_t sys_prot_t;
+
+#endif

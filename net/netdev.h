@@ -1,0 +1,49 @@
+/*
+ * net/netdev.h: the one interface every network driver fills (virtio-net, RTL8139) and the stack
+ * glue (net/netif.c) uses. Drivers know nothing of lwIP: they hand received frames to
+ * netdev_receive() and lend transmit buffers. Both directions pass the capture ring there, so
+ * what is captured is exactly what crossed the driver boundary.
+ */
+#ifndef NET_NETDEV_H
+#define NET_NETDEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETDEV_FRAME_MAX 1514 /* Ethernet header + 1500, no FCS */
+#define NETDEV_MAX 4
+
+struct netdev;
+
+struct netdev_ops {
+	/* A free transmit buffer of at least NETDEV_FRAME_MAX bytes; waits for one while all are in
+	 * flight, NULL after a long wait (the device is stuck). Task context. */
+	void *(*tx_buffer)(struct netdev *dev);
+	/* Sends the first len bytes of a buffer from tx_buffer; the buffer goes back to the driver. */
+	void (*tx_submit)(struct netdev *dev, void *buf, size_t len);
+};
+
+struct netdev {
+	const char *name;     /* "virtio-net", "rtl8139" */
+	uint8_t mac[6];
+	unsigned index;       /* 0, 1, ...: the capture's interface number */
+	const struct netdev_ops *ops;
+	void *priv;           /* the driver's */
+	void *stack;          /* the glue's (struct netif) */
+	uint64_t rx_frames, tx_frames, rx_dropped;
+};
+
+/* A driver's probe found a device and set it up: the stack takes it. 0, or -1 when full. */
+int netdev_register(struct netdev *dev);
+/* A received frame (len bytes, no FCS), from the driver's task. The data is copied. */
+void netdev_receive(struct netdev *dev, const void *frame, size_t len);
+
+/* The drivers' probes: the number of devices each found and registered. */
+int virtio_net_probe(void);
+int rtl8139_probe(void);
+
+/* The capture ring (net/capture.c). */
+void capture_init(uint32_t kib);
+void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * net/socket.c: the BSD socket calls of sys/socket.h, poll, select and the address helpers, on
+ * lwIP's socket layer. A socket is a descriptor of the "socket" kind (kernel/fd.h) whose object
+ * is lwIP's socket number, so read, write and close reach it through the descriptor table.
+ * The headers apps see (kernel/libc/include) use lwIP's layouts and numbers; this file is
+ * compiled against lwIP's own headers, and the asserts below keep the two in step.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/time.h>
+
+#include "kernel/fd.h"
+#include "kernel/net.h"
+#include "lwip/inet.h"
+#include "lwip/netdb.h"
+#include "lwip/sockets.h"
+
+_Static_assert(SOCK_STREAM == 1 && SOCK_DGRAM == 2 && AF_INET == 2 && SOL_SOCKET == 0xfff, "sys/socket.h");
+_Static_assert(SO_REUSEADDR == 0x0004 && SO_RCVTIMEO == 0x1006 && SO_ERROR == 0x1007, "sys/socket.h");
+_Static_assert(MSG_DONTWAIT == 0x08 && MSG_PEEK == 0x01 && SHUT_RDWR == 2, "sys/socket.h");
+_Static_assert(POLLIN == 0x1 && POLLOUT == 0x2 && POLLERR == 0x4 && POLLNVAL == 0x8 && POLLHUP == 0x200, "poll.h");
+_Static_assert(sizeof(struct sockaddr_in) == 16 && sizeof(struct sockaddr_storage) == 16, "netinet/in.h");
+_Static_assert(IPPROTO_TCP == 6 && TCP_NODELAY == 1 && EAI_NONAME == 200 && AI_PASSIVE == 1, "netdb.h");
+_Static_assert(FIONBIO == (long)0x8008667eL && FIONREAD == (long)0x4008667fL, "sys/ioctl.h");
+
+/* ---- the socket kind ---- */
+
+static ssize_t sock_read(intptr_t s, void *buf, size_t len) { return lwip_read((int)s, buf, len); }
+static ssize_t sock_write(intptr_t s, const void *buf, size_t len) { return lwip_write((int)s, buf, len); }
+static int sock_close(intptr_t s) { return lwip_close((int)s); }
+
+static int sock_fstat(intptr_t s, struct stat *st)
+{
+	(void)s;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFSOCK | 0777;
+	return 0;
+}
+
+/* newlib's O_NONBLOCK and F_GETFL/F_SETFL are what lwIP was built with (lwipopts.h). */
+static int sock_fcntl(intptr_t s, int cmd, int arg)
+{
+	if (cmd == F_GETFD || cmd == F_SETFD)
+		return 0;
+	if (cmd == F_SETFL)
+		arg &= O_NONBLOCK; /* access mode bits are not the socket's to change */
+	return lwip_fcntl((int)s, cmd, arg);
+}
+
+static int sock_ioctl(intptr_t s, unsigned long request, void *arg) { return lwip_ioctl((int)s, (long)request, arg); }
+
+static const struct fd_ops socket_ops = {
+	.kind = "socket", .read = sock_read, .write = sock_write, .close = sock_close,
+	.fstat = sock_fstat, .fcntl = sock_fcntl, .ioctl = sock_ioctl,
+};
+
+/* lwIP's socket behind fd, or -1 with errno EBADF or ENOTSOCK. */
+static int sock_of(int fd)
+{
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	if (ops != &socket_ops) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	return (int)obj;
+}
+
+static int install(int s)
+{
+	if (s < 0)
+		return -1;
+	int fd = fd_install(&socket_ops, s);
+	if (fd < 0) {
+		int e = errno;
+		lwip_close(s);
+		errno = e;
+	}
+	return fd;
+}
+
+int socket(int domain, int type, int protocol)
+{
+	net_start(); /* without a device, sockets still work over loopback */
+	return install(lwip_socket(domain, type, protocol));
+}
+
+#define SOCK_OR_FAIL(fd, s)          \
+	int s = sock_of(fd);         \
+	if (s < 0)                   \
+		return -1
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_bind(s, addr, len);
+}
+
+int listen(int fd, int backlog)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_listen(s, backlog);
+}
+
+int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return install(lwip_accept(s, addr, len));
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_connect(s, addr, len);
+}
+
+int shutdown(int fd, int how)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_shutdown(s, how);
+}
+
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_getsockname(s, addr, len);
+}
+
+int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_getpeername(s, addr, len);
+}
+
+int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_getsockopt(s, level, name, value, len);
+}
+
+int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_setsockopt(s, level, name, value, len);
+}
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_send(s, buf, len, flags);
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_sendto(s, buf, len, flags, to, tolen);
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_sendmsg(s, msg, flags);
+}
+
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_recv(s, buf, len, flags);
+}
+
+ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_recvfrom(s, buf, len, flags, from, fromlen);
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	SOCK_OR_FAIL(fd, s);
+	return lwip_recvmsg(s, msg, flags);
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	int s = sock_of(fd);
+	if (s >= 0)
+		return lwip_readv(s, iov, iovcnt);
+	if (errno != ENOTSOCK)
+		return -1;
+	ssize_t total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		ssize_t n = read(fd, iov[i].iov_base, iov[i].iov_len);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	int s = sock_of(fd);
+	if (s >= 0)
+		return lwip_writev(s, iov, iovcnt);
+	if (errno != ENOTSOCK)
+		return -1;
+	ssize_t total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		ssize_t n = write(fd, iov[i].iov_base, iov[i].iov_len);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
+/* ---- poll and select ---- */
+
+#define POLL_MAX 256
+
+/*
+ * Sockets are handed to lwip_poll under their lwIP numbers; other descriptors are ready at once
+ * for what they ask (host files), so their presence turns the wait into a check.
+ */
+int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	if (nfds > POLL_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct pollfd socks[POLL_MAX];
+	int ready = 0;
+	for (nfds_t i = 0; i < nfds; i++) {
+		fds[i].revents = 0;
+		socks[i] = (struct pollfd){ .fd = -1, .events = fds[i].events };
+		if (fds[i].fd < 0)
+			continue;
+		intptr_t obj;
+		const struct fd_ops *ops = fd_lookup(fds[i].fd, &obj);
+		if (!ops)
+			fds[i].revents = POLLNVAL;
+		else if (ops == &socket_ops)
+			socks[i].fd = (int)obj;
+		else
+			fds[i].revents = fds[i].events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+		if (fds[i].revents)
+			ready++;
+	}
+	int n = lwip_poll(socks, nfds, ready ? 0 : timeout);
+	if (n < 0)
+		return -1;
+	for (nfds_t i = 0; i < nfds; i++)
+		if (socks[i].fd >= 0 && socks[i].revents) {
+			fds[i].revents = socks[i].revents;
+			ready++;
+		}
+	return ready;
+}
+
+int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
+{
+	if (nfds < 0 || nfds > FD_SETSIZE || nfds > POLL_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct pollfd p[POLL_MAX];
+	int map[POLL_MAX], n = 0;
+	for (int fd = 0; fd < nfds; fd++) {
+		short ev = 0;
+		if (rd && FD_ISSET(fd, rd))
+			ev |= POLLIN;
+		if (wr && FD_ISSET(fd, wr))
+			ev |= POLLOUT;
+		if (ex && FD_ISSET(fd, ex))
+			ev |= POLLPRI;
+		if (!ev)
+			continue;
+		p[n] = (struct pollfd){ .fd = fd, .events = ev };
+		map[n++] = fd;
+	}
+	int timeout = tv ? (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000) : -1;
+	int r = poll(p, (nfds_t)n, timeout);
+	if (r < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (p[i].revents & POLLNVAL) {
+			errno = EBADF;
+			return -1;
+		}
+	if (rd)
+		FD_ZERO(rd);
+	if (wr)
+		FD_ZERO(wr);
+	if (ex)
+		FD_ZERO(ex);
+	int count = 0;
+	for (int i = 0; i < n; i++) {
+		short re = p[i].revents;
+		if (rd && (re & (POLLIN | POLLHUP | POLLERR)) && (p[i].events & POLLIN)) {
+			FD_SET(map[i], rd);
+			count++;
+		}
+		if (wr && (re & (POLLOUT | POLLERR)) && (p[i].events & POLLOUT)) {
+			FD_SET(map[i], wr);
+			count++;
+		}
+		if (ex && (re & POLLPRI)) {
+			FD_SET(map[i], ex);
+			count++;
+		}
+	}
+	return count;
+}
+
+/* ---- addresses and names ---- */
+
+/* lwIP names these as macros; the app gets functions. */
+#undef inet_addr
+#undef inet_aton
+#undef inet_ntoa
+#undef inet_pton
+#undef inet_ntop
+
+in_addr_t inet_addr(const char *text) { return ipaddr_addr(text); }
+
+int inet_aton(const char *text, struct in_addr *addr) { return ip4addr_aton(text, (ip4_addr_t *)addr); }
+
+char *inet_ntoa(struct in_addr addr) { return ip4addr_ntoa((const ip4_addr_t *)&addr); }
+
+int inet_pton(int family, const char *text, void *addr)
+{
+	if (family != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	return lwip_inet_pton(family, text, addr);
+}
+
+const char *inet_ntop(int family, const void *addr, char *text, socklen_t len)
+{
+	if (family != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return NULL;
+	}
+	return lwip_inet_ntop(family, addr, text, len);
+}
+
+struct hostent *gethostbyname(const char *name)
+{
+	net_start();
+	return lwip_gethostbyname(name);
+}
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
+{
+	net_start();
+	return lwip_getaddrinfo(node, service, hints, res);
+}
+
+void freeaddrinfo(struct addrinfo *ai) { lwip_freeaddrinfo(ai); }
+
+const char *gai_strerror(int code)
+{
+	switch (code) {
+	case EAI_NONAME: return "name or service not known";
+	case EAI_SERVICE: return "service not supported";
+	case EAI_FAIL: return "name resolution failed";
+	case EAI_MEMORY: return "out of memory";
+	case EAI_FAMILY: return "address family not supported";
+	default: return "unknown error";
+	}
+}

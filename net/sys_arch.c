@@ -1,0 +1,174 @@
+/*
+ * net/sys_arch.c: lwIP's operating-system layer (lwIP's sys.h) on Hermit's tasks, semaphores,
+ * mutexes and clock. lwIP calls all of it in task context; nothing here runs in interrupts.
+ * Timeouts are in milliseconds, 0 meaning none; the kernel's deadlines are clock nanoseconds.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "arch/x86_64/cpu.h"
+#include "kernel/clock.h"
+#include "kernel/log.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+#include "lwip/err.h"
+#include "lwip/sys.h"
+
+static uint64_t deadline_after(u32_t timeout_ms)
+{
+	return timeout_ms ? clock_ns() + (uint64_t)timeout_ms * 1000000ull : 0;
+}
+
+static u32_t ms_since(uint64_t start_ns) { return (u32_t)((clock_ns() - start_ns) / 1000000ull); }
+
+void sys_init(void) {}
+
+u32_t sys_now(void) { return (u32_t)(clock_ns() / 1000000ull); }
+
+void sys_msleep(u32_t ms) { sched_sleep_until(deadline_after(ms ? ms : 1)); }
+
+/* Single CPU for now: masking interrupts protects lwIP's short critical sections, and nests. An
+ * SMP kernel adds a recursive spinlock here. */
+sys_prot_t sys_arch_protect(void) { return irq_save(); }
+void sys_arch_unprotect(sys_prot_t pval) { irq_restore(pval); }
+
+void net_diag(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vprintf(HERMIT_LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- semaphores ---- */
+
+err_t sys_sem_new(sys_sem_t *sem, u8_t count)
+{
+	ksem_init(&sem->sem, count);
+	sem->valid = 1;
+	return ERR_OK;
+}
+
+void sys_sem_signal(sys_sem_t *sem) { ksem_post(&sem->sem); }
+
+u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
+{
+	uint64_t start = clock_ns();
+	if (ksem_wait(&sem->sem, deadline_after(timeout)) < 0)
+		return SYS_ARCH_TIMEOUT;
+	u32_t waited = ms_since(start);
+	return timeout && waited >= timeout ? timeout - 1 : waited;
+}
+
+void sys_sem_free(sys_sem_t *sem) { sem->valid = 0; }
+int sys_sem_valid(sys_sem_t *sem) { return sem->valid; }
+void sys_sem_set_invalid(sys_sem_t *sem) { sem->valid = 0; }
+
+/* ---- mutexes ---- */
+
+err_t sys_mutex_new(sys_mutex_t *mutex)
+{
+	*mutex = (sys_mutex_t){ .valid = 1 };
+	return ERR_OK;
+}
+
+void sys_mutex_lock(sys_mutex_t *mutex) { kmutex_lock(&mutex->mutex, 0); }
+void sys_mutex_unlock(sys_mutex_t *mutex) { kmutex_unlock(&mutex->mutex); }
+void sys_mutex_free(sys_mutex_t *mutex) { mutex->valid = 0; }
+int sys_mutex_valid(sys_mutex_t *mutex) { return mutex->valid; }
+void sys_mutex_set_invalid(sys_mutex_t *mutex) { mutex->valid = 0; }
+
+/* ---- mailboxes ---- */
+
+err_t sys_mbox_new(sys_mbox_t *mbox, int size)
+{
+	if (size <= 0)
+		size = 64;
+	*mbox = (sys_mbox_t){ .ring = calloc((size_t)size, sizeof(void *)), .size = (unsigned)size };
+	if (!mbox->ring)
+		return ERR_MEM;
+	ksem_init(&mbox->items, 0);
+	ksem_init(&mbox->space, size);
+	mbox->valid = 1;
+	return ERR_OK;
+}
+
+static void mbox_put(sys_mbox_t *mbox, void *msg)
+{
+	uint64_t f = spin_lock_irqsave(&mbox->lock);
+	mbox->ring[(mbox->head + mbox->count) % mbox->size] = msg;
+	mbox->count++;
+	spin_unlock_irqrestore(&mbox->lock, f);
+	ksem_post(&mbox->items);
+}
+
+static void *mbox_take(sys_mbox_t *mbox)
+{
+	uint64_t f = spin_lock_irqsave(&mbox->lock);
+	void *msg = mbox->ring[mbox->head];
+	mbox->head = (mbox->head + 1) % mbox->size;
+	mbox->count--;
+	spin_unlock_irqrestore(&mbox->lock, f);
+	ksem_post(&mbox->space);
+	return msg;
+}
+
+void sys_mbox_post(sys_mbox_t *mbox, void *msg)
+{
+	ksem_wait(&mbox->space, 0);
+	mbox_put(mbox, msg);
+}
+
+err_t sys_mbox_trypost(sys_mbox_t *mbox, void *msg)
+{
+	if (ksem_trywait(&mbox->space) < 0)
+		return ERR_MEM;
+	mbox_put(mbox, msg);
+	return ERR_OK;
+}
+
+err_t sys_mbox_trypost_fromisr(sys_mbox_t *mbox, void *msg) { return sys_mbox_trypost(mbox, msg); }
+
+u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
+{
+	uint64_t start = clock_ns();
+	if (ksem_wait(&mbox->items, deadline_after(timeout)) < 0)
+		return SYS_ARCH_TIMEOUT;
+	void *m = mbox_take(mbox);
+	if (msg)
+		*msg = m;
+	u32_t waited = ms_since(start);
+	return timeout && waited >= timeout ? timeout - 1 : waited;
+}
+
+u32_t sys_arch_mbox_tryfetch(sys_mbox_t *mbox, void **msg)
+{
+	if (ksem_trywait(&mbox->items) < 0)
+		return SYS_MBOX_EMPTY;
+	void *m = mbox_take(mbox);
+	if (msg)
+		*msg = m;
+	return 0;
+}
+
+void sys_mbox_free(sys_mbox_t *mbox)
+{
+	free(mbox->ring);
+	mbox->ring = NULL;
+	mbox->valid = 0;
+}
+
+int sys_mbox_valid(sys_mbox_t *mbox) { return mbox->valid; }
+void sys_mbox_set_invalid(sys_mbox_t *mbox) { mbox->valid = 0; }
+
+/* ---- threads ---- */
+
+sys_thread_t sys_thread_new(const char *name, lwip_thread_fn thread, void *arg, int stacksize, int prio)
+{
+	(void)prio;
+	struct task *t = task_create(name, thread, arg, stacksize > 0 ? (size_t)stacksize : TASK_DEFAULT_STACK);
+	if (!t)
+		panic("lwip: no memory for task %s", name);
+	task_detach(t);
+	return t;
+}

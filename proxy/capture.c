@@ -1,0 +1,124 @@
+/*
+ * capture.c: the guest's network capture ring (abi.h, struct hermit_capture) as a pcap file.
+ *
+ * With HERMIT_CAPTURE_NET=1 the proxy asks the kernel for a ring (CONFIG), drains it while the
+ * guest runs (so a long transfer is not cut by the ring's size) and once more after the guest
+ * ended, dead or alive: guest memory is the proxy's own mapping. Records go through libpcap's
+ * writer with nanosecond timestamps: the kernel clock plus the wall-clock time at its zero.
+ * Everything read from the ring is checked; a ring that makes no sense ends the capture, with a
+ * message, and never the proxy.
+ */
+#include <pcap/pcap.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_gpa_t anchor,
+		  const char *dir, const char *app)
+{
+	const char *base = strrchr(app, '/');
+
+	memset(c, 0, sizeof(*c));
+	c->gm = gm;
+	c->anchor = anchor;
+	snprintf(c->path, sizeof(c->path), "%s/hermit-%s-%d.pcap", dir ? dir : ".",
+		 base ? base + 1 : app, (int)getpid());
+}
+
+static int give_up(struct net_capture *c, const char *why)
+{
+	if (!c->failed)
+		fprintf(stderr, "hermit: network capture stopped: %s\n", why);
+	c->failed = true;
+	return -1;
+}
+
+/* The ring's header, or false when the kernel has none (yet) or it is not one. */
+static bool read_ring(struct net_capture *c, struct hermit_capture *r, hermit_gpa_t *at)
+{
+	hermit_gpa_t where;
+
+	if (!gm_read(c->gm, c->anchor + offsetof(struct hermit_anchor, capture), &where,
+		     sizeof(where)) || !where)
+		return false;
+	if (!gm_read(c->gm, where, r, sizeof(*r)))
+		return give_up(c, "the ring's header is outside guest memory"), false;
+	if (r->magic != HERMIT_CAPTURE_MAGIC || r->version != HERMIT_CAPTURE_VERSION)
+		return give_up(c, "the ring has an unknown magic or version"), false;
+	if (r->size < 64 || r->size % 8 || !gm_range(c->gm, r->data, r->size) ||
+	    r->head - r->tail > r->size || r->snaplen == 0)
+		return give_up(c, "the ring's layout is broken"), false;
+	*at = where;
+	return true;
+}
+
+static int open_file(struct net_capture *c, const struct hermit_capture *r)
+{
+	c->pcap = pcap_open_dead_with_tstamp_precision((int)r->linktype, (int)r->snaplen,
+							PCAP_TSTAMP_PRECISION_NANO);
+	if (!c->pcap)
+		return give_up(c, "libpcap cannot make a capture handle");
+	c->dumper = pcap_dump_open(c->pcap, c->path);
+	if (!c->dumper) {
+		fprintf(stderr, "hermit: %s: %s\n", c->path, pcap_geterr(c->pcap));
+		return give_up(c, "cannot create the pcap file");
+	}
+	return 0;
+}
+
+int net_capture_drain(struct net_capture *c)
+{
+	struct hermit_capture r;
+	hermit_gpa_t at;
+
+	if (c->failed || !read_ring(c, &r, &at))
+		return c->failed ? -1 : 0;
+	if (!c->dumper && open_file(c, &r) < 0)
+		return -1;
+	const uint8_t *data = gm_range(c->gm, r.data, r.size);
+	uint64_t tail = r.tail;
+	while (tail != r.head) {
+		uint64_t off = tail % r.size, left = r.size - off;
+		struct hermit_capture_record rec;
+		if (left < sizeof(rec)) {
+			tail += left;
+			continue;
+		}
+		memcpy(&rec, data + off, sizeof(rec));
+		if (rec.cap_len == HERMIT_CAPTURE_WRAP) {
+			tail += left;
+			continue;
+		}
+		uint64_t need = sizeof(rec) + ((rec.cap_len + 7ull) & ~7ull);
+		if (rec.cap_len > r.snaplen || rec.cap_len > rec.orig_len || need > left ||
+		    tail + need > r.head)
+			return give_up(c, "a record in the ring is broken");
+		int64_t t = r.realtime_at_zero + (int64_t)rec.time_ns;
+		struct pcap_pkthdr h = { .caplen = rec.cap_len, .len = rec.orig_len };
+		h.ts.tv_sec = t / 1000000000;
+		h.ts.tv_usec = t % 1000000000; /* nanoseconds: the file's precision */
+		pcap_dump(c->dumper, &h, data + off + sizeof(rec));
+		c->frames++;
+		tail += need;
+	}
+	c->dropped = r.dropped;
+	gm_write(c->gm, at + offsetof(struct hermit_capture, tail), &tail, sizeof(tail));
+	return 0;
+}
+
+void net_capture_finish(struct net_capture *c, FILE *out)
+{
+	net_capture_drain(c);
+	if (!c->dumper) {
+		if (!c->failed)
+			fprintf(out, "hermit: no network capture: the guest set up no capture ring\n");
+		return;
+	}
+	pcap_dump_close(c->dumper);
+	pcap_close(c->pcap);
+	c->dumper = c->pcap = NULL;
+	fprintf(out, "hermit: network capture in %s (%llu frames, %llu dropped)\n", c->path,
+		(unsigned long long)c->frames, (unsigned long long)c->dropped);
+}

@@ -15,10 +15,10 @@ from conftest import BUILD, PROXY, ROOT, TESTS, run_proxy
 bt2 = pytest.importorskip("bt2", reason="python3-bt2 (babeltrace2's bindings) is not installed")
 
 
-def traced(tmp_path, *args, env=None):
+def traced(tmp_path, *args, env=None, accel="tcg"):
     full = {"HERMIT_TRACE_DIR": str(tmp_path)}
     full.update(env or {})
-    r = run_proxy("tracer", *args, env=full, cwd=tmp_path)
+    r = run_proxy("tracer", *args, env=full, cwd=tmp_path, accel=accel)
     return r
 
 
@@ -42,8 +42,8 @@ def read_ctf(path):
     return events, discarded
 
 
-def test_ctf_events_match_what_the_app_did(tmp_path):
-    r = traced(tmp_path, "work", env={"HERMIT_TRACE": "app_mark,task_create,syscall_*,sched_switch"})
+def test_ctf_events_match_what_the_app_did(tmp_path, accel):
+    r = traced(tmp_path, "work", env={"HERMIT_TRACE": "app_mark,task_create,syscall_*,sched_switch"}, accel=accel)
     assert r.returncode == 0, r.stderr
     assert re.search(r"hermit: trace of \d+ events \(0 lost\) written to \S+ \(CTF\) and \S+\.json \(JSON\)", r.stderr)
     events, discarded = read_ctf(ctf_of(tmp_path))
@@ -108,8 +108,9 @@ def bundle_of(tmp_path, app):
     return dirs[0]
 
 
-def test_crash_leaves_a_bundle_that_gdb_opens(tmp_path):
-    r = run_proxy("crash", env={"HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_TRACE": "all"}, cwd=tmp_path)
+def test_crash_leaves_a_bundle_that_gdb_opens(tmp_path, accel):
+    r = run_proxy("crash", env={"HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_TRACE": "all"}, cwd=tmp_path,
+                  accel=accel)
     assert r.returncode == 139
     b = bundle_of(tmp_path, "crash")
     assert f"hermit: post-mortem bundle in {b}" in r.stderr.replace("//", "/")

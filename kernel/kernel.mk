@@ -18,10 +18,14 @@ APP_CFLAGS := -O2 -g -Wall -Wextra -Werror $(if $(MTUNE),-mtune=$(MTUNE))
 # linked into every image as crt0.o; the rest is an ordinary archive.
 CRT0_SRCS := kernel/arch/x86_64/boot_pvh.S kernel/core/hcall.c kernel/libc/reent.c kernel/libc/locks.c
 KERNEL_SRCS := $(filter-out $(CRT0_SRCS),$(wildcard kernel/arch/x86_64/*.c kernel/arch/x86_64/*.S \
-	kernel/core/*.c kernel/mm/*.c kernel/libc/*.c kernel/lib/*.c))
+	kernel/core/*.c kernel/mm/*.c kernel/libc/*.c kernel/lib/*.c kernel/debug/*.c))
 obj_of = $(patsubst kernel/%,$(OBJ)/kernel/%.o,$(1))
 CRT0_OBJS := $(call obj_of,$(CRT0_SRCS))
 KERNEL_OBJS := $(call obj_of,$(KERNEL_SRCS))
+# The gdb stub's portable engine (gdbstub/), built again with the kernel's flags.
+GDBSTUB_KERNEL_OBJS := $(patsubst gdbstub/%.c,$(OBJ)/kernel-gdbstub/%.c.o,$(wildcard gdbstub/*.c))
+KERNEL_OBJS += $(GDBSTUB_KERNEL_OBJS)
+$(OBJ)/kernel/debug/%: KERNEL_CFLAGS += -Igdbstub
 # The network (lwIP, drivers, sockets): NET_OBJS and LWIP_OBJS join libhermit.a.
 include net/net.mk
 
@@ -45,6 +49,10 @@ $(OBJ)/kernel/%.c.o: kernel/%.c $(HEADERS_STAMP)
 $(OBJ)/kernel/%.S.o: kernel/%.S $(HEADERS_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ)/kernel-gdbstub/%.c.o: gdbstub/%.c $(HEADERS_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -Igdbstub -MMD -MP -c $< -o $@
 
 $(SYSROOT)/lib/crt0.o: $(CRT0_OBJS)
 	ld -r -o $@ $^
@@ -73,7 +81,7 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
-TEST_APPS := hello threads crash files status tcp-echo http udp
+TEST_APPS := hello threads crash files status debuggee tcp-echo http udp
 BENCH_APPS := stream netbench
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 

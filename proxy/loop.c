@@ -190,14 +190,16 @@ static void after_qemu(struct vm *vm)
 
 static void poll_once(struct vm *vm)
 {
-	struct pollfd p[4] = {
+	struct pollfd p[4 + RELAY_POLLFDS] = {
 		{ .fd = vm->console_fd, .events = POLLIN },
 		{ .fd = vm->qemu_err_fd, .events = POLLIN },
 		{ .fd = vm->doorbell_fd, .events = POLLIN },
 		{ .fd = vm->signal_fd, .events = POLLIN },
 	};
 
-	if (poll(p, 4, vm->capture ? CAPTURE_DRAIN_MS : -1) < 0) {
+	int n = vm->relay ? 4 + relay_pollfds(vm->relay, p + 4) : 4;
+
+	if (poll(p, (nfds_t)n, vm->capture ? CAPTURE_DRAIN_MS : -1) < 0) {
 		if (errno != EINTR)
 			fail(vm, "poll");
 		return;
@@ -213,6 +215,11 @@ static void poll_once(struct vm *vm)
 		read_doorbell(vm);
 	if (p[3].revents)
 		take_signals(vm);
+	if (vm->relay) {
+		relay_handle(vm->relay, p + 4);
+		if (relay_kill_requested(vm->relay))
+			end(vm, VM_KILLED);
+	}
 }
 
 static void stop_qemu(struct vm *vm)
@@ -262,6 +269,8 @@ static int report(struct vm *vm)
 		fprintf(stderr, "hermit: the guest died without exiting (triple fault or QEMU error)\n");
 		print_qemu_err(vm);
 		return EXIT_PROXY_FAILURE;
+	case VM_KILLED:
+		return EXIT_GUEST_KILLED;
 	case VM_FAILED: /* already said by fail() */
 	case VM_RUNNING:
 		break;

@@ -40,6 +40,7 @@ struct setup {
 	uint8_t *ram;
 	int console[2]; /* [0] the proxy's end, [1] QEMU's */
 	int doorbell[2];
+	int debug[2];    /* the gdb channel's doorbell (HERMIT_DEBUG=1), else -1 */
 	int qemu_err[2]; /* [0] the proxy reads what QEMU writes on [1] */
 	int signal_fd;
 	pid_t qemu;
@@ -101,6 +102,10 @@ static int make_channels(struct setup *s)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->doorbell) < 0)
 		return fail("socketpair");
+	s->debug[0] = s->debug[1] = -1;
+	if (s->settings.debug && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->debug) < 0 ||
+				  set_nonblock(s->debug[0]) < 0))
+		return fail("socketpair");
 	if (pipe2(s->qemu_err, O_CLOEXEC) < 0)
 		return fail("pipe");
 	if (set_nonblock(s->console[0]) < 0 || set_nonblock(s->doorbell[0]) < 0 ||
@@ -132,7 +137,8 @@ static int route_signals(struct setup *s)
 
 static int start_qemu(struct setup *s, const char *app)
 {
-	struct qemu_fds fds = { .mem = s->memfd, .console = s->console[1], .doorbell = s->doorbell[1] };
+	struct qemu_fds fds = { .mem = s->memfd, .console = s->console[1], .doorbell = s->doorbell[1],
+				.debug = s->debug[1] };
 	char **argv = qemu_argv(&s->settings, s->kvm, app, &fds);
 	char err[512];
 	int rc;
@@ -152,7 +158,9 @@ static int start_qemu(struct setup *s, const char *app)
 	close(s->console[1]);
 	close(s->doorbell[1]);
 	close(s->qemu_err[1]);
-	if (s->settings.debug)
+	if (s->debug[1] >= 0)
+		close(s->debug[1]);
+	if (s->settings.debug || s->settings.debug_qemu)
 		fprintf(stderr, "hermit: waiting for gdb on 127.0.0.1:%u\n", s->settings.debug_port);
 	return 0;
 }
@@ -176,15 +184,67 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	vm->hc = (struct hcall_ctx){
 		.gm = gm, .files = files, .anchor = s->image.anchor, .cpus = s->settings.cpus,
 		.argv = guest_argv, .envp = environ, .verbose = s->settings.verbose,
+		.debug = s->settings.debug,
 		.net_ip = s->settings.ip, .net_gateway = s->settings.gateway, .net_mask = s->settings.mask,
 		.capture_kib = s->settings.capture_net ? SETTINGS_CAPTURE_KIB : 0,
 		.tsc_khz = measured_tsc_khz, .tsc_arg = clock,
 	};
 }
 
+/* Between two guests of a debug session: what the last one held goes. */
+static void guest_cleanup(struct setup *s, struct vm *vm, struct files *files)
+{
+	int fds[] = { vm->console_fd, vm->doorbell_fd, vm->qemu_err_fd, s->debug[0] };
+
+	munmap(s->ram, s->settings.mem_size);
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	console_free(&vm->console);
+	files_close_all(files);
+	files_init(files);
+}
+
+/*
+ * HERMIT_DEBUG=1: guests one after another in one gdb session. When a guest ends (exit, crash,
+ * gdb's kill), gdb may `run` again (vRun): a fresh VM of the same image with the new arguments.
+ * The proxy ends with the last guest's status once gdb is gone.
+ */
+static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, struct guestmem *gm,
+			 struct files *files, struct symbolizer *sym, struct tsc_clock *clock,
+			 char *app)
+{
+	static char *guest_argv[RELAY_RUN_ARGS_MAX + 2];
+	int status;
+
+	for (;;) {
+		vm->relay = relay;
+		relay_guest_start(relay, gm, s->image.anchor, s->debug[0]);
+		status = vm_run(vm);
+		relay_guest_ended(relay, vm->end, vm->hc.status);
+		guest_cleanup(s, vm, files);
+		if (vm->end == VM_SIGNALED || relay_idle(relay, s->signal_fd) != RELAY_RUN)
+			break;
+		int n = 0;
+		guest_argv[n++] = app;
+		for (int i = 1; i < relay->run_argc; i++)
+			guest_argv[n++] = relay->run_argv[i];
+		guest_argv[n] = NULL;
+		if (make_ram(s) < 0 || make_channels(s) < 0 || start_qemu(s, app) < 0) {
+			status = EXIT_PROXY_FAILURE;
+			break;
+		}
+		gm_init(gm, s->ram, s->settings.mem_size);
+		init_vm(vm, s, gm, files, sym, clock, guest_argv);
+	}
+	relay_close(relay);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm; /* large (QEMU's stderr buffer): not on the stack */
+	static struct relay relay;
 	static struct net_capture capture;
 	struct setup s = { .memfd = -1 };
 	struct tsc_clock clock;
@@ -202,6 +262,8 @@ int main(int argc, char **argv)
 	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
 	    pick_accel(&s, err, sizeof(err)) < 0)
 		return die_usage(err);
+	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
+		return EXIT_PROXY_FAILURE;
 	if (make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0 ||
 	    start_qemu(&s, argv[1]) < 0)
 		return EXIT_PROXY_FAILURE;
@@ -218,5 +280,7 @@ int main(int argc, char **argv)
 	vm.pm = &pm;
 	if (pm.timeout)
 		alarm(pm.timeout);
+	if (s.settings.debug)
+		return debug_session(&s, &vm, &relay, &gm, &files, &sym, &clock, argv[1]);
 	return vm_run(&vm);
 }

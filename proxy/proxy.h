@@ -25,6 +25,7 @@
 #define EXIT_PROXY_USAGE 2   /* bad command line, settings or image: nothing was started */
 #define EXIT_GUEST_EXCEPTION 139 /* as a shell reports SIGSEGV */
 #define EXIT_GUEST_PANIC 134     /* as a shell reports SIGABRT */
+#define EXIT_GUEST_KILLED 137    /* gdb killed it, as a shell reports SIGKILL */
 #define EXIT_SIGINT 130
 #define EXIT_SIGTERM 143
 #define EXIT_TIMEOUT 124 /* as timeout(1) */
@@ -42,7 +43,8 @@ struct settings {
 	unsigned cpus;
 	bool verbose;
 	bool monitor;
-	bool debug;
+	bool debug;          /* HERMIT_DEBUG=1: the kernel's gdb stub, reached through the proxy */
+	bool debug_qemu;     /* HERMIT_DEBUG=qemu: QEMU's own gdbstub, held before the first instruction */
 	uint16_t port;       /* HERMIT_PORT; the monitor listens on port + 1 */
 	uint16_t debug_port;
 	/* The network: the guest's address, gateway and mask (network byte order), a tap device
@@ -171,6 +173,7 @@ struct hcall_ctx {
 	char *const *argv;  /* the guest's argv: APP as given, then ARGS; NULL-ended */
 	char *const *envp;  /* NULL-ended */
 	bool verbose;
+	bool debug;         /* CONFIG: HERMIT_CONFIG_DEBUG, start the gdb stub */
 	uint32_t net_ip, net_gateway, net_mask; /* for CONFIG, network byte order */
 	uint32_t capture_kib;                   /* for CONFIG: the capture ring, 0 = off */
 	/* Host TSC frequency in kHz, 0 when unknown. */
@@ -250,6 +253,7 @@ struct qemu_fds {
 	int mem;     /* memfd of guest RAM */
 	int console; /* QEMU's end of the console socket (COM1) */
 	int doorbell; /* QEMU's end of the doorbell socket (COM2) */
+	int debug;    /* QEMU's end of the gdb channel's doorbell (third UART), with settings.debug */
 };
 
 /* The NULL-ended argv for QEMU (strings and array from malloc, see qemu_argv_free). Pure. */
@@ -319,6 +323,7 @@ enum vm_end {
 	VM_TIMEOUT, /* HERMIT_TIMEOUT ran out (SIGALRM) */
 	VM_SIGNALED, /* SIGINT or SIGTERM to the proxy */
 	VM_FAILED,  /* the proxy itself failed (poll, read) */
+	VM_KILLED,  /* gdb killed it (vKill, k) */
 };
 
 #define VM_QEMU_ERR_MAX (64 * 1024) /* of QEMU's stderr kept for the user */
@@ -329,6 +334,7 @@ struct vm {
 	int doorbell_fd;
 	int qemu_err_fd;  /* QEMU's stdout and stderr, non-blocking */
 	int signal_fd;    /* SIGINT, SIGTERM, SIGCHLD; non-blocking */
+	struct relay *relay; /* HERMIT_DEBUG=1: gdb's side (gdb_relay.c), else NULL */
 	struct console console;
 	struct hcall_ctx hc;
 	bool verbose;
@@ -346,5 +352,87 @@ struct vm {
  * Before the call: QEMU runs, the signals are blocked and routed to signal_fd, the hcall
  * context and the console are ready; vm_run sets hc.wait_fd itself. */
 int vm_run(struct vm *vm);
+
+/* ---- rsp_frame.c: where the GDB remote protocol's packets begin and end ---- */
+
+#define RSP_FRAME_MAX 0x4100 /* payload bytes kept; the stub's PacketSize is 0x4000 */
+
+enum rsp_frame_event {
+	RSP_FRAME_NONE,
+	RSP_FRAME_PACKET,    /* payload[0..len) with a good checksum */
+	RSP_FRAME_BAD,       /* a packet with a bad checksum or too long */
+	RSP_FRAME_ACK,       /* '+' between packets */
+	RSP_FRAME_NAK,       /* '-' */
+	RSP_FRAME_INTERRUPT, /* 0x03 between packets */
+};
+
+struct rsp_frame {
+	int state;
+	size_t len;
+	uint8_t sum, want;
+	bool overflow;
+	char payload[RSP_FRAME_MAX];
+};
+
+void rsp_frame_reset(struct rsp_frame *f);
+enum rsp_frame_event rsp_frame_byte(struct rsp_frame *f, uint8_t b);
+/* "$payload#cs" into out; the length, or 0 when it does not fit in cap. */
+size_t rsp_frame_build(char *out, size_t cap, const char *payload, size_t len);
+
+/* ---- gdb_relay.c: gdb's TCP connection <-> the kernel's stub (HERMIT_DEBUG=1) ---- */
+
+#define RELAY_POLLFDS 3
+#define RELAY_SCRIPT_MAX 4
+#define RELAY_RUN_ARGS_MAX 64
+
+struct pollfd;
+
+struct relay_step {
+	const char *packet; /* a payload, or "\x03" */
+	bool forward;       /* the stub's answer goes to gdb */
+};
+
+struct relay {
+	int listen_fd;        /* 127.0.0.1:HERMIT_DEBUG_PORT */
+	int client_fd;        /* gdb, -1 when none */
+	int doorbell_fd;      /* the debug UART's socket, -1 without a guest */
+	const struct guestmem *gm;
+	hermit_gpa_t anchor;
+	struct hermit_debug_channel *chan; /* once the kernel made it ready */
+	bool guest;           /* a guest runs (or is stopped in its stub) */
+	bool linked;          /* gdb and the stub talk (the stub is in no-ack mode) */
+	bool guest_running;   /* gdb resumed the guest and waits for a stop reply */
+	bool gdb_noack, extended, client_gone, detaching;
+	bool kill_requested, run_requested, run_answer_owed;
+	struct relay_step script[RELAY_SCRIPT_MAX];
+	int script_len, script_pos;
+	char exit_reply[8];   /* W or X for '?' once the guest is gone */
+	char *run_argv[RELAY_RUN_ARGS_MAX + 1]; /* vRun's program and arguments */
+	int run_argc;
+	struct rsp_frame from_gdb, from_guest;
+	char last[RSP_FRAME_MAX + 4]; /* the last packet to gdb, for a '-' */
+	size_t last_len;
+	char *out;            /* bytes for gdb waiting for its socket */
+	size_t out_len, out_cap;
+	char h2g[2 * RSP_FRAME_MAX]; /* bytes for the stub waiting for room in h2g */
+	size_t h2g_len;
+};
+
+enum relay_next { RELAY_QUIT, RELAY_RUN };
+
+int relay_listen(struct relay *r, uint16_t port);
+/* A new guest runs in gm (its anchor at anchor); doorbell_fd is the proxy's end of its UART. */
+void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t anchor,
+		       int doorbell_fd);
+/* For the poll loop: fills RELAY_POLLFDS entries, then handles what poll found in them. */
+int relay_pollfds(struct relay *r, struct pollfd *p);
+void relay_handle(struct relay *r, const struct pollfd *p);
+int relay_timeout(const struct relay *r);
+bool relay_kill_requested(const struct relay *r);
+/* The guest ended (how, the hcall status): a waiting gdb gets W or X. */
+void relay_guest_ended(struct relay *r, enum vm_end how, int status);
+/* Without a guest: serves gdb until it asks for a new one (RELAY_RUN, run_argv) or goes. */
+enum relay_next relay_idle(struct relay *r, int signal_fd);
+void relay_close(struct relay *r);
 
 #endif

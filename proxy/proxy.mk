@@ -3,7 +3,7 @@
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h kernel/include/hermit/abi.h
-PROXY_SRCS := capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
+PROXY_SRCS := gdb_relay.c rsp_frame.c capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
 	settings.c symbols.c postmortem.c
 PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o)
 # Everything but main: what the unit tests link against.

@@ -138,7 +138,7 @@ static void push_debugging(struct args *a, const struct settings *s)
 		push(a, "-monitor");
 		push(a, "telnet:127.0.0.1:%u,server=on,wait=off", s->port + 1u);
 	}
-	if (s->debug) {
+	if (s->debug_qemu) {
 		push(a, "-gdb");
 		push(a, "tcp:127.0.0.1:%u", s->debug_port);
 		push(a, "-S");
@@ -155,6 +155,13 @@ char **qemu_argv(const struct settings *s, bool kvm, const char *app, const stru
 	push_devices(&a, s, fds);
 	push_network(&a, s);
 	push_debugging(&a, s);
+	if (s->debug) { /* the kernel's gdb stub: its channel's doorbell */
+		push(&a, "-chardev");
+		push(&a, "socket,id=dbg,fd=%d", fds->debug);
+		push(&a, "-device");
+		push(&a, "isa-serial,chardev=dbg,iobase=0x%x,irq=%d", HERMIT_QEMU_DEBUG_PORT,
+		     HERMIT_QEMU_DEBUG_IRQ);
+	}
 	push(&a, "-kernel");
 	push(&a, "%s", app);
 	if (a.failed) {
@@ -223,6 +230,8 @@ static void exec_qemu(char **argv, const struct qemu_fds *fds, int err_fd, int r
 	keep_open(fds->mem);
 	keep_open(fds->console);
 	keep_open(fds->doorbell);
+	if (fds->debug > 0)
+		keep_open(fds->debug);
 	null_fd = open("/dev/null", O_RDONLY);
 	if (null_fd >= 0)
 		dup2(null_fd, STDIN_FILENO);

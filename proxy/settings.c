@@ -235,6 +235,16 @@ static int parse_network(struct settings *s, char *const *envp, char *err, size_
 			  err, errlen);
 }
 
+/* HERMIT_DEBUG: 0 or 1 (the kernel's gdb stub), or "qemu" for QEMU's own gdbstub. */
+static int parse_debug(const char *v, struct settings *s, char *err, size_t errlen)
+{
+	if (v && strcmp(v, "qemu") == 0) {
+		s->debug_qemu = true;
+		return 0;
+	}
+	return parse_bool("HERMIT_DEBUG", v, &s->debug, err, errlen);
+}
+
 int settings_parse(struct settings *s, char *const *envp, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -246,7 +256,7 @@ int settings_parse(struct settings *s, char *const *envp, char *err, size_t errl
 		       errlen) < 0 ||
 	    parse_bool("HERMIT_MONITOR", env_value(envp, "HERMIT_MONITOR"), &s->monitor, err,
 		       errlen) < 0 ||
-	    parse_bool("HERMIT_DEBUG", env_value(envp, "HERMIT_DEBUG"), &s->debug, err, errlen) < 0)
+	    parse_debug(env_value(envp, "HERMIT_DEBUG"), s, err, errlen) < 0)
 		return -1;
 	/* The monitor takes HERMIT_PORT + 1, so the last port cannot be HERMIT_PORT. */
 	if (parse_port("HERMIT_PORT", env_value(envp, "HERMIT_PORT"), SETTINGS_PORT_DEFAULT, 65534,

@@ -6,6 +6,7 @@
 #include "arch/x86_64/uart.h"
 #include "kernel/boot.h"
 #include "kernel/clock.h"
+#include "kernel/debug.h"
 #include "kernel/hcall.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
@@ -40,6 +41,7 @@ void kernel_main(const struct boot_info *bi)
 	page_alloc_init(bi, (uintptr_t)__image_end);
 	mmu_init(bi);
 	libc_boot_config();
+	debug_boot(libc_config_flags());
 	trace_boot();
 	log_info("hermit: image 0x%lx-0x%lx", (unsigned long)__image_start, (unsigned long)__image_end);
 	log_memory(bi);

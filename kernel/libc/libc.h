@@ -11,6 +11,8 @@ struct task;
 
 /* Boot: asks the host for the settings, argv and environment; sets clock and log level. */
 void libc_boot_config(void);
+/* HERMIT_CONFIG_* flags the host gave with the settings. */
+uint32_t libc_config_flags(void);
 /* Boot: creates the task that runs the app's constructors and main(). */
 void libc_start_main_task(void);
 

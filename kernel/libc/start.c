@@ -27,6 +27,7 @@ extern char **environ;
 static char strings[HERMIT_ARGS_MAX];
 static int app_argc;
 static char **app_argv;
+static uint32_t config_flags;
 
 /* Splits the packed strings into a NULL-ended argv then a NULL-ended envp, in one array. */
 static char **split_strings(uint32_t argc, uint32_t envc)
@@ -56,6 +57,7 @@ void libc_boot_config(void)
 	log_set_console_level((int)cfg.log_level);
 	if (cfg.ret < 0)
 		panic("boot: the arguments and environment do not fit in %d bytes", HERMIT_ARGS_MAX);
+	config_flags = cfg.flags;
 	app_argc = (int)cfg.argc;
 	app_argv = split_strings(cfg.argc, cfg.envc);
 	environ = app_argv + cfg.argc + 1;
@@ -63,6 +65,8 @@ void libc_boot_config(void)
 	struct net_config net = { .ip = cfg.net_ip, .gateway = cfg.net_gateway, .mask = cfg.net_mask };
 	net_boot_config(&net, cfg.capture_kib);
 }
+
+uint32_t libc_config_flags(void) { return config_flags; }
 
 /* The app's (and libraries') constructors, in link order (hermit.ld collects them). */
 static void run_constructors(void)

@@ -131,7 +131,7 @@ static void test_monitor_and_gdb_on_localhost(void **state)
 	struct settings s = defaults();
 
 	s.monitor = true;
-	s.debug = true;
+	s.debug_qemu = true;
 	s.port = 20000;
 	s.debug_port = 4321;
 	char **argv = qemu_argv(&s, true, "app", &fds);
@@ -143,7 +143,7 @@ static void test_monitor_and_gdb_on_localhost(void **state)
 	qemu_argv_free(argv);
 
 	s.port = 65534;
-	s.debug = false;
+	s.debug_qemu = false;
 	argv = qemu_argv(&s, true, "app", &fds);
 	assert_string_equal(value(argv, "-monitor"), "telnet:127.0.0.1:65535,server=on,wait=off");
 	assert_int_equal(find(argv, "-S"), -1);

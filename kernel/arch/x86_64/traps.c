@@ -1,10 +1,11 @@
 /*
- * arch/x86_64/traps.c: where entry.S hands every trap. Exceptions are fatal (until the gdb stub
- * claims breakpoints and single steps); interrupts go to their handler; then the scheduler picks
- * the frame to resume.
+ * arch/x86_64/traps.c: where entry.S hands every trap. Exceptions are fatal unless the gdb stub
+ * claims them (breakpoints, single steps, watchpoints, faults under gdb); interrupts go to their
+ * handler, then the stub may stop there for gdb; then the scheduler picks the frame to resume.
  */
 #include "arch/x86_64/frame.h"
 #include "arch/x86_64/layout.h"
+#include "kernel/debug.h"
 #include "kernel/irq.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
@@ -29,8 +30,11 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 		trace(EXCEPTION, f->vector, f->rip);
 	else
 		trace(IRQ, f->vector, f->rip);
-	if (f->vector < 32)
+	if (f->vector < 32) {
+		if (debug_exception(f))
+			return f;
 		crash_exception(f);
+	}
 	if (!frame_on_task_stack(f))
 		panic("kernel stack overflow (interrupt %lu with rsp 0x%lx)", f->vector, f->rsp);
 	if (f->vector == VEC_RESCHED) {
@@ -43,5 +47,6 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 			vector_handlers[f->vector]();
 		apic_eoi();
 	}
+	debug_check_stop(f);
 	return sched_switch(f);
 }

@@ -1,0 +1,731 @@
+/*
+ * debug/gdb_kernel.c: the kernel's side of the gdb stub: the engine's hooks (gdbstub/gdbstub.h)
+ * over tasks, trap frames and checked memory, and the stub context in which the engine runs.
+ *
+ * Stopping: every way in (a breakpoint, a single step, a watchpoint, a fault under gdb, a stop gdb
+ * asked for, the boot stop) ends in stub_stop() with the interrupted task's trap frame. There,
+ * with interrupts off, this CPU's frame is recorded (a task that runs is read from it, the others
+ * from their saved frames), the stop is reported and the h2g ring polled until gdb resumes. With
+ * SMP, stub_stop() is where the other CPUs get an IPI and park in their own frames first; every
+ * per-CPU item here is already an array indexed by CPU.
+ *
+ * Threads are tasks (gdb thread id = task id). Memory goes only through mem_read/mem_write, which
+ * walk the page tables first (mmu_range_ok) and never touch the APIC window. Text is mapped
+ * read-only, so writing an int3 there clears CR0.WP for the copy, with interrupts off.
+ * Single steps mask interrupts in the stepped task (as QEMU's gdbstub does), so a step ends on
+ * the next instruction of the same task instead of in a timer interrupt.
+ */
+#include <string.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/debugregs.h"
+#include "arch/x86_64/frame.h"
+#include "arch/x86_64/layout.h"
+#include "debug/debug_internal.h"
+#include "gdbstub.h"
+#include "hermit/abi.h"
+#include "kernel/debug.h"
+#include "kernel/hcall.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/spinlock.h"
+#include "kernel/task.h"
+#include "lib/format.h"
+
+#define SWBP_MAX 64
+#define INT3 0xcc
+#define MMIO_WINDOW_LO 0xfec00000ull /* I/O APIC .. local APIC: never read by the stub */
+#define MMIO_WINDOW_HI 0x100000000ull
+#define KILL_STATUS (128 + 9)        /* the status of a kernel gdb killed, as a shell shows it */
+
+extern char __image_start[], __text_end[];
+
+struct swbp {
+	uint64_t addr;
+	uint8_t saved;
+	bool used;
+};
+
+struct hwbp {
+	enum gdb_bp_type type;
+	uint64_t addr, len;
+	uint64_t snapshot; /* read watchpoints: the bytes as last seen, to tell reads from writes */
+	bool used;
+};
+
+static struct {
+	bool enabled;
+	bool in_stub;
+	bool boot_stop;              /* the int3 of debug_boot() */
+	volatile bool stop_requested; /* ^C or a connecting gdb */
+	bool kill;
+	struct trap_frame *frame[HERMIT_MAX_CPUS]; /* the running task's frame while stopped */
+	uint32_t step_task;          /* task being single-stepped, 0 for none */
+	bool step_if;                /* its interrupt flag before the step */
+	bool step_keep_if;           /* the stepped instruction sets the flag itself */
+	struct swbp swbp[SWBP_MAX];
+	struct hwbp hwbp[DR_SLOTS];
+	struct spinlock lock;        /* the engine is called from one context at a time */
+} dbg;
+
+static uint8_t rx_buf[4096];
+
+/* ---- tasks and frames ---- */
+
+static struct task *find_task(gdb_tid_t tid)
+{
+	for (struct task *t = task_list(); t; t = t->all_next)
+		if (t->id == tid && t->state != TASK_DEAD)
+			return t;
+	return NULL;
+}
+
+static struct trap_frame *task_frame(const struct task *t)
+{
+	struct trap_frame *f;
+
+	if (t->cpu < HERMIT_MAX_CPUS && cpus[t->cpu].current == t && dbg.frame[t->cpu])
+		f = dbg.frame[t->cpu];
+	else
+		f = t->frame;
+	if (!f || !mmu_range_ok((uintptr_t)f, sizeof(*f), true))
+		return NULL;
+	return f;
+}
+
+static struct trap_frame *frame_of(gdb_tid_t tid)
+{
+	struct task *t = find_task(tid);
+	return t ? task_frame(t) : NULL;
+}
+
+/* ---- checked memory ---- */
+
+static bool readable(uint64_t a, size_t n)
+{
+	if (a < MMIO_WINDOW_HI && a + n > MMIO_WINDOW_LO)
+		return false;
+	return mmu_range_ok(a, n, false);
+}
+
+static bool in_text(uint64_t a, size_t n)
+{
+	return a >= (uint64_t)__image_start && a + n <= (uint64_t)__text_end;
+}
+
+/* Copies into memory the CPU may only read (the image's text): CR0.WP off for the copy. */
+static void text_write(uint64_t a, const void *src, size_t n)
+{
+	uint64_t flags = irq_save(), cr0 = read_cr0();
+
+	write_cr0(cr0 & ~CR0_WP);
+	memcpy((void *)a, src, n);
+	write_cr0(cr0);
+	irq_restore(flags);
+}
+
+/* Writes one page's worth (the range lies in one page); false when it may not be written. */
+static bool write_chunk(uint64_t a, const void *src, size_t n)
+{
+	if (!readable(a, n))
+		return false;
+	if (mmu_range_ok(a, n, true))
+		memcpy((void *)a, src, n);
+	else if (in_text(a, n))
+		text_write(a, src, n);
+	else
+		return false;
+	return true;
+}
+
+static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	(void)ctx;
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t n = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		if (n > len - done)
+			n = len - done;
+		if (!readable(a, n))
+			break;
+		memcpy((uint8_t *)buf + done, (const void *)a, n);
+		done += n;
+	}
+	/* gdb sees the code as it was, not the int3s planted in it. */
+	for (int i = 0; i < SWBP_MAX; i++)
+		if (dbg.swbp[i].used && dbg.swbp[i].addr >= addr && dbg.swbp[i].addr - addr < done)
+			((uint8_t *)buf)[dbg.swbp[i].addr - addr] = dbg.swbp[i].saved;
+	return done ? (int)done : GDB_EFAULT;
+}
+
+static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	(void)ctx;
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t n = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		if (n > len - done)
+			n = len - done;
+		if (!write_chunk(a, (const uint8_t *)buf + done, n))
+			return GDB_EFAULT;
+		done += n;
+	}
+	/* A write over a planted int3 changes what it restores, and the int3 stays. */
+	for (int i = 0; i < SWBP_MAX; i++) {
+		struct swbp *b = &dbg.swbp[i];
+		if (b->used && b->addr >= addr && b->addr - addr < len) {
+			uint8_t int3 = INT3;
+			b->saved = ((const uint8_t *)buf)[b->addr - addr];
+			write_chunk(b->addr, &int3, 1);
+		}
+	}
+	return 0;
+}
+
+/* ---- registers ---- */
+
+static int read_regs(void *ctx, gdb_tid_t tid, struct gdb_regs *r)
+{
+	const struct trap_frame *f = frame_of(tid);
+
+	(void)ctx;
+	if (!f)
+		return GDB_ESRCH;
+	memset(r, 0, sizeof(*r));
+	r->rax = f->rax, r->rbx = f->rbx, r->rcx = f->rcx, r->rdx = f->rdx;
+	r->rsi = f->rsi, r->rdi = f->rdi, r->rbp = f->rbp, r->rsp = f->rsp;
+	r->r8 = f->r8, r->r9 = f->r9, r->r10 = f->r10, r->r11 = f->r11;
+	r->r12 = f->r12, r->r13 = f->r13, r->r14 = f->r14, r->r15 = f->r15;
+	r->rip = f->rip;
+	r->eflags = (uint32_t)f->rflags;
+	r->cs = (uint32_t)f->cs;
+	r->ss = (uint32_t)f->ss;
+	r->ds = r->es = KERNEL_DS;
+	gdb_regs_from_fxsave(r, &f->fx);
+	/* Every task shares the kernel's fs base; gs is each CPU's block. */
+	r->fs_base = rdmsr(MSR_FS_BASE);
+	r->gs_base = rdmsr(MSR_GS_BASE);
+	return 0;
+}
+
+static int write_regs(void *ctx, gdb_tid_t tid, const struct gdb_regs *r, int regnum)
+{
+	struct trap_frame *f = frame_of(tid);
+
+	(void)ctx;
+	(void)regnum; /* r holds every register, changed or not */
+	if (!f)
+		return GDB_ESRCH;
+	f->rax = r->rax, f->rbx = r->rbx, f->rcx = r->rcx, f->rdx = r->rdx;
+	f->rsi = r->rsi, f->rdi = r->rdi, f->rbp = r->rbp, f->rsp = r->rsp;
+	f->r8 = r->r8, f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11;
+	f->r12 = r->r12, f->r13 = r->r13, f->r14 = r->r14, f->r15 = r->r15;
+	f->rip = r->rip;
+	/* Selectors, fs/gs bases and the reserved flag bits belong to the kernel. */
+	f->rflags = (r->eflags & 0x3f7fd7ul) | RFLAGS_RESERVED1;
+	gdb_regs_to_fxsave(r, &f->fx);
+	return 0;
+}
+
+/* ---- breakpoints and watchpoints ---- */
+
+static struct swbp *swbp_find(uint64_t addr)
+{
+	for (int i = 0; i < SWBP_MAX; i++)
+		if (dbg.swbp[i].used && dbg.swbp[i].addr == addr)
+			return &dbg.swbp[i];
+	return NULL;
+}
+
+static int swbp_insert(uint64_t addr)
+{
+	uint8_t int3 = INT3;
+	struct swbp *b = NULL;
+
+	if (swbp_find(addr))
+		return 0;
+	for (int i = 0; i < SWBP_MAX && !b; i++)
+		if (!dbg.swbp[i].used)
+			b = &dbg.swbp[i];
+	if (!b)
+		return GDB_ENOSPC;
+	if (!readable(addr, 1))
+		return GDB_EFAULT;
+	b->saved = *(const uint8_t *)addr;
+	if (!write_chunk(addr, &int3, 1))
+		return GDB_EFAULT;
+	b->addr = addr;
+	b->used = true;
+	return 0;
+}
+
+static void swbp_remove(struct swbp *b)
+{
+	write_chunk(b->addr, &b->saved, 1);
+	b->used = false;
+}
+
+static uint64_t snapshot(uint64_t addr, uint64_t len)
+{
+	uint64_t v = 0;
+	if (readable(addr, len))
+		memcpy(&v, (const void *)addr, len);
+	return v;
+}
+
+static int hwbp_insert(enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	static const enum dr_kind kinds[] = {
+		[GDB_BP_HARDWARE] = DR_EXEC, [GDB_WATCH_WRITE] = DR_WRITE,
+		[GDB_WATCH_READ] = DR_ACCESS, /* x86 cannot watch reads alone: writes are filtered */
+		[GDB_WATCH_ACCESS] = DR_ACCESS,
+	};
+	int free_slot = -1;
+
+	if (type == GDB_BP_HARDWARE)
+		len = 1;
+	for (int i = DR_SLOTS - 1; i >= 0; i--) {
+		struct hwbp *h = &dbg.hwbp[i];
+		if (h->used && h->type == type && h->addr == addr && h->len == len)
+			return 0;
+		if (!h->used)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return GDB_EBUSY;
+	if (!debugregs_set((unsigned)free_slot, addr, kinds[type], (unsigned)len))
+		return GDB_EINVAL;
+	dbg.hwbp[free_slot] = (struct hwbp){ type, addr, len, snapshot(addr, len), true };
+	return 0;
+}
+
+static int insert_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	(void)ctx;
+	if (type == GDB_BP_SOFTWARE)
+		return swbp_insert(addr);
+	return hwbp_insert(type, addr, len);
+}
+
+static int remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	(void)ctx;
+	if (type == GDB_BP_SOFTWARE) {
+		struct swbp *b = swbp_find(addr);
+		if (b)
+			swbp_remove(b);
+		return 0;
+	}
+	if (type == GDB_BP_HARDWARE)
+		len = 1;
+	for (unsigned i = 0; i < DR_SLOTS; i++) {
+		struct hwbp *h = &dbg.hwbp[i];
+		if (h->used && h->type == type && h->addr == addr && h->len == len) {
+			h->used = false;
+			debugregs_clear(i);
+		}
+	}
+	return 0;
+}
+
+static void remove_all(void)
+{
+	for (int i = 0; i < SWBP_MAX; i++)
+		if (dbg.swbp[i].used)
+			swbp_remove(&dbg.swbp[i]);
+	for (unsigned i = 0; i < DR_SLOTS; i++) {
+		dbg.hwbp[i].used = false;
+		debugregs_clear(i);
+	}
+}
+
+void debug_print_breakpoints(void)
+{
+	static const char *const names[] = { "breakpoint", "hw breakpoint", "watch (write)",
+					      "watch (read)", "watch (access)" };
+	char line[96];
+	int n = 0;
+
+	for (int i = 0; i < SWBP_MAX; i++) {
+		if (!dbg.swbp[i].used)
+			continue;
+		n++;
+		fmt_snprintf(line, sizeof(line), "int3 at 0x%lx (saved byte 0x%02x)\n",
+			 (unsigned long)dbg.swbp[i].addr, dbg.swbp[i].saved);
+		gdb_console_puts(line);
+	}
+	for (unsigned i = 0; i < DR_SLOTS; i++) {
+		const struct hwbp *h = &dbg.hwbp[i];
+		if (!h->used)
+			continue;
+		n++;
+		fmt_snprintf(line, sizeof(line), "DR%u: %s at 0x%lx, %lu bytes\n", i, names[h->type],
+			 (unsigned long)h->addr, (unsigned long)h->len);
+		gdb_console_puts(line);
+	}
+	if (!n)
+		gdb_console_puts("no breakpoints or watchpoints inserted (gdb inserts them on resume)\n");
+}
+
+/* ---- running ---- */
+
+static void step_begin(struct task *t, struct trap_frame *f)
+{
+	uint8_t op = readable(f->rip, 1) ? *(const uint8_t *)f->rip : 0;
+
+	f->rflags |= RFLAGS_TF;
+	dbg.step_task = t->id;
+	dbg.step_if = f->rflags & RFLAGS_IF;
+	dbg.step_keep_if = false;
+	/* Interrupts stay masked for the step, except for instructions that need or set them. */
+	switch (op) {
+	case 0xfb: /* sti */
+		dbg.step_if = true;
+		break;
+	case 0xfa: /* cli */
+		dbg.step_if = false;
+		break;
+	case 0xf4: /* hlt would never wake */
+	case 0x9d: /* popf */
+	case 0xcf: /* iret */
+		dbg.step_keep_if = true;
+		return;
+	}
+	f->rflags &= ~RFLAGS_IF;
+}
+
+/* The stop of a stepped task: its trap flag off, its interrupt flag as before the step. */
+static void step_end(struct trap_frame *f)
+{
+	struct task *t = task_current();
+
+	if (!dbg.step_task || !t || t->id != dbg.step_task)
+		return;
+	f->rflags &= ~RFLAGS_TF;
+	if (dbg.step_keep_if)
+		;
+	else if (dbg.step_if)
+		f->rflags |= RFLAGS_IF;
+	else
+		f->rflags &= ~RFLAGS_IF;
+	dbg.step_task = 0;
+}
+
+static int resume(void *ctx, const struct gdb_resume *how)
+{
+	(void)ctx;
+	for (struct task *t = task_list(); t; t = t->all_next) {
+		const struct gdb_resume_action *a;
+		struct trap_frame *f;
+
+		if (t->state == TASK_DEAD || !(a = gdb_resume_lookup(how, t->id)))
+			continue;
+		if (a->kind == GDB_RESUME_STEP && (f = task_frame(t)) != NULL)
+			step_begin(t, f);
+	}
+	return 0;
+}
+
+static int interrupt(void *ctx)
+{
+	(void)ctx;
+	dbg.stop_requested = true; /* SMP: and an IPI to every other CPU */
+	return 0;
+}
+
+static int detach(void *ctx)
+{
+	(void)ctx;
+	remove_all();
+	return 0;
+}
+
+static int kill_hook(void *ctx)
+{
+	(void)ctx;
+	dbg.kill = true; /* after the engine's reply has gone out */
+	return 0;
+}
+
+/* ---- threads ---- */
+
+static int next_thread(void *ctx, gdb_tid_t after, gdb_tid_t *next)
+{
+	gdb_tid_t best = 0;
+
+	(void)ctx;
+	for (struct task *t = task_list(); t; t = t->all_next)
+		if (t->state != TASK_DEAD && t->id > after && (!best || t->id < best))
+			best = t->id;
+	if (!best)
+		return GDB_ENOENT;
+	*next = best;
+	return 0;
+}
+
+static int thread_alive(void *ctx, gdb_tid_t tid)
+{
+	(void)ctx;
+	return find_task(tid) ? 0 : GDB_ESRCH;
+}
+
+static int thread_name(void *ctx, gdb_tid_t tid, char *buf, size_t size)
+{
+	struct task *t = find_task(tid);
+
+	(void)ctx;
+	if (!t)
+		return GDB_ESRCH;
+	strncpy(buf, t->name, size - 1);
+	buf[size - 1] = '\0';
+	return 0;
+}
+
+static int thread_extra(void *ctx, gdb_tid_t tid, char *buf, size_t size)
+{
+	struct task *t = find_task(tid);
+
+	(void)ctx;
+	if (!t)
+		return GDB_ESRCH;
+	if (cpus[t->cpu].current == t)
+		fmt_snprintf(buf, size, "running on CPU %u", t->cpu);
+	else if (t->state == TASK_BLOCKED && t->wake_at)
+		fmt_snprintf(buf, size, "blocked%s, with a deadline", t->waiting_on ? " on a wait queue" : "");
+	else if (t->state == TASK_BLOCKED)
+		fmt_snprintf(buf, size, "blocked%s", t->waiting_on ? " on a wait queue" : "");
+	else
+		fmt_snprintf(buf, size, "%s", task_state_name(t->state));
+	return 0;
+}
+
+static int send(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	transport_send(buf, len);
+	return 0;
+}
+
+static const struct gdb_ops ops = {
+	.send = send,
+	.read_regs = read_regs,
+	.read_mem = mem_read,
+	.resume = resume,
+	.write_regs = write_regs,
+	.write_mem = mem_write,
+	.insert_bp = insert_bp,
+	.remove_bp = remove_bp,
+	.interrupt = interrupt,
+	.next_thread = next_thread,
+	.thread_alive = thread_alive,
+	.thread_name = thread_name,
+	.thread_extra = thread_extra,
+	.detach = detach,
+	.kill = kill_hook,
+};
+
+/* ---- the stub context ---- */
+
+static enum gdb_state feed_waiting(enum gdb_state st)
+{
+	size_t n = transport_recv(rx_buf, sizeof(rx_buf));
+
+	if (n)
+		st = gdb_feed(rx_buf, n);
+	if (dbg.kill)
+		hcall_exit(HERMIT_HC_EXIT, KILL_STATUS);
+	return st;
+}
+
+/*
+ * Stops this CPU (SMP: all CPUs) in frame f for gdb and returns once gdb let the tasks go on.
+ * Interrupts are off (a trap), and stay off until the frame is resumed.
+ */
+static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
+{
+	struct cpu *c = this_cpu();
+	uint64_t flags = spin_lock_irqsave(&dbg.lock);
+	enum gdb_state st;
+
+	dbg.in_stub = true;
+	debugregs_disable(); /* the stub's own accesses must not hit gdb's watchpoints */
+	dbg.frame[c->id] = f;
+	step_end(f);
+	stop.tid = c->current ? c->current->id : 1;
+	transport_set_polling(true);
+	st = gdb_report_stop(&stop);
+	for (;;) {
+		while (st == GDB_STATE_HALTED || st == GDB_STATE_EXITED) {
+			size_t n = transport_recv(rx_buf, sizeof(rx_buf));
+			if (!n) {
+				cpu_relax();
+				continue;
+			}
+			st = gdb_feed(rx_buf, n);
+			if (dbg.kill)
+				hcall_exit(HERMIT_HC_EXIT, KILL_STATUS);
+		}
+		/* Running again: anything gdb sent meanwhile (a ^C right after 'c') counts now. */
+		transport_set_polling(false);
+		st = feed_waiting(st);
+		if (!dbg.stop_requested)
+			break;
+		dbg.stop_requested = false;
+		transport_set_polling(true);
+		step_end(f);
+		stop = (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = stop.tid };
+		st = gdb_report_stop(&stop);
+	}
+	for (unsigned i = 0; i < DR_SLOTS; i++)
+		if (dbg.hwbp[i].used && dbg.hwbp[i].type == GDB_WATCH_READ)
+			dbg.hwbp[i].snapshot = snapshot(dbg.hwbp[i].addr, dbg.hwbp[i].len);
+	debugregs_load();
+	dbg.frame[c->id] = NULL;
+	dbg.in_stub = false;
+	spin_unlock_irqrestore(&dbg.lock, flags);
+}
+
+/* The doorbell interrupt: gdb's bytes while tasks run (^C, or a gdb connecting). */
+static void rx_irq(void)
+{
+	uint64_t flags = spin_lock_irqsave(&dbg.lock);
+
+	transport_ack_doorbell();
+	(void)feed_waiting(gdb_state());
+	spin_unlock_irqrestore(&dbg.lock, flags);
+}
+
+void debug_check_stop(struct trap_frame *f)
+{
+	if (!dbg.enabled || !dbg.stop_requested || dbg.in_stub)
+		return;
+	dbg.stop_requested = false;
+	stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT });
+}
+
+static int fault_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return GDB_SIGFPE;
+	case 6: return GDB_SIGILL;
+	case 17: return GDB_SIGBUS;
+	default: return GDB_SIGSEGV;
+	}
+}
+
+/* What slot's hit means; false for a write seen by a read watchpoint (not a stop). */
+static bool watch_stop(struct hwbp *h, struct trap_frame *f, struct gdb_stop *stop)
+{
+	uint64_t now;
+
+	stop->addr = h->addr;
+	switch (h->type) {
+	case GDB_BP_HARDWARE:
+		stop->reason = GDB_STOP_HWBREAK;
+		f->rflags |= RFLAGS_RF; /* so the instruction runs when resumed */
+		return true;
+	case GDB_WATCH_WRITE:
+		stop->reason = GDB_STOP_WATCH;
+		return true;
+	case GDB_WATCH_READ:
+		now = snapshot(h->addr, h->len);
+		if (now != h->snapshot) { /* x86 watches reads and writes together: a write */
+			h->snapshot = now;
+			return false;
+		}
+		stop->reason = GDB_STOP_RWATCH;
+		return true;
+	default:
+		stop->reason = GDB_STOP_AWATCH;
+		return true;
+	}
+}
+
+/* #DB: a single step, or one of the debug registers matched. */
+static bool debug_trap(struct trap_frame *f)
+{
+	uint64_t dr6 = debugregs_take_status();
+	struct gdb_stop stop = { .reason = GDB_STOP_STEP };
+	bool report = dr6 & DR6_BS;
+
+	for (unsigned slot = 0; slot < DR_SLOTS; slot++) {
+		struct gdb_stop w = { 0 };
+		if ((dr6 & (1ull << slot)) && dbg.hwbp[slot].used && watch_stop(&dbg.hwbp[slot], f, &w) &&
+		    stop.reason == GDB_STOP_STEP) {
+			stop = w;
+			report = true;
+		}
+	}
+	if (report)
+		stub_stop(f, stop);
+	return true;
+}
+
+/* #BP: rip is just past the int3. */
+static bool breakpoint_trap(struct trap_frame *f)
+{
+	uint64_t at = f->rip - 1;
+
+	if (swbp_find(at)) {
+		f->rip = at;
+		stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SWBREAK });
+		return true;
+	}
+	if (readable(at, 1) && *(const uint8_t *)at != INT3) {
+		f->rip = at; /* an int3 removed while this CPU was on its way to it */
+		return true;
+	}
+	if (!dbg.boot_stop && gdb_state() == GDB_STATE_DETACHED)
+		return false; /* an int3 of the program's own, and no gdb: fatal as ever */
+	dbg.boot_stop = false;
+	stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGTRAP });
+	return true;
+}
+
+static bool exception(struct trap_frame *f)
+{
+	uint64_t rip;
+
+	if (f->vector == 1)
+		return debug_trap(f);
+	if (f->vector == 3)
+		return breakpoint_trap(f);
+	if (gdb_state() == GDB_STATE_DETACHED)
+		return false;
+	/* A fault under gdb: show it first; the crash report follows unless gdb moved the pc. */
+	rip = f->rip;
+	stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = fault_signal(f->vector) });
+	return f->rip != rip;
+}
+
+bool debug_exception(struct trap_frame *f)
+{
+	if (!dbg.enabled)
+		return false;
+	if (dbg.in_stub) /* a leftover debug trap is harmless; anything else is a stub bug */
+		return f->vector == 1;
+	/* Off while the kernel looks at the exception: reading a watched variable must not nest. */
+	debugregs_disable();
+	if (!exception(f))
+		return false;
+	debugregs_load();
+	return true;
+}
+
+void debug_boot(uint32_t config_flags)
+{
+	if (!(config_flags & HERMIT_CONFIG_DEBUG))
+		return;
+	if (gdb_init(&ops, NULL) != 0)
+		return;
+	debug_monitor_init();
+	transport_init(rx_irq);
+	dbg.enabled = true;
+	dbg.boot_stop = true;
+	/* The first stop: gdb finds the kernel here, before the main task exists. */
+	__asm__ volatile("int3" ::: "memory");
+}

@@ -1,0 +1,108 @@
+/*
+ * debug/monitor.c: the kernel's monitor commands ("monitor NAME" in gdb), run in the stub context
+ * with every task stopped. Each prints with gdb_console_puts(); "help" is the engine's.
+ */
+#include <string.h>
+
+#include "arch/x86_64/layout.h"
+#include "debug/debug_internal.h"
+#include "gdbstub.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/task.h"
+#include "lib/format.h"
+
+extern char __image_start[], __text_end[], __image_end[];
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	gdb_console_puts(line);
+}
+
+static const char *task_where(const struct task *t)
+{
+	if (cpus[t->cpu].current == t)
+		return "running";
+	return task_state_name(t->state);
+}
+
+static int cmd_tasks(void *ctx, const char *args)
+{
+	(void)ctx;
+	(void)args;
+	say("%4s  %-20s %-8s %3s  %-37s\n", "id", "name", "state", "cpu", "stack");
+	/* Oldest first, as gdb numbers them. */
+	for (uint32_t id = 0;;) {
+		const struct task *next = NULL;
+		for (const struct task *t = task_list(); t; t = t->all_next)
+			if (t->id > id && (!next || t->id < next->id))
+				next = t;
+		if (!next)
+			break;
+		id = next->id;
+		say("%4u  %-20s %-8s %3u  0x%lx-0x%lx%s\n", next->id, next->name, task_where(next),
+		    next->cpu, (unsigned long)next->stack_lo, (unsigned long)next->stack_hi,
+		    next->wake_at ? "  (sleeping)" : "");
+	}
+	return 0;
+}
+
+static int cmd_mem(void *ctx, const char *args)
+{
+	size_t total = page_total_count(), free_pages = page_free_count();
+
+	(void)ctx;
+	(void)args;
+	say("pages: %lu free of %lu (%lu MiB of %lu MiB), 4 KiB each\n", (unsigned long)free_pages,
+	    (unsigned long)total, (unsigned long)(free_pages * PAGE_SIZE >> 20),
+	    (unsigned long)(total * PAGE_SIZE >> 20));
+	say("image: 0x%lx-0x%lx (text to 0x%lx), RAM ends at 0x%lx\n",
+	    (unsigned long)__image_start, (unsigned long)__image_end, (unsigned long)__text_end,
+	    (unsigned long)page_ram_end());
+	say("program break starts at 0x%lx\n", (unsigned long)page_first_free());
+	return 0;
+}
+
+static int cmd_log(void *ctx, const char *args)
+{
+	static const char levels[] = "diwe";
+	const char *l;
+
+	(void)ctx;
+	if (args[0] == '\0' || args[1] != '\0' || !(l = strchr(levels, args[0]))) {
+		say("usage: monitor log d|i|w|e  (console threshold: debug, info, warn, error)\n");
+		return args[0] == '\0' ? 0 : -22;
+	}
+	log_set_console_level((int)(l - levels));
+	say("console level set to %c\n", args[0]);
+	return 0;
+}
+
+static int cmd_breaks(void *ctx, const char *args)
+{
+	(void)ctx;
+	(void)args;
+	debug_print_breakpoints();
+	return 0;
+}
+
+static const struct gdb_monitor_cmd commands[] = {
+	{ "tasks", "list the kernel's tasks: id, name, state, CPU, stack", cmd_tasks },
+	{ "mem", "page allocator figures and the image's layout", cmd_mem },
+	{ "log", "set the kernel log's console level: log d|i|w|e", cmd_log },
+	{ "breaks", "the int3s and debug registers the stub holds now", cmd_breaks },
+};
+
+void debug_monitor_init(void)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		gdb_monitor_register(&commands[i]);
+}

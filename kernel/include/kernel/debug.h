@@ -1,0 +1,28 @@
+/*
+ * kernel/debug.h: the in-kernel gdb stub (kernel/debug/), as the rest of the kernel sees it.
+ *
+ * With HERMIT_DEBUG=1 the host sets HERMIT_CONFIG_DEBUG; debug_boot() then starts the stub and
+ * stops the kernel for gdb before the main task exists. Afterwards the trap dispatcher hands it
+ * every exception (debug_exception) and lets it stop the CPU at the end of an interrupt when gdb
+ * asked for a stop (debug_check_stop). Without HERMIT_CONFIG_DEBUG all three do nothing.
+ */
+#ifndef KERNEL_DEBUG_H
+#define KERNEL_DEBUG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/frame.h"
+
+/* Boot, after the CONFIG hypercall, interrupts off. */
+void debug_boot(uint32_t config_flags);
+
+/* An exception (vector < 32) in frame f: true when the stub handled it and f may be resumed
+ * (a breakpoint, a step, a watchpoint, or a fault gdb looked at and moved the pc away from);
+ * false when it is fatal as without a debugger. */
+bool debug_exception(struct trap_frame *f);
+
+/* End of an interrupt: if gdb asked for a stop (^C, a new gdb), stops here in f's task. */
+void debug_check_stop(struct trap_frame *f);
+
+#endif

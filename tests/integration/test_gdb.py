@@ -1,0 +1,276 @@
+"""The in-kernel gdb stub, end to end: real gdb (batch mode) against a real guest under TCG,
+through the proxy (HERMIT_DEBUG=1). Each test checks what gdb must print and what it must not."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import PROXY, TESTS, qemu_processes_of
+
+DEBUGGEE = TESTS / "debuggee"
+GDB_TIMEOUT = 60
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Guest:
+    """A proxy with HERMIT_DEBUG=1 running app, waiting for gdb on a port of its own."""
+
+    def __init__(self, app=DEBUGGEE, *args, env=None):
+        self.app = str(app)
+        self.port = free_port()
+        full_env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(self.port))
+        full_env.update(env or {})
+        self.proc = subprocess.Popen([str(PROXY), self.app, *args], env=full_env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        # the proxy listens before it starts QEMU, then says so
+        line = self.proc.stderr.readline()
+        assert "waiting for gdb on 127.0.0.1:%d" % self.port in line, line
+
+    def gdb_args(self, *commands, extended=True):
+        target = "extended-remote" if extended else "remote"
+        argv = ["gdb", "-batch", "-nx", "-iex", "set auto-load off", "-ex", "set confirm off",
+                "-ex", "set pagination off",
+                self.app, "-ex", f"target {target} :{self.port}"]
+        for c in commands:
+            argv += ["-ex", c]
+        return argv
+
+    def gdb(self, *commands, extended=True, timeout=GDB_TIMEOUT):
+        r = subprocess.run(self.gdb_args(*commands, extended=extended), capture_output=True, text=True,
+                           timeout=timeout)
+        return r.stdout + r.stderr
+
+    def finish(self, timeout=30):
+        """The proxy's exit status, stdout and stderr once it ended."""
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            pytest.fail("the proxy did not end: " + err)
+        return self.proc.returncode, out, err
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+@pytest.fixture
+def guest():
+    made = []
+
+    def make(*args, **kw):
+        g = Guest(*args, **kw)
+        made.append(g)
+        return g
+
+    yield make
+    for g in made:
+        g.close()
+
+
+def no_errors(out):
+    for bad in ("Remote connection closed", "Protocol error", "Remote failure reply", "Traceback",
+                "kernel crash", "Ignoring packet error", "Truncated register"):
+        assert bad not in out, out
+
+
+def test_stops_before_main_then_break_main_continue_bt(guest):
+    g = guest(DEBUGGEE, "0", "first")
+    out = g.gdb("break main", "continue", "bt", "continue")
+    no_errors(out)
+    assert "in debug_boot" in out  # the first stop, before the main task exists
+    assert re.search(r'Thread 2 "main" hit Breakpoint 1, main \(argc=3, argv=0x[0-9a-f]+', out), out
+    assert re.search(r"#0  main \(argc=3, .*\) at \S*tests/debuggee/debuggee.c:\d+", out), out
+    assert "exited normally" in out
+    status, stdout, _ = g.finish()
+    assert status == 0
+    assert "debuggee: done, args: 0 first" in stdout  # the app's output reaches the proxy's stdout
+
+
+def test_info_threads_names_states_and_bt_of_a_blocked_task(guest):
+    g = guest()
+    out = g.gdb("break touch", "continue", "info threads", "thread 3", "bt", "kill")
+    no_errors(out)
+    assert re.search(r'1 +Thread 1 "idle" \((ready|blocked)\)', out), out
+    assert re.search(r'\* 2 +Thread 2 "main" \(running on CPU 0\) +touch \(\)', out), out
+    assert re.search(r'3 +Thread 3 "waiter" \(blocked on a wait queue\)', out), out
+    # the blocked task's stack, unwound from its saved frame
+    assert re.search(r"#\d+ +0x[0-9a-f]+ in pthread_cond_wait ", out), out
+    assert re.search(r"#\d+ +0x[0-9a-f]+ in wait_for_release \(\) at \S*debuggee.c:\d+", out), out
+    assert re.search(r"#\d+ +0x[0-9a-f]+ in waiter \(", out), out
+    assert "Thread 4" not in out
+
+
+def test_registers_g_and_p(guest):
+    g = guest()
+    out = g.gdb("break touch", "continue", "info registers rip rsp eflags cs mxcsr fs_base",
+                "p $rip == touch", "set var $rax = 0x1234", "p/x $rax", "set var $xmm1.v4_int32[2] = 77",
+                "p $xmm1.v4_int32[2]", "p $fctrl", "kill")
+    no_errors(out)
+    assert re.search(r"rip +0x[0-9a-f]+ +0x[0-9a-f]+ <touch(\+\d+)?>", out), out
+    assert re.search(r"cs +0x8 +8", out), out
+    assert re.search(r"mxcsr +0x1f80 +\[ IM DM ZM OM UM PM \]", out), out
+    assert "$1 = 1" in out
+    assert "$2 = 0x1234" in out  # G/P reach the task's saved frame
+    assert "$3 = 77" in out      # and its FXSAVE area
+    assert "$4 = 895" in out     # 0x37f, the x87 default
+    assert "<unavailable>" not in out
+
+
+def test_bad_address_read_is_an_error_not_a_crash(guest):
+    g = guest()
+    out = g.gdb("x/4xb 0", "x/2xg 0xffff800000000000", "x/2xg 0xfee00000", "p *(long *)8",
+                "x/2xb &counter", "kill")
+    assert "Cannot access memory at address 0x0" in out
+    assert "Cannot access memory at address 0xffff800000000000" in out
+    assert "Cannot access memory at address 0xfee00000" in out  # the APIC window is never read
+    assert re.search(r"<counter>:\s+0x00\s+0x00", out), out
+    no_errors(out)
+
+
+def test_stepi_and_step(guest):
+    g = guest()
+    out = g.gdb("break touch", "continue", "p $pc", "stepi", "p $pc", "stepi", "stepi", "next", "next",
+                "p watched", "kill")
+    no_errors(out)
+    pcs = [int(m, 16) for m in re.findall(r"\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+)", out)]
+    assert len(pcs) == 2 and pcs[1] > pcs[0], out
+    assert re.search(r"\$\d+ = 42", out), out  # two lines stepped: the write happened
+
+
+def test_hardware_watchpoints_report_the_right_kind(guest):
+    g = guest()
+    out = g.gdb("break touch", "continue", "delete", "watch watched", "continue", "delete",
+                "rwatch watched", "continue", "delete", "awatch sink", "continue", "kill")
+    no_errors(out)
+    assert re.search(r"Hardware watchpoint 2: watched\s+Old value = 0\s+New value = 42", out), out
+    # the read after the write; the write itself is not a read
+    assert re.search(r"Hardware read watchpoint 3: watched\s+Value = 42", out), out
+    assert re.search(r"Hardware access \(read/write\) watchpoint 4: sink", out), out
+
+
+def test_ctrl_c_stops_a_busy_loop(guest):
+    g = guest(DEBUGGEE, "busy")
+    p = subprocess.Popen(g.gdb_args("continue", "p counter > 0", "bt", "kill"), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    time.sleep(3)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=GDB_TIMEOUT)
+    no_errors(out)
+    assert "received signal SIGINT" in out, out
+    assert re.search(r"#0  (0x[0-9a-f]+ in )?spin \(\) at \S*debuggee.c", out), out
+    assert "$1 = 1" in out
+
+
+def test_monitor_help_tasks_mem(guest):
+    g = guest()
+    out = g.gdb("monitor help", "monitor tasks", "monitor mem", "monitor nosuch", "kill")
+    assert re.search(r"^help +list the monitor commands", out, re.M), out
+    for name in ("tasks", "mem", "log", "breaks"):
+        assert re.search(rf"^{name} +\S", out, re.M), out
+    assert re.search(r"^ +1 +idle +running", out, re.M), out
+    assert re.search(r"^pages: \d+ free of \d+", out, re.M), out
+    assert "unknown monitor command 'nosuch'" in out
+    assert "kernel crash" not in out
+
+
+def test_kill_then_run_restarts_with_new_arguments_and_reports_the_exit_code(guest):
+    g = guest(DEBUGGEE, "1")
+    out = g.gdb("break touch", "continue", "kill", "run 7 again", "p $_exitcode", "continue",
+                "p $_exitcode")
+    no_errors(out)
+    assert out.count("hit Breakpoint 1, touch ()") == 2, out
+    assert "exited with code 07" in out
+    assert "$1 = void" in out and "$2 = 7" in out
+    status, stdout, _ = g.finish()
+    assert status == 7
+    assert "debuggee: done, args: 7 again" in stdout
+    assert "args: 1" not in stdout  # the first guest was killed before it printed
+
+
+def test_exit_code_reaches_gdb(guest):
+    g = guest(DEBUGGEE, "3")
+    out = g.gdb("continue")
+    no_errors(out)
+    assert "exited with code 03" in out
+    assert g.finish()[0] == 3
+
+
+def test_disconnect_detaches_and_a_new_gdb_can_attach(guest):
+    g = guest(DEBUGGEE, "busy")
+    out = g.gdb("break spin", "continue", "detach", extended=False)
+    no_errors(out)
+    assert "hit Breakpoint 1, spin" in out and "[Inferior 1 (Remote target) detached]" in out
+    time.sleep(1)
+    assert g.proc.poll() is None  # the guest runs on, without the breakpoint
+    out = g.gdb("bt", "p counter > 0", "kill")
+    no_errors(out)
+    assert re.search(r"#0 .*spin \(\) at", out), out
+    assert "$1 = 1" in out
+
+
+def test_disconnect_without_detach_lets_the_guest_finish(guest):
+    g = guest(DEBUGGEE, "5", "x")
+    # gdb's batch end detaches; the guest must then run to its end with the breakpoint gone
+    out = g.gdb("break touch", "continue", extended=False)
+    assert "hit Breakpoint 1, touch" in out
+    status, stdout, _ = g.finish()
+    assert status == 5
+    assert "debuggee: done, args: 5 x" in stdout
+    assert not qemu_processes_of(str(DEBUGGEE) + " ")
+
+
+def raw_session(port, data, read_for=1.0):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(data)
+        s.settimeout(read_for)
+        got = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        except socket.timeout:
+            pass
+        return got
+
+
+def packet(payload):
+    return b"$" + payload + b"#" + b"%02x" % (sum(payload) % 256)
+
+
+def test_bad_input_over_the_socket_never_hurts_the_guest(guest):
+    g = guest(DEBUGGEE, "busy")
+    garbage = [
+        b"$g#00",                                   # bad checksum: NAK
+        b"$" + b"A" * 100000 + b"#00",              # far beyond PacketSize
+        bytes(range(256)) * 64,                     # binary noise
+        packet(b"m0,ffffffffffffffff"),             # huge length from address 0
+        packet(b"mffffffffffffff00,1000"),          # wraps around
+        packet(b"M200000,4:zzzz"),                  # non-hex
+        packet(b"Hgffff"), packet(b"T7777"),        # bad threads
+        packet(b"Z0,0,1"), packet(b"Z2,3,4"),       # unmapped, unaligned
+        packet(b"qRcmd,zz"), packet(b"vCont;q"),    # malformed
+        packet(b"X0,4:ab"),                         # length mismatch
+    ]
+    for data in garbage:
+        got = raw_session(g.port, data, read_for=0.5)
+        assert g.proc.poll() is None, got
+    # still alive and sane: a real gdb works afterwards
+    out = g.gdb("bt", "p counter > 0", "info threads", "kill")
+    no_errors(out)
+    assert re.search(r"#0 .*spin \(\) at", out), out
+    assert "$1 = 1" in out
+    assert re.search(r'Thread 2 "main"', out), out

@@ -53,6 +53,7 @@ struct settings {
 	uint32_t ip, gateway, mask;
 	char netif[16];
 	uint16_t app_port;
+	enum nic { NIC_VIRTIO, NIC_RTL8139 } nic; /* HERMIT_NIC: the guest's network card */
 	bool capture_net;        /* HERMIT_CAPTURE_NET: write the guest's capture as a pcap file */
 	const char *trace_dir;   /* HERMIT_TRACE_DIR: where; NULL = the working directory */
 	const char *qemu_pcap;   /* HERMIT_QEMU_PCAP: also QEMU's own filter-dump capture, to FILE */

@@ -24,6 +24,8 @@
 
 #define QEMU_BINARY "qemu-system-x86_64" /* the name the original proxy's users install */
 #define QEMU_MACHINE "microvm,x-option-roms=off,pit=off,pic=off,rtc=off,acpi=off"
+/* An RTL8139 is a PCI card: microvm's PCIe root complex, which needs its ACPI tables. */
+#define QEMU_MACHINE_PCI "microvm,x-option-roms=off,pit=off,pic=off,rtc=off,pcie=on"
 /* Plain "-cpu host" fails on some hosts with "failed to set MSR 0x10a". */
 #define QEMU_CPU_KVM "host,-arch-capabilities"
 #define QEMU_CPU_TCG "max"
@@ -56,7 +58,7 @@ static void push_machine(struct args *a, const struct settings *s, bool kvm)
 {
 	push(a, QEMU_BINARY);
 	push(a, "-M");
-	push(a, QEMU_MACHINE);
+	push(a, s->nic == NIC_RTL8139 ? QEMU_MACHINE_PCI : QEMU_MACHINE);
 	push(a, "-accel");
 	push(a, kvm ? "kvm" : "tcg");
 	push(a, "-cpu");
@@ -122,9 +124,13 @@ static void push_network(struct args *a, const struct settings *s)
 	else
 		push(a, "user,id=net0,net=%s/%d,host=%s,restrict=on", net, prefix, gw);
 	push(a, "-device");
-	push(a, "virtio-net-device,netdev=net0");
-	push(a, "-global");
-	push(a, "virtio-mmio.force-legacy=false");
+	if (s->nic == NIC_RTL8139) {
+		push(a, "rtl8139,netdev=net0");
+	} else {
+		push(a, "virtio-net-device,netdev=net0");
+		push(a, "-global");
+		push(a, "virtio-mmio.force-legacy=false");
+	}
 	if (s->qemu_pcap) {
 		push(a, "-object");
 		push(a, "filter-dump,id=dump0,netdev=net0,file=%s", s->qemu_pcap);

@@ -229,6 +229,13 @@ static int parse_network(struct settings *s, char *const *envp, char *err, size_
 	    parse_port("HERMIT_APP_PORT", env_value(envp, "HERMIT_APP_PORT"), 0, 65535, &s->app_port,
 		       err, errlen) < 0)
 		return -1;
+	const char *nic = env_value(envp, "HERMIT_NIC");
+	if (nic && strcmp(nic, "rtl8139") == 0)
+		s->nic = NIC_RTL8139;
+	else if (nic && strcmp(nic, "virtio") != 0) {
+		snprintf(err, errlen, "hermit: HERMIT_NIC=%s: expected virtio or rtl8139", nic);
+		return -1;
+	}
 	s->trace_dir = env_value(envp, "HERMIT_TRACE_DIR");
 	s->qemu_pcap = env_value(envp, "HERMIT_QEMU_PCAP");
 	return parse_bool("HERMIT_CAPTURE_NET", env_value(envp, "HERMIT_CAPTURE_NET"), &s->capture_net,

@@ -74,14 +74,17 @@ def recv_exactly(s, n):
     return bytes(got)
 
 
-def test_tcp_echo_round_trip(accel):
-    g = Guest("tcp-echo", 1, accel=accel)
+@pytest.mark.parametrize("nic", ["virtio", "rtl8139"])
+def test_tcp_echo_round_trip(accel, nic):
+    g = Guest("tcp-echo", 1, accel=accel, env={"HERMIT_NIC": nic, "HERMIT_VERBOSE": "1"})
     data = random.Random(5).randbytes(100_000)
     with g.connect() as s:
         s.sendall(data)
         assert recv_exactly(s, len(data)) == data
     assert g.finish() == 0, g.stderr
     assert "connection 1 from 10.0.5.1 echoed 100000 bytes" in g.stdout
+    driver = {"virtio": "virtio-net", "rtl8139": "rtl8139"}[nic]
+    assert f"net: {driver} 52:54:00:12:34:56 as 10.0.5.2" in g.stderr
 
 
 def test_http_answers_get_through_curl():
@@ -154,16 +157,18 @@ def tshark_fields(path, *fields, filt=None):
     return [line.split("|") for line in r.stdout.splitlines()]
 
 
-def test_capture_shows_the_conversation_and_agrees_with_qemu(tmp_path):
+@pytest.mark.parametrize("nic", ["virtio", "rtl8139"])
+def test_capture_shows_the_conversation_and_agrees_with_qemu(tmp_path, nic):
     qemu_pcap = tmp_path / "qemu.pcap"
     before = time.time_ns()
     g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
-                                  "HERMIT_QEMU_PCAP": str(qemu_pcap)})
+                                  "HERMIT_QEMU_PCAP": str(qemu_pcap), "HERMIT_NIC": nic})
     data = random.Random(7).randbytes(20_000)
     with g.connect() as s:
         s.sendall(data)
         assert recv_exactly(s, len(data)) == data
     assert g.finish() == 0, g.stderr
+    assert g.proc.returncode == 0
     after = time.time_ns()
     m = re.search(r"hermit: network capture in (\S+) \((\d+) frames, 0 dropped\)", g.stderr)
     assert m, g.stderr
@@ -268,6 +273,7 @@ def test_udp_flood_and_garbage():
         ({"HERMIT_GATEWAY": "192.168.1.1"}, "not in one network"),
         ({"HERMIT_APP_PORT": "0"}, "HERMIT_APP_PORT=0"),
         ({"HERMIT_CAPTURE_NET": "yes"}, "HERMIT_CAPTURE_NET=yes"),
+        ({"HERMIT_NIC": "e1000"}, "HERMIT_NIC=e1000: expected virtio or rtl8139"),
     ],
 )
 def test_bad_network_settings_are_refused(env, message):

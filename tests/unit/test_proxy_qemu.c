@@ -176,6 +176,14 @@ static void test_network(void **state)
 	argv = qemu_argv(&s, false, "app", &fds);
 	assert_true(has_pair(argv, "-netdev", "tap,id=net0,ifname=tap3,script=no,downscript=no"));
 	qemu_argv_free(argv);
+
+	/* An RTL8139 sits on microvm's PCIe root complex, which needs ACPI. */
+	s.nic = NIC_RTL8139;
+	argv = qemu_argv(&s, false, "app", &fds);
+	assert_string_equal(value(argv, "-M"), "microvm,x-option-roms=off,pit=off,pic=off,rtc=off,pcie=on");
+	assert_true(has_pair(argv, "-device", "rtl8139,netdev=net0"));
+	assert_int_equal(find(argv, "-global"), -1);
+	qemu_argv_free(argv);
 }
 
 static void test_kvm_check(void **state)

@@ -292,6 +292,9 @@ static void test_network_errors(void **state)
 		     "hermit: HERMIT_APP_PORT=70000: expected a port from 1 to 65535");
 	expect_error(parse("HERMIT_CAPTURE_NET=yes", NULL),
 		     "hermit: HERMIT_CAPTURE_NET=yes: expected 0 or 1");
+	expect_error(parse("HERMIT_NIC=e1000", NULL), "hermit: HERMIT_NIC=e1000: expected virtio or rtl8139");
+	assert_int_equal(parse("HERMIT_NIC=rtl8139", NULL).s.nic, NIC_RTL8139);
+	assert_int_equal(parse("HERMIT_NIC=virtio", NULL).s.nic, NIC_VIRTIO);
 }
 
 static void test_names_are_exact(void **state)

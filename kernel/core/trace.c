@@ -20,6 +20,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sync.h"
 #include "kernel/task.h"
+#include "lib/format.h"
 
 #define DEFAULT_SLOTS 16384 /* 512 KiB per CPU */
 #define MIN_SLOTS 16
@@ -230,6 +231,35 @@ static int change(const char *patterns, bool on)
 int trace_enable(const char *patterns) { return change(patterns, true); }
 int trace_disable(const char *patterns) { return change(patterns, false); }
 bool trace_is_enabled(unsigned id) { return id < HERMIT_TRACE_NEVENTS && enabled[id]; }
+
+size_t trace_describe(char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+#define PUT(...)                                                                               \
+	do {                                                                                   \
+		if (n < len)                                                                   \
+			n += (size_t)fmt_snprintf(buf + n, len - n, __VA_ARGS__);              \
+	} while (0)
+	PUT("trace: on:");
+	unsigned on = 0;
+	for (unsigned id = 0; id < HERMIT_TRACE_NEVENTS; id++)
+		if (enabled[id]) {
+			PUT("%s%s", on++ ? "," : " ", hermit_trace_catalogue[id].name);
+		}
+	if (!on)
+		PUT(" nothing");
+	for (unsigned i = 0; i < hermit_trace.ncpus; i++) {
+		const struct hermit_trace_cpu *r = &hermit_trace.cpu[i];
+		uint64_t lost = r->head > r->nslots ? r->head - r->nslots : 0;
+		PUT("; cpu%u: %lu events written, %lu overwritten, ring of %u", i, (unsigned long)r->head,
+		    (unsigned long)lost, r->nslots);
+	}
+#undef PUT
+	return n < len ? n : len - 1;
+}
 
 void trace_boot(void)
 {

@@ -306,3 +306,28 @@ def test_log_ring_wraps_and_keeps_whole_records(tmp_path):
     g = gdb(TESTS / "tracer", bundle_of(tmp_path, "tracer") / "core", "hermit dmesg")
     assert g.returncode == 0, g.stderr
     assert [l for l in g.stdout.splitlines() if re.match(r"\[ +\d", l)] == lines
+
+
+def test_an_app_built_outside_the_tree_loads_the_gdb_scripts(tmp_path):
+    (tmp_path / "mine.c").write_text('#include <hermit/trace.h>\nint main(void) { hermit_trace_mark(1, 2); return 0; }\n')
+    subprocess.run([str(BUILD / "bin" / "x86_64-hermit-gcc"), "-g", "mine.c", "-o", "mine"], cwd=tmp_path, check=True)
+    untrusted = subprocess.run(["gdb", "-batch", "-nx", "-ex", "help hermit", str(tmp_path / "mine")],
+                               capture_output=True, text=True, timeout=60)
+    assert "auto-load" in untrusted.stderr  # gdb refuses until the path is trusted, and says how
+    trusted = subprocess.run(["gdb", "-batch", "-nx", "-iex", f"add-auto-load-safe-path {tmp_path}",
+                              "-ex", "help hermit", str(tmp_path / "mine")], capture_output=True, text=True, timeout=60)
+    assert trusted.returncode == 0, trusted.stderr
+    for command in ("hermit tasks", "hermit dmesg", "hermit trace", "hermit mem", "hermit timers"):
+        assert command in trusted.stdout
+
+
+def test_app_turns_events_on_and_off(tmp_path):
+    r = traced(tmp_path, "toggle")  # no HERMIT_TRACE: the proxy writes no trace, the core has it
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.splitlines()
+    assert out[0] == "on: 3"
+    assert re.match(r"trace: on: sched_switch,sched_wakeup,app_mark; cpu0: \d+ events written, 0 overwritten, "
+                    r"ring of 16384$", out[1])
+    assert out[2:4] == ["on: 1", "on: 0"]
+    assert out[4].startswith("trace: on: nothing; cpu0: ")
+    assert not list(tmp_path.glob("hermit-trace-*"))

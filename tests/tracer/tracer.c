@@ -5,6 +5,7 @@
  *   tracer triple         loads an empty IDT and traps: a triple fault
  *   tracer panic          calls the kernel's panic()
  *   tracer logs N         makes the kernel log N warnings (a pattern that matches no event)
+ *   tracer toggle         turns events on and off itself and prints what the tracer says
  *   tracer hang           prints "waiting" and sleeps for ever (HERMIT_TIMEOUT, SIGUSR1)
  */
 #include <hermit/trace.h>
@@ -54,6 +55,18 @@ int main(int argc, char **argv)
 		printf("tracer: about to triple fault\n");
 		fflush(stdout);
 		__asm__ volatile("lidt %0; int3" : : "m"(none));
+	} else if (!strcmp(mode, "toggle")) {
+		char line[512];
+		printf("on: %d\n", hermit_trace_enable("app_mark,sched_*"));
+		hermit_trace_mark(1, 1);
+		hermit_trace_describe(line, sizeof(line));
+		printf("%s\n", line);
+		printf("on: %d\n", hermit_trace_disable("sched_*"));
+		hermit_trace_mark(1, 2);
+		printf("on: %d\n", hermit_trace_disable(""));
+		hermit_trace_mark(1, 3); /* not recorded */
+		hermit_trace_describe(line, sizeof(line));
+		printf("%s\n", line);
 	} else if (!strcmp(mode, "logs")) {
 		uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100;
 		for (uint64_t i = 0; i < n; i++)

@@ -9,6 +9,7 @@
 #ifndef HERMIT_TRACE_H
 #define HERMIT_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -20,6 +21,8 @@ void hermit_trace_mark(uint32_t tag, uint64_t value);
 /* Turn events on or off by name patterns; return how many events are on, -1 on a bad pattern. */
 int hermit_trace_enable(const char *patterns);
 int hermit_trace_disable(const char *patterns);
+/* What is on and how full the rings are, in one line (as `monitor trace` says it). */
+size_t hermit_trace_describe(char *buf, size_t len);
 
 /* The cost of one kernel tracepoint, measured over iterations runs (bench/tracecost). */
 struct hermit_trace_cost {

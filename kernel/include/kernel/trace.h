@@ -14,6 +14,7 @@
 #define KERNEL_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../../../tracing/events.h"
@@ -56,6 +57,9 @@ void trace_hcall(uint32_t nr, const void *req, bool exit);
 int trace_enable(const char *patterns);
 int trace_disable(const char *patterns);
 bool trace_is_enabled(unsigned id);
+/* One line for `monitor trace`: the events on, the ring size, events written and lost per CPU.
+ * Returns the length written (NUL-ended, cut to len). */
+size_t trace_describe(char *buf, size_t len);
 
 /* Boot, after hcall CONFIG: HERMIT_TRACE, HERMIT_TRACE_EVENTS (events per CPU ring),
  * HERMIT_LOGSIZE; publishes the trace header and the task table in the anchor. */

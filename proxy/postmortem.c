@@ -380,10 +380,21 @@ static int write_core(const struct postmortem *pm, const char *path, int sig, FI
 			struct prstatus ps;
 			prstatus_of(pm, &tt, &tasks[i], crashed ? sig : 0, &ps);
 			note(nf, NT_PRSTATUS, "CORE", &ps, sizeof(ps));
+			static const char *const states[] = { "ready", "running", "blocked", "dead" };
+			static const char *const names[27] = { "r15", "r14", "r13", "r12", "rbp", "rbx", "r11",
+				"r10", "r9", "r8", "rax", "rcx", "rdx", "rsi", "rdi", NULL, "rip", "cs", "rflags",
+				"rsp", "ss" };
 			fprintf(regs_out, "task %u \"%s\" %s%s: rip %016llx rsp %016llx rbp %016llx\n", tasks[i].id,
-				tasks[i].name, tasks[i].state <= 3 ? (const char *[]){ "ready", "running", "blocked", "dead" }[tasks[i].state] : "?",
+				tasks[i].name, tasks[i].state <= 3 ? states[tasks[i].state] : "?",
 				crashed ? " (crashed)" : "", (unsigned long long)ps.reg[16],
 				(unsigned long long)ps.reg[19], (unsigned long long)ps.reg[4]);
+			for (int r = 0, col = 0; r < 21; r++) {
+				if (!names[r])
+					continue;
+				col++;
+				fprintf(regs_out, "%s%-6s %016llx%s", col % 4 == 1 ? "  " : " ", names[r],
+					(unsigned long long)ps.reg[r], col % 4 == 0 || r == 20 ? "\n" : "");
+			}
 		}
 	fclose(nf);
 

@@ -2,10 +2,12 @@
 Python bindings, python3-bt2), json, and gdb on the ELF core."""
 import json
 import os
+import pathlib
 import re
 import select
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -172,9 +174,11 @@ ENDINGS = {
 @pytest.mark.parametrize("ending", sorted(ENDINGS))
 def test_verbose_prints_the_log_from_guest_memory_after(ending, tmp_path):
     args, env, status = ENDINGS[ending]
-    r = run_proxy(*args, env={"HERMIT_VERBOSE": "1", "HERMIT_TRACE_DIR": str(tmp_path), **env}, cwd=tmp_path)
+    r = run_proxy(*args, env={"HERMIT_VERBOSE": "1", "HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_TRACE": "all",
+                              **env}, cwd=tmp_path)
     assert r.returncode == status, r.stderr
     assert "hermit: kernel log (from guest memory)" in r.stderr
+    assert re.search(r"hermit: trace of [1-9]\d* events \(\d+ lost\) written to ", r.stderr)  # however it ends
     assert re.search(r"^\[ +\d+\.\d{6}\] I hermit: entering main\(\)", r.stderr, re.M)
     if ending == "timeout":
         assert "HERMIT_TIMEOUT=2: the guest was stopped" in r.stderr
@@ -182,11 +186,13 @@ def test_verbose_prints_the_log_from_guest_memory_after(ending, tmp_path):
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_verbose_prints_the_log_after_a_signal(sig, status):
-    p = start_hanging({"HERMIT_VERBOSE": "1"})
-    p.send_signal(sig)
-    assert p.wait(timeout=30) == status
-    err = p.stderr.read()
-    assert "hermit: kernel log (from guest memory)" in err and "entering main()" in err
+    with tempfile.TemporaryDirectory() as d:
+        p = start_hanging({"HERMIT_VERBOSE": "1", "HERMIT_TRACE": "all", "HERMIT_TRACE_DIR": d})
+        p.send_signal(sig)
+        assert p.wait(timeout=30) == status
+        err = p.stderr.read()
+        assert "hermit: kernel log (from guest memory)" in err and "entering main()" in err
+        assert "hermit: trace of " in err and list(pathlib.Path(d).glob("hermit-trace-tracer-*.json"))
 
 
 def test_sigusr1_prints_the_log_of_a_running_guest():

@@ -40,7 +40,9 @@
 	X(GDB_STOP, "gdb_stop", "tid", "signal", 0)                                    \
 	X(GDB_RESUME, "gdb_resume", "tid", "step", 0)                                  \
 	X(APP_MARK, "app_mark", "tag", "value", 0)                                     \
-	X(BENCH, "bench", "i", "", 0)
+	X(BENCH, "bench", "i", "", 0)                                                  \
+	X(NET_RX, "net_rx", "len", "protocol", 0)                                      \
+	X(NET_TX, "net_tx", "len", "protocol", 0)
 
 enum hermit_trace_id {
 #define HERMIT_TRACE_ENUM(id, name, f0, f1, sign) HERMIT_TRACE_##id,

@@ -94,6 +94,15 @@ void sb_put_hex_bytes(struct gdb_sbuf *sb, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 
+	if (n <= sb_room(sb) / 2) { /* the usual case (m replies): no check per digit */
+		char *out = sb->buf + sb->len;
+		for (size_t i = 0; i < n; i++) {
+			out[2 * i] = hexdigits[b[i] >> 4];
+			out[2 * i + 1] = hexdigits[b[i] & 0xf];
+		}
+		sb->len += 2 * n;
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		sb_put_hex8(sb, b[i]);
 }

@@ -359,15 +359,15 @@ static void gdb_packet(struct relay *r, const char *p, size_t len)
 			r->kill_requested = true;
 		r->exit_reply[0] = '\0';
 		snprintf(r->exit_reply, sizeof(r->exit_reply), "X09");
-		if (p[0] == 'v')
-			reply(r, "OK");
+		reply(r, p[0] == 'v' ? "OK" : "X09"); /* gdb ignores an answer to k; lldb waits for one */
 		return;
 	}
 	if (!r->guest || !r->chan) {
 		local_packet(r, p, len);
 		return;
 	}
-	if ((len > 0 && strchr("cCsS", p[0])) || starts(p, len, "vCont;"))
+	bool resume = (len > 0 && strchr("cCsS", p[0])) || starts(p, len, "vCont;");
+	if (resume)
 		r->guest_running = true;
 	if (len > 0 && p[0] == 'D') {
 		r->linked = false; /* the stub goes back to ack mode; the next gdb sets it up again */

@@ -2,6 +2,7 @@
 through the proxy (HERMIT_DEBUG=1). Each test checks what gdb must print and what it must not."""
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -274,3 +275,36 @@ def test_bad_input_over_the_socket_never_hurts_the_guest(guest):
     assert re.search(r"#0 .*spin \(\) at", out), out
     assert "$1 = 1" in out
     assert re.search(r'Thread 2 "main"', out), out
+
+
+def test_a_fault_stops_in_gdb_before_the_crash_report(guest):
+    g = guest(TESTS / "crash")
+    out = g.gdb("continue", "bt 2", "p nowhere", "continue")
+    assert "received signal SIGSEGV" in out, out
+    assert re.search(r"#0  .*read_through_null \(\) at \S*crash.c:\d+", out), out
+    assert "$1 = (int * volatile) 0x0" in out
+    assert "terminated with signal SIGSEGV" in out
+    status, _, err = g.finish()
+    assert status == 139
+    assert "kernel crash: page fault" in err  # the report still comes, after gdb saw the fault
+
+
+def test_hermit_debug_qemu_keeps_qemus_gdbstub(guest):
+    g = guest(TESTS / "hello", env={"HERMIT_DEBUG": "qemu"})
+    out = g.gdb("break kernel_main", "continue", "bt 1", "kill", extended=False)
+    assert re.search(r"Breakpoint 1, kernel_main \(bi=.*\) at \S*kernel/core/main.c:\d+", out), out
+    assert "Thread 2" not in out  # QEMU sees a CPU, not tasks
+
+
+@pytest.mark.skipif(not shutil.which("lldb"), reason="lldb is not installed")
+def test_lldb_connects_breaks_and_unwinds(guest):
+    g = guest()
+    r = subprocess.run(["lldb", "--batch", "-o", f"gdb-remote {g.port}", "-o", "breakpoint set -n touch",
+                        "-o", "continue", "-o", "register read rip", "-o", "bt", "-o", "thread list",
+                        "-o", "kill", str(DEBUGGEE)], capture_output=True, text=True, timeout=GDB_TIMEOUT)
+    out = r.stdout + r.stderr
+    assert "stop reason = breakpoint 1.1" in out, out
+    assert re.search(r"rip = 0x[0-9a-f]+ +debuggee`touch", out), out
+    assert re.search(r"frame #1: 0x[0-9a-f]+ debuggee`main\(argc=1", out), out
+    assert re.search(r"thread #3: tid = 0x0003, .*sched_block", out), out
+    assert "failed to send the k packet" not in out

@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 	}
 	if (settings_parse(&s.settings, environ, err, sizeof(err)) < 0 ||
 	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
-	    pick_accel(&s, err, sizeof(err)) < 0)
+	    pick_accel(&s, err, sizeof(err)) < 0 || pm_check_settings(err, sizeof(err)) < 0)
 		return die_usage(err);
 	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
 		return EXIT_PROXY_FAILURE;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../tracing/events.h"
 #include "../tracing/export.h"
 #include "proxy.h"
 
@@ -24,6 +25,27 @@ static const char *env_or(const char *name, const char *fallback)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : fallback;
+}
+
+int pm_check_settings(char *err, size_t errlen)
+{
+	const char *v = env_or("HERMIT_TRACE", NULL);
+	unsigned char want[HERMIT_TRACE_NEVENTS] = { 0 };
+	char bad[64];
+	if (v && strcmp(v, "1") && trace_select(v, want, bad, sizeof(bad)) < 0) {
+		snprintf(err, errlen, "hermit: HERMIT_TRACE=%s: %s matches no event (traces/formats/events.md)", v, bad);
+		return -1;
+	}
+	char *end;
+	if ((v = env_or("HERMIT_TIMEOUT", NULL)) && (strtoul(v, &end, 10) == 0 || *end)) {
+		snprintf(err, errlen, "hermit: HERMIT_TIMEOUT=%s: expected a number of seconds", v);
+		return -1;
+	}
+	if ((v = env_or("HERMIT_BUNDLE", NULL)) && strcmp(v, "0") && strcmp(v, "1")) {
+		snprintf(err, errlen, "hermit: HERMIT_BUNDLE=%s: expected 0 or 1", v);
+		return -1;
+	}
+	return 0;
 }
 
 void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anchor,
@@ -348,6 +370,11 @@ static int write_core(const struct postmortem *pm, const char *path, int sig, FI
 			if (hdr.cpu[i].slots)
 				add_region(regions, &nr, hdr.cpu[i].slots,
 					   hdr.cpu[i].slots + (uint64_t)hdr.cpu[i].nslots * sizeof(struct hermit_trace_event));
+	/* the network capture ring, for gdb's `hermit pcap` on the core */
+	struct hermit_capture cap;
+	if (read_anchor(pm, &a) && a.capture && gm_read(pm->gm, a.capture, &cap, sizeof(cap)) &&
+	    cap.magic == HERMIT_CAPTURE_MAGIC)
+		add_region(regions, &nr, cap.data, cap.data + cap.size);
 	/* merging may have made new overlaps: sort and merge again */
 	qsort(regions, nr, sizeof(*regions), by_lo);
 	size_t m = 0;

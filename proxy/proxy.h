@@ -283,6 +283,9 @@ struct postmortem {
 	unsigned timeout;    /* HERMIT_TIMEOUT seconds, 0 = none */
 };
 
+/* Checks HERMIT_TRACE (every pattern must match an event), HERMIT_TIMEOUT and HERMIT_BUNDLE
+ * before anything starts; err gets the user message. */
+int pm_check_settings(char *err, size_t errlen);
 /* Reads the HERMIT_* settings above from the environment. */
 void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anchor,
 	     struct symbolizer *sym, const char *app);

@@ -337,3 +337,14 @@ def test_app_turns_events_on_and_off(tmp_path):
     assert out[2:4] == ["on: 1", "on: 0"]
     assert out[4].startswith("trace: on: nothing; cpu0: ")
     assert not list(tmp_path.glob("hermit-trace-*"))
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"HERMIT_TRACE": "sched_*,nosuch"}, "hermit: HERMIT_TRACE=sched_*,nosuch: nosuch matches no event"),
+    ({"HERMIT_TIMEOUT": "soon"}, "hermit: HERMIT_TIMEOUT=soon: expected a number of seconds"),
+    ({"HERMIT_BUNDLE": "yes"}, "hermit: HERMIT_BUNDLE=yes: expected 0 or 1"),
+])
+def test_bad_tracing_settings_are_refused_before_starting(env, message):
+    r = run_proxy("hello", env=env)
+    assert r.returncode == 2
+    assert message in r.stderr

@@ -18,7 +18,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
-#include "kernel/sync.h"
+#include "kernel/spinlock.h"
 #include "kernel/task.h"
 #include "lib/format.h"
 
@@ -37,7 +37,8 @@ struct hermit_trace hermit_trace = {
 	.nevents = HERMIT_TRACE_NEVENTS,
 };
 
-static struct kmutex trace_lock;
+/* A spinlock, not a mutex: the gdb stub calls trace_enable() with the guest stopped, from a trap. */
+static struct spinlock trace_lock;
 static uint32_t slots_per_cpu = DEFAULT_SLOTS;
 static unsigned char enabled[HERMIT_TRACE_NEVENTS];
 
@@ -205,7 +206,7 @@ static int change(const char *patterns, bool on)
 {
 	unsigned char want[HERMIT_TRACE_NEVENTS];
 	char bad[64];
-	kmutex_lock(&trace_lock, 0);
+	uint64_t flags = spin_lock_irqsave(&trace_lock);
 	memset(want, 0, sizeof(want));
 	if (!patterns || !*patterns)
 		patterns = "all";
@@ -224,7 +225,7 @@ static int change(const char *patterns, bool on)
 		for (unsigned id = 0; id < HERMIT_TRACE_NEVENTS; id++)
 			n += enabled[id];
 	}
-	kmutex_unlock(&trace_lock);
+	spin_unlock_irqrestore(&trace_lock, flags);
 	return n;
 }
 

@@ -53,7 +53,8 @@ void trace_hcall(uint32_t nr, const void *req, bool exit);
 
 /* Turns on (off) the events whose names match patterns (comma-separated globs, "all", "-glob"
  * to leave some out). Returns how many events are on afterwards, -1 when a pattern matches no
- * event (nothing changes then) or the rings cannot be allocated. Task context. */
+ * event (nothing changes then) or the rings cannot be allocated. Any context, the gdb stub's
+ * traps included (the first call allocates the rings: not from an interrupt handler). */
 int trace_enable(const char *patterns);
 int trace_disable(const char *patterns);
 bool trace_is_enabled(unsigned id);

@@ -71,15 +71,68 @@ static int cmd_mem(void *ctx, const char *args)
 	return 0;
 }
 
+extern struct hermit_anchor hermit_anchor;
+
+#define LOG_SHOW_MAX 64
+
+/* The last n records of the kernel's log ring (hermit/abi.h), oldest first. */
+static void show_log(unsigned n)
+{
+	const struct hermit_log_ring *ring = (const void *)(uintptr_t)hermit_anchor.log;
+	static uint64_t pos[LOG_SHOW_MAX];
+	unsigned kept = 0, next = 0;
+	char line[LOG_LINE_MAX + 32];
+
+	if (!ring || ring->magic != HERMIT_LOG_MAGIC || !ring->size) {
+		say("the kernel log ring is not there\n");
+		return;
+	}
+	const uint8_t *data = (const uint8_t *)(uintptr_t)ring->data;
+	for (uint64_t p = ring->tail; p < ring->head;) {
+		const struct hermit_log_record *r = (const void *)(data + p % ring->size);
+		if (r->size < sizeof(*r) || r->size % 8)
+			break; /* torn: stop rather than wander */
+		if (r->level != HERMIT_LOG_PAD) {
+			pos[next] = p;
+			next = (next + 1) % LOG_SHOW_MAX;
+			if (kept < LOG_SHOW_MAX)
+				kept++;
+		}
+		p += r->size;
+	}
+	if (n > kept)
+		n = kept;
+	say("console level %c; the last %u of the log:\n", "DIWE"[ring->console_level & 3], n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct hermit_log_record *r =
+			(const void *)(data + pos[(next + LOG_SHOW_MAX - n + i) % LOG_SHOW_MAX] % ring->size);
+		fmt_snprintf(line, sizeof(line), "[%5lu.%06lu] %c %.*s\n", (unsigned long)(r->ns / 1000000000),
+			     (unsigned long)(r->ns / 1000 % 1000000), "DIWE"[r->level & 3],
+			     (int)(r->size - sizeof(*r)), (const char *)(r + 1));
+		gdb_console_puts(line);
+	}
+}
+
 static int cmd_log(void *ctx, const char *args)
 {
 	static const char levels[] = "diwe";
 	const char *l;
 
 	(void)ctx;
-	if (args[0] == '\0' || args[1] != '\0' || !(l = strchr(levels, args[0]))) {
-		say("usage: monitor log d|i|w|e  (console threshold: debug, info, warn, error)\n");
-		return args[0] == '\0' ? 0 : -22;
+	if (args[0] >= '0' && args[0] <= '9') {
+		unsigned n = 0;
+		for (const char *p = args; *p >= '0' && *p <= '9' && n < LOG_SHOW_MAX; p++)
+			n = n * 10 + (unsigned)(*p - '0');
+		show_log(n ? n : 1);
+		return 0;
+	}
+	if (args[0] == '\0') {
+		show_log(20);
+		return 0;
+	}
+	if (args[1] != '\0' || !(l = strchr(levels, args[0]))) {
+		say("usage: monitor log [N | d|i|w|e]  (the last N lines, or the console level)\n");
+		return -22;
 	}
 	log_set_console_level((int)(l - levels));
 	say("console level set to %c\n", args[0]);
@@ -97,7 +150,7 @@ static int cmd_breaks(void *ctx, const char *args)
 static const struct gdb_monitor_cmd commands[] = {
 	{ "tasks", "list the kernel's tasks: id, name, state, CPU, stack", cmd_tasks },
 	{ "mem", "page allocator figures and the image's layout", cmd_mem },
-	{ "log", "set the kernel log's console level: log d|i|w|e", cmd_log },
+	{ "log", "the kernel log's last lines (log N), or its console level (log d|i|w|e)", cmd_log },
 	{ "breaks", "the int3s and debug registers the stub holds now", cmd_breaks },
 };
 

@@ -176,12 +176,14 @@ def test_ctrl_c_stops_a_busy_loop(guest):
 
 def test_monitor_help_tasks_mem(guest):
     g = guest()
-    out = g.gdb("monitor help", "monitor tasks", "monitor mem", "monitor nosuch", "kill")
+    out = g.gdb("monitor help", "monitor tasks", "monitor mem", "monitor log 5", "monitor nosuch", "kill")
     assert re.search(r"^help +list the monitor commands", out, re.M), out
     for name in ("tasks", "mem", "log", "breaks"):
         assert re.search(rf"^{name} +\S", out, re.M), out
     assert re.search(r"^ +1 +idle +running", out, re.M), out
     assert re.search(r"^pages: \d+ free of \d+", out, re.M), out
+    assert re.search(r"^console level I; the last \d+ of the log:\n\[ +\d+\.\d{6}\] I ", out, re.M), out
+    assert "clock: TSC at" in out
     assert "unknown monitor command 'nosuch'" in out
     assert "kernel crash" not in out
 
@@ -308,3 +310,19 @@ def test_lldb_connects_breaks_and_unwinds(guest):
     assert re.search(r"frame #1: 0x[0-9a-f]+ debuggee`main\(argc=1", out), out
     assert re.search(r"thread #3: tid = 0x0003, .*sched_block", out), out
     assert "failed to send the k packet" not in out
+
+
+def test_a_gdb_killed_while_the_guest_runs_leaves_it_running(guest):
+    g = guest(DEBUGGEE, "busy")
+    p = subprocess.Popen(g.gdb_args("break spin", "continue", "delete", "continue"), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    time.sleep(3)
+    p.kill()  # no detach: the proxy stops the guest and detaches for it
+    p.communicate()
+    time.sleep(0.5)
+    assert g.proc.poll() is None
+    out = g.gdb("info breakpoints", "bt 1", "p counter > 1000", "kill")
+    no_errors(out)
+    assert "No breakpoints or watchpoints." in out
+    assert re.search(r"#0 .*spin \(\) at", out), out
+    assert "$1 = 1" in out

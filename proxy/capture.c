@@ -5,6 +5,9 @@
  * guest runs (so a long transfer is not cut by the ring's size) and once more after the guest
  * ended, dead or alive: guest memory is the proxy's own mapping. Records go through libpcap's
  * writer with nanosecond timestamps: the kernel clock plus the wall-clock time at its zero.
+ * Room is given back to the kernel (tail) only once the ring is half full, and then only as much
+ * as keeps the newest half: what is still in guest memory is what `hermit pcap` in gdb and a
+ * post-mortem core see.
  * Everything read from the ring is checked; a ring that makes no sense ends the capture, with a
  * message, and never the proxy.
  */
@@ -68,6 +71,31 @@ static int open_file(struct net_capture *c, const struct hermit_capture *r)
 	return 0;
 }
 
+static void mark(struct net_capture *c, uint64_t pos)
+{
+	if (c->nmarks == NET_CAPTURE_MARKS) {
+		memmove(c->marks, c->marks + 1, (NET_CAPTURE_MARKS - 1) * sizeof(c->marks[0]));
+		c->nmarks--;
+	}
+	c->marks[c->nmarks++] = pos;
+}
+
+/* Once more than half the ring is used, frees the oldest written records down to half. */
+static void free_room(struct net_capture *c, const struct hermit_capture *r, hermit_gpa_t at)
+{
+	uint64_t tail = r->tail;
+	unsigned i = 0;
+
+	if (r->head - tail <= r->size / 2)
+		return;
+	while (i < c->nmarks && r->head - tail > r->size / 2 && c->marks[i] <= c->pos)
+		tail = c->marks[i++];
+	memmove(c->marks, c->marks + i, (c->nmarks - i) * sizeof(c->marks[0]));
+	c->nmarks -= i;
+	if (tail != r->tail)
+		gm_write(c->gm, at + offsetof(struct hermit_capture, tail), &tail, sizeof(tail));
+}
+
 int net_capture_drain(struct net_capture *c)
 {
 	struct hermit_capture r;
@@ -78,7 +106,11 @@ int net_capture_drain(struct net_capture *c)
 	if (!c->dumper && open_file(c, &r) < 0)
 		return -1;
 	const uint8_t *data = gm_range(c->gm, r.data, r.size);
-	uint64_t tail = r.tail;
+	if (!c->started || c->pos - r.tail > r.size || r.head - c->pos > r.size) {
+		c->pos = r.tail;
+		c->started = true;
+	}
+	uint64_t tail = c->pos;
 	while (tail != r.head) {
 		uint64_t off = tail % r.size, left = r.size - off;
 		struct hermit_capture_record rec;
@@ -102,9 +134,12 @@ int net_capture_drain(struct net_capture *c)
 		pcap_dump(c->dumper, &h, data + off + sizeof(rec));
 		c->frames++;
 		tail += need;
+		if (c->nmarks == 0 || tail - c->marks[c->nmarks - 1] >= r.size / NET_CAPTURE_MARKS * 4)
+			mark(c, tail);
 	}
+	c->pos = tail;
 	c->dropped = r.dropped;
-	gm_write(c->gm, at + offsetof(struct hermit_capture, tail), &tail, sizeof(tail));
+	free_room(c, &r, at);
 	return 0;
 }
 

@@ -68,7 +68,7 @@ struct settings {
 #define SETTINGS_IP_DEFAULT "10.0.5.2"
 #define SETTINGS_GATEWAY_DEFAULT "10.0.5.1"
 #define SETTINGS_MASK_DEFAULT "255.255.255.0"
-#define SETTINGS_CAPTURE_KIB (32 * 1024) /* the guest's capture ring */
+#define SETTINGS_CAPTURE_KIB (8 * 1024) /* the guest's capture ring */
 
 /* Reads HERMIT_* from envp (NULL-ended "NAME=value" strings). On failure err holds the message
  * and the proxy must exit with EXIT_PROXY_USAGE. Does not look at /dev/kvm: see kvm_mode. */
@@ -297,6 +297,8 @@ void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out);
 
 /* ---- capture.c: the guest's network capture ring, written as a pcap file ---- */
 
+#define NET_CAPTURE_MARKS 64
+
 struct net_capture {
 	const struct guestmem *gm;
 	hermit_gpa_t anchor;
@@ -305,6 +307,12 @@ struct net_capture {
 	void *dumper;
 	uint64_t frames, dropped;
 	bool failed;
+	bool started;    /* pos is set */
+	uint64_t pos;    /* the next record to write (the ring's byte count) */
+	/* Record boundaries already written, kept so that room is freed lazily: the ring keeps the
+	 * newest frames for gdb (hermit pcap) and post-mortem cores even after they went to the file. */
+	uint64_t marks[NET_CAPTURE_MARKS];
+	unsigned nmarks;
 };
 
 /* The file will be DIR/hermit-APP-PID.pcap (DIR NULL: the working directory). */

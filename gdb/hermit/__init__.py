@@ -6,13 +6,13 @@ live guest (the in-kernel stub or QEMU's gdbstub) and on a core file alike. docs
 """
 import gdb
 
-from . import dmesg, mem, tasks, timers, trace
+from . import dmesg, mem, pcap, tasks, timers, trace
 
 _registered = False
 
 
 class HermitPrefix(gdb.Command):
-    """Hermit kernel commands: hermit tasks, hermit dmesg, hermit trace, hermit mem, hermit timers."""
+    """Hermit kernel commands: hermit tasks, hermit dmesg, hermit trace, hermit mem, hermit timers, hermit pcap."""
 
     def __init__(self):
         super().__init__("hermit", gdb.COMMAND_DATA, gdb.COMPLETE_COMMAND, True)
@@ -29,3 +29,4 @@ def register():
     trace.register()
     mem.register()
     timers.register()
+    pcap.register()

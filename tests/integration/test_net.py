@@ -294,3 +294,38 @@ def test_netbench_both_directions():
         assert len(recv_exactly(s, total + 1)) == total
     assert g.finish() == 0, g.stderr
     assert f"netbench: source {total} bytes" in g.stdout
+
+
+def test_gdb_writes_the_same_pcap_from_a_core(tmp_path):
+    """HERMIT_BUNDLE=1 leaves a core after the exit; gdb's `hermit pcap` reads the ring from it."""
+    g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
+                                  "HERMIT_BUNDLE": "1"})
+    with g.connect() as s:
+        s.sendall(b"pcap from a core" * 100)
+        assert recv_exactly(s, 1600) == b"pcap from a core" * 100
+    assert g.finish() == 0, g.stderr
+    ours = re.search(r"hermit: network capture in (\S+) ", g.stderr).group(1)
+    bundles = list(tmp_path.glob("hermit-postmortem-tcp-echo-*"))
+    assert len(bundles) == 1, g.stderr
+    out = tmp_path / "from-gdb.pcap"
+    r = subprocess.run(["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex",
+                        f"hermit pcap {out}", str(TESTS / "tcp-echo"), str(bundles[0] / "core")],
+                       capture_output=True, text=True, timeout=120)
+    assert re.search(r"hermit: \d+ frames written to ", r.stdout), r.stdout + r.stderr
+    assert [f for _, f in read_pcap(out)] == [f for _, f in read_pcap(ours)]
+    assert [t for t, _ in read_pcap(out)] == [t for t, _ in read_pcap(ours)]
+
+
+def test_capture_of_a_transfer_larger_than_the_ring(tmp_path):
+    """16 MiB through the 8 MiB ring: the proxy empties it while the guest runs, nothing dropped."""
+    total = 16 << 20
+    g = Guest(BENCHMARKS / "netbench", "sink", env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path)})
+    with g.connect() as s:
+        block = b"\x42" * 65536
+        for _ in range(total // len(block)):
+            s.sendall(block)
+    assert g.finish(timeout=300) == 0, g.stderr
+    m = re.search(r"hermit: network capture in (\S+) \((\d+) frames, 0 dropped\)", g.stderr)
+    assert m, g.stderr
+    rows = tshark_fields(m.group(1), "tcp.len", filt="tcp.dstport == %d" % g.port)
+    assert sum(int(r[0]) for r in rows if r[0]) == total

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "../../tracing/logring.h"
 #include "arch/x86_64/uart.h"
 #include "kernel/clock.h"
 #include "kernel/percpu.h"
@@ -24,8 +25,6 @@
 #define LOG_RING_SIZE (256 * 1024)
 #endif
 _Static_assert((LOG_RING_SIZE & (LOG_RING_SIZE - 1)) == 0 && LOG_RING_SIZE >= 4096, "LOG_RING_SIZE");
-
-#define REC_HDR sizeof(struct hermit_log_record)
 
 extern struct hermit_anchor hermit_anchor;
 
@@ -40,34 +39,7 @@ struct hermit_log_ring hermit_log_ring = {
 };
 static const char level_letters[] = "DIWE";
 
-static struct hermit_log_record *rec_at(uint64_t pos)
-{
-	return (struct hermit_log_record *)(ring_data + (pos & (hermit_log_ring.size - 1)));
-}
-
-/* Drops the oldest records until [head, head + need) is free. */
-static void make_room(struct hermit_log_ring *r, uint64_t need)
-{
-	while (r->tail < r->head && r->head + need - r->tail > r->size)
-		r->tail += rec_at(r->tail)->size;
-}
-
-static struct hermit_log_record *append(struct hermit_log_ring *r, size_t text_len)
-{
-	uint64_t need = (REC_HDR + text_len + 1 + 7) & ~(uint64_t)7;
-	uint64_t left = r->size - (r->head & (r->size - 1));
-	if (left < need) {
-		make_room(r, left);
-		struct hermit_log_record *pad = rec_at(r->head);
-		pad->size = (uint16_t)left;
-		pad->level = HERMIT_LOG_PAD;
-		__atomic_store_n(&r->head, r->head + left, __ATOMIC_RELEASE);
-	}
-	make_room(r, need);
-	struct hermit_log_record *rec = rec_at(r->head);
-	rec->size = (uint16_t)need;
-	return rec;
-}
+static struct hermit_log_record *rec_at(uint64_t pos) { return log_ring_at(&hermit_log_ring, ring_data, pos); }
 
 static size_t console_line(char *line, const struct hermit_log_record *rec)
 {
@@ -98,7 +70,7 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 		r->data = (hermit_gpa_t)(uintptr_t)ring_data;
 		hermit_anchor.log = (hermit_gpa_t)(uintptr_t)r;
 	}
-	struct hermit_log_record *rec = append(r, len);
+	struct hermit_log_record *rec = log_ring_reserve(r, ring_data, len);
 	uint64_t seq = r->next_seq++;
 	rec->level = (uint8_t)level;
 	rec->cpu = c ? (uint8_t)c->id : 0;
@@ -107,7 +79,7 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 	rec->ns = ns;
 	memcpy(rec + 1, text, len);
 	((char *)(rec + 1))[len] = '\0';
-	__atomic_store_n(&r->head, r->head + rec->size, __ATOMIC_RELEASE);
+	log_ring_commit(r, rec);
 	if (console_level >= 0 && level >= console_level)
 		emit(rec);
 	spin_unlock_irqrestore(&lock, f);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../../tracing/logring.h"
 #include "proxy.h"
 
 #define RAM (512 * 1024)
@@ -46,28 +47,17 @@ static void setup_memory(void)
 	pm.dir = ".";
 }
 
-/* Appends a record as the kernel does (pad at the end, overwrite the oldest). */
+/* Appends a record with the kernel's own writer (tracing/logring.h). */
 static void log_record(uint8_t level, const char *text)
 {
 	struct hermit_log_ring *r = ring();
-	uint64_t need = (sizeof(struct hermit_log_record) + strlen(text) + 1 + 7) & ~7ull;
-	uint64_t left = r->size - (r->head % r->size);
-	if (left < need) {
-		while (r->tail < r->head && r->head + left - r->tail > r->size)
-			r->tail += ((struct hermit_log_record *)(ram + DATA + r->tail % r->size))->size;
-		struct hermit_log_record *pad = (void *)(ram + DATA + r->head % r->size);
-		pad->size = (uint16_t)left;
-		pad->level = HERMIT_LOG_PAD;
-		r->head += left;
-	}
-	while (r->tail < r->head && r->head + need - r->tail > r->size)
-		r->tail += ((struct hermit_log_record *)(ram + DATA + r->tail % r->size))->size;
-	struct hermit_log_record *rec = (void *)(ram + DATA + r->head % r->size);
+	struct hermit_log_record *rec = log_ring_reserve(r, ram + DATA, strlen(text));
 	uint64_t seq = r->next_seq++;
-	*rec = (struct hermit_log_record){ .size = (uint16_t)need, .level = level, .seq = seq,
-					   .ns = 1500000000ull + seq * 1000 };
+	rec->level = level;
+	rec->seq = seq;
+	rec->ns = 1500000000ull + seq * 1000;
 	strcpy((char *)(rec + 1), text);
-	r->head += need;
+	log_ring_commit(r, rec);
 }
 
 static char *print_log(bool *ok)

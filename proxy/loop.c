@@ -44,6 +44,8 @@ static void take_signals(struct vm *vm)
 	while (read(vm->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGUSR1 && vm->pm)
 			pm_print_log(vm->pm, stderr); /* the guest runs on */
+		if (si.ssi_signo == SIGUSR2 && vm->pm)
+			pm_snapshot(vm->pm, stderr);
 		if (si.ssi_signo == SIGALRM)
 			end(vm, VM_TIMEOUT);
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
@@ -160,12 +162,13 @@ static bool wait_fd(void *arg, int fd, short events)
 	struct vm *vm = arg;
 
 	while (vm->end == VM_RUNNING && !vm->qemu_gone) {
-		struct pollfd p[3] = {
+		struct pollfd p[3 + RELAY_POLLFDS] = {
 			{ .fd = fd, .events = events },
 			{ .fd = vm->signal_fd, .events = POLLIN },
 			{ .fd = vm->console_fd, .events = POLLIN },
 		};
-		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+		int n = vm->relay ? 3 + relay_pollfds(vm->relay, p + 3) : 3;
+		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR) {
 			fail(vm, "poll");
 			break;
 		}
@@ -173,6 +176,11 @@ static bool wait_fd(void *arg, int fd, short events)
 			take_signals(vm);
 		if (p[2].revents)
 			read_console(vm);
+		if (vm->relay) { /* gdb still works while the app waits for input */
+			relay_handle(vm->relay, p + 3);
+			if (relay_kill_requested(vm->relay))
+				end(vm, VM_KILLED);
+		}
 		if (p[0].revents && vm->end == VM_RUNNING && !vm->qemu_gone)
 			return true;
 	}

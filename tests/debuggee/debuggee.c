@@ -4,6 +4,7 @@
  *                                counts, reads and writes `watched`, releases the waiter, prints
  *                                its arguments and exits with STATUS (0 when none)
  *   debuggee busy                spins forever, for ^C
+ *   debuggee read                reads a line from stdin and prints it
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -52,6 +53,12 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "busy") == 0)
 		spin();
+	if (argc > 1 && strcmp(argv[1], "read") == 0) {
+		char line[64];
+		if (fgets(line, sizeof(line), stdin))
+			printf("debuggee: read %s", line);
+		return 0;
+	}
 	pthread_create(&t, NULL, waiter, NULL);
 	pthread_setname_np(t, "waiter");
 	usleep(10000); /* the waiter blocks meanwhile */

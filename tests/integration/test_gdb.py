@@ -30,8 +30,8 @@ class Guest:
         self.port = free_port()
         full_env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(self.port))
         full_env.update(env or {})
-        self.proc = subprocess.Popen([str(PROXY), self.app, *args], env=full_env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([str(PROXY), self.app, *args], env=full_env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # the proxy listens before it starts QEMU, then says so
         line = self.proc.stderr.readline()
         assert "waiting for gdb on 127.0.0.1:%d" % self.port in line, line
@@ -86,8 +86,8 @@ def no_errors(out):
         assert bad not in out, out
 
 
-def test_stops_before_main_then_break_main_continue_bt(guest):
-    g = guest(DEBUGGEE, "0", "first")
+def test_stops_before_main_then_break_main_continue_bt(guest, accel):
+    g = guest(DEBUGGEE, "0", "first", env={"HERMIT_KVM": "1" if accel == "kvm" else "0"})
     out = g.gdb("break main", "continue", "bt", "continue")
     no_errors(out)
     assert "in debug_boot" in out  # the first stop, before the main task exists
@@ -326,3 +326,21 @@ def test_a_gdb_killed_while_the_guest_runs_leaves_it_running(guest):
     assert "No breakpoints or watchpoints." in out
     assert re.search(r"#0 .*spin \(\) at", out), out
     assert "$1 = 1" in out
+
+
+def test_ctrl_c_while_the_app_waits_for_input(guest):
+    g = guest(DEBUGGEE, "read")
+    p = subprocess.Popen(g.gdb_args("continue", "info threads", "continue"), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    time.sleep(3)
+    p.send_signal(signal.SIGINT)  # the main task is blocked in a READ hypercall meanwhile
+    time.sleep(2)
+    g.proc.stdin.write("hello from the host\n")
+    g.proc.stdin.flush()
+    out, _ = p.communicate(timeout=GDB_TIMEOUT)
+    no_errors(out)
+    assert "received signal SIGINT" in out, out
+    assert re.search(r'Thread 2 "main" \(blocked', out), out
+    assert "exited normally" in out
+    status, stdout, _ = g.finish()
+    assert status == 0 and "debuggee: read hello from the host" in stdout

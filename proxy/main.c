@@ -29,7 +29,7 @@ static const char usage_text[] =
 	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234).\n"
 	"Tracing and post-mortem (docs/tracing.md): HERMIT_TRACE=patterns, HERMIT_TRACE_DIR=.,\n"
 	"  HERMIT_TIMEOUT=seconds, HERMIT_LOGSIZE, HERMIT_TRACE_EVENTS, HERMIT_BUNDLE=1;\n"
-	"  SIGUSR1 prints the kernel log of the running guest.\n";
+	"  SIGUSR1 prints the kernel log of the running guest, SIGUSR2 writes a bundle of it.\n";
 
 /* Everything main sets up, so that failures can be reported from one place. */
 struct setup {
@@ -124,6 +124,7 @@ static int route_signals(struct setup *s)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1); /* print the kernel log */
+	sigaddset(&set, SIGUSR2); /* a post-mortem bundle of the running guest */
 	sigaddset(&set, SIGALRM); /* HERMIT_TIMEOUT */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return fail("sigprocmask");

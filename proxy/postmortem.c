@@ -474,18 +474,22 @@ static const char *end_name(int end)
 	case VM_DIED: return "died without exiting (triple fault or QEMU error)";
 	case VM_SIGNALED: return "stopped by a signal";
 	case VM_TIMEOUT: return "stopped by HERMIT_TIMEOUT";
+	case VM_RUNNING: return "was running (a snapshot on request: SIGUSR2)";
 	default: return "ended";
 	}
 }
 
 static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *out)
 {
+	char tag[32] = "";
+	if (end == VM_RUNNING)
+		snprintf(tag, sizeof(tag), "-snapshot%u", ++pm->snapshots);
 	char dir[4096], path[4200];
 	const char *base = strrchr(pm->app, '/') ? strrchr(pm->app, '/') + 1 : pm->app;
 	struct hermit_anchor anchor;
 	if (!read_anchor(pm, &anchor) || (!anchor.log && !anchor.tasks))
 		return -1; /* a guest without the tables: nothing to put in a bundle */
-	snprintf(dir, sizeof(dir), "%s/hermit-postmortem-%s-%d", pm->dir, base, (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/hermit-postmortem-%s-%d%s", pm->dir, base, (int)getpid(), tag);
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(out, "hermit: cannot create %s: %s\n", dir, strerror(errno));
 		return -1;
@@ -524,6 +528,12 @@ static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *ou
 	fprintf(out, "hermit: post-mortem bundle in %s (log.txt, registers.txt, core%s; gdb %s %s/core)\n", dir,
 		rc < 0 ? " missing" : "", pm->app, dir);
 	return rc;
+}
+
+void pm_snapshot(struct postmortem *pm, FILE *out)
+{
+	write_bundle(pm, VM_RUNNING, 0, out);
+	fflush(out);
 }
 
 void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out)

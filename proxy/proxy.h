@@ -281,6 +281,7 @@ struct postmortem {
 	const char *trace;   /* HERMIT_TRACE, NULL when unset */
 	bool bundle_always;  /* HERMIT_BUNDLE=1: a bundle whatever the ending */
 	unsigned timeout;    /* HERMIT_TIMEOUT seconds, 0 = none */
+	unsigned snapshots;  /* bundles written on request so far */
 };
 
 /* Checks HERMIT_TRACE (every pattern must match an event), HERMIT_TIMEOUT and HERMIT_BUNDLE
@@ -291,6 +292,8 @@ void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anch
 	     struct symbolizer *sym, const char *app);
 /* Prints the kernel log ring (symbolized); false when the guest has none (print the console). */
 bool pm_print_log(struct postmortem *pm, FILE *out);
+/* SIGUSR2: a bundle of the running guest (best effort: it runs on while it is read). */
+void pm_snapshot(struct postmortem *pm, FILE *out);
 /* At the end (end is an enum vm_end): the trace with HERMIT_TRACE, the post-mortem bundle
  * after a crash; says on out where they are. */
 void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out);

@@ -348,3 +348,22 @@ def test_bad_tracing_settings_are_refused_before_starting(env, message):
     r = run_proxy("hello", env=env)
     assert r.returncode == 2
     assert message in r.stderr
+
+
+def test_sigusr2_writes_a_bundle_of_the_running_guest(tmp_path):
+    p = start_hanging({"HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_TRACE": "all"})
+    try:
+        p.send_signal(signal.SIGUSR2)
+        seen = read_until(p.stderr, "post-mortem bundle in")
+        assert "-snapshot1 (log.txt, registers.txt, core;" in seen
+        time.sleep(0.3)
+        assert p.poll() is None
+    finally:
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=30) == 143
+    b = next(tmp_path.glob("hermit-postmortem-tracer-*-snapshot1"))
+    assert "I hermit: entering main()" in (b / "log.txt").read_text()
+    assert "was running" in (b / "registers.txt").read_text()
+    g = gdb(TESTS / "tracer", b / "core", "info threads", "hermit tasks")
+    assert g.returncode == 0, g.stderr
+    assert re.search(r"^[* ]\s*\d+\s+\d+ \w+\s+main ", g.stdout, re.M)

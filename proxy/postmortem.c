@@ -532,12 +532,15 @@ static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *ou
 
 void pm_snapshot(struct postmortem *pm, FILE *out)
 {
+	(void)mkdir(pm->dir, 0777);
 	write_bundle(pm, VM_RUNNING, 0, out);
 	fflush(out);
 }
 
 void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out)
 {
+	if (pm->trace || end == VM_CRASHED || end == VM_DIED || pm->bundle_always)
+		(void)mkdir(pm->dir, 0777); /* one level, as `mkdir DIR` would; it may exist */
 	if (pm->trace) {
 		char base[4096];
 		const char *app = strrchr(pm->app, '/') ? strrchr(pm->app, '/') + 1 : pm->app;

@@ -71,9 +71,12 @@ def test_ctf_events_match_what_the_app_did(tmp_path, accel):
 
 
 def test_overwritten_events_are_counted_as_lost(tmp_path):
-    r = traced(tmp_path, "marks", "1000", env={"HERMIT_TRACE": "app_mark", "HERMIT_TRACE_EVENTS": "64"})
+    out = tmp_path / "new"  # HERMIT_TRACE_DIR is created when missing
+    r = run_proxy("tracer", "marks", "1000", env={"HERMIT_TRACE": "app_mark", "HERMIT_TRACE_EVENTS": "64",
+                                                  "HERMIT_TRACE_DIR": str(out)})
     assert r.returncode == 0, r.stderr
     assert "(936 lost)" in r.stderr
+    tmp_path = out
     events, discarded = read_ctf(ctf_of(tmp_path))
     assert discarded == 936
     assert [e[1]["value"] for e in events] == list(range(936, 1000))

@@ -46,8 +46,6 @@ static void take_signals(struct vm *vm)
 			pm_print_log(vm->pm, stderr); /* the guest runs on */
 		if (si.ssi_signo == SIGUSR2 && vm->pm)
 			pm_snapshot(vm->pm, stderr);
-		if (si.ssi_signo == SIGUSR2 && vm->pm)
-			pm_snapshot(vm->pm, stderr);
 		if (si.ssi_signo == SIGALRM)
 			end(vm, VM_TIMEOUT);
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {

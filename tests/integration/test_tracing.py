@@ -364,6 +364,7 @@ def test_sigusr2_writes_a_bundle_of_the_running_guest(tmp_path):
     finally:
         p.send_signal(signal.SIGTERM)
         assert p.wait(timeout=30) == 143
+    assert len(list(tmp_path.glob("hermit-postmortem-tracer-*-snapshot*"))) == 1  # one signal, one bundle
     b = next(tmp_path.glob("hermit-postmortem-tracer-*-snapshot1"))
     assert "I hermit: entering main()" in (b / "log.txt").read_text()
     assert "was running" in (b / "registers.txt").read_text()

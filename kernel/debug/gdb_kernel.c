@@ -63,6 +63,7 @@ static struct {
 	uint32_t step_task;          /* task being single-stepped, 0 for none */
 	bool step_if;                /* its interrupt flag before the step */
 	bool step_keep_if;           /* the stepped instruction sets the flag itself */
+	bool planted;                /* the int3s are in memory (tasks run) */
 	struct swbp swbp[SWBP_MAX];
 	struct hwbp hwbp[DR_SLOTS];
 	struct spinlock lock;        /* the engine is called from one context at a time */
@@ -113,13 +114,23 @@ static bool in_text(uint64_t a, size_t n)
 	return a >= (uint64_t)__image_start && a + n <= (uint64_t)__text_end;
 }
 
+/* A copy that calls nothing: it plants and lifts the int3s, so it must not run into one. */
+static void copy_bytes(uint64_t a, const void *src, size_t n)
+{
+	volatile uint8_t *d = (volatile uint8_t *)a;
+	const uint8_t *s = src;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i];
+}
+
 /* Copies into memory the CPU may only read (the image's text): CR0.WP off for the copy. */
 static void text_write(uint64_t a, const void *src, size_t n)
 {
 	uint64_t flags = irq_save(), cr0 = read_cr0();
 
 	write_cr0(cr0 & ~CR0_WP);
-	memcpy((void *)a, src, n);
+	copy_bytes(a, src, n);
 	write_cr0(cr0);
 	irq_restore(flags);
 }
@@ -130,7 +141,7 @@ static bool write_chunk(uint64_t a, const void *src, size_t n)
 	if (!readable(a, n))
 		return false;
 	if (mmu_range_ok(a, n, true))
-		memcpy((void *)a, src, n);
+		copy_bytes(a, src, n);
 	else if (in_text(a, n))
 		text_write(a, src, n);
 	else
@@ -180,7 +191,8 @@ static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 		if (b->used && b->addr >= addr && b->addr - addr < len) {
 			uint8_t int3 = INT3;
 			b->saved = ((const uint8_t *)buf)[b->addr - addr];
-			write_chunk(b->addr, &int3, 1);
+			if (dbg.planted)
+				write_chunk(b->addr, &int3, 1);
 		}
 	}
 	return 0;
@@ -241,6 +253,22 @@ static struct swbp *swbp_find(uint64_t addr)
 	return NULL;
 }
 
+/*
+ * The int3s are in memory only while tasks run: the stub lifts them whenever it runs itself, so
+ * a breakpoint in a function the stub uses too (memcpy, the UART's) cannot fire inside the stub.
+ */
+static void swbp_plant_all(bool plant)
+{
+	uint8_t int3 = INT3;
+
+	if (dbg.planted == plant)
+		return;
+	for (int i = 0; i < SWBP_MAX; i++)
+		if (dbg.swbp[i].used)
+			write_chunk(dbg.swbp[i].addr, plant ? &int3 : &dbg.swbp[i].saved, 1);
+	dbg.planted = plant;
+}
+
 static int swbp_insert(uint64_t addr)
 {
 	uint8_t int3 = INT3;
@@ -256,7 +284,8 @@ static int swbp_insert(uint64_t addr)
 	if (!readable(addr, 1))
 		return GDB_EFAULT;
 	b->saved = *(const uint8_t *)addr;
-	if (!write_chunk(addr, &int3, 1))
+	/* Writing the byte back proves the address writable; the int3 goes in when tasks run. */
+	if (!write_chunk(addr, dbg.planted ? &int3 : &b->saved, 1))
 		return GDB_EFAULT;
 	b->addr = addr;
 	b->used = true;
@@ -265,7 +294,8 @@ static int swbp_insert(uint64_t addr)
 
 static void swbp_remove(struct swbp *b)
 {
-	write_chunk(b->addr, &b->saved, 1);
+	if (dbg.planted)
+		write_chunk(b->addr, &b->saved, 1);
 	b->used = false;
 }
 
@@ -553,6 +583,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 
 	dbg.in_stub = true;
 	debugregs_disable(); /* the stub's own accesses must not hit gdb's watchpoints */
+	swbp_plant_all(false);
 	dbg.frame[c->id] = f;
 	step_end(f);
 	stop.tid = c->current ? c->current->id : 1;
@@ -583,6 +614,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 	for (unsigned i = 0; i < DR_SLOTS; i++)
 		if (dbg.hwbp[i].used && dbg.hwbp[i].type == GDB_WATCH_READ)
 			dbg.hwbp[i].snapshot = snapshot(dbg.hwbp[i].addr, dbg.hwbp[i].len);
+	swbp_plant_all(true);
 	debugregs_load();
 	dbg.frame[c->id] = NULL;
 	dbg.in_stub = false;
@@ -594,8 +626,10 @@ static void rx_irq(void)
 {
 	uint64_t flags = spin_lock_irqsave(&dbg.lock);
 
+	swbp_plant_all(false);
 	transport_ack_doorbell();
 	(void)feed_waiting(gdb_state());
+	swbp_plant_all(true);
 	spin_unlock_irqrestore(&dbg.lock, flags);
 }
 

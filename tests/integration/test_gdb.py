@@ -344,3 +344,15 @@ def test_ctrl_c_while_the_app_waits_for_input(guest):
     assert "exited normally" in out
     status, stdout, _ = g.finish()
     assert status == 0 and "debuggee: read hello from the host" in stdout
+
+
+def test_breakpoints_in_functions_the_stub_uses_too(guest):
+    g = guest(DEBUGGEE, "0", "x")
+    # memcpy and the UART code also run inside the stub: the stub lifts its int3s while it runs
+    out = g.gdb("break touch", "continue", "break memcpy", "break uart_putc", "continue", "bt 1",
+                "delete", "continue")
+    no_errors(out)
+    assert re.search(r"Breakpoint \d(\.\d)?, (0x[0-9a-f]+ in )?(memcpy|uart_putc) \(", out), out
+    assert "exited normally" in out
+    status, stdout, _ = g.finish()
+    assert status == 0 and "debuggee: done, args: 0 x" in stdout

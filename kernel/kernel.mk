@@ -81,7 +81,7 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
-TEST_APPS := hello threads crash files status debuggee tcp-echo http udp
+TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client
 BENCH_APPS := stream netbench
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 

@@ -27,9 +27,38 @@ _Static_assert(FIONBIO == (long)0x8008667eL && FIONREAD == (long)0x4008667fL, "s
 
 /* ---- the socket kind ---- */
 
-static ssize_t sock_read(intptr_t s, void *buf, size_t len) { return lwip_read((int)s, buf, len); }
-static ssize_t sock_write(intptr_t s, const void *buf, size_t len) { return lwip_write((int)s, buf, len); }
-static int sock_close(intptr_t s) { return lwip_close((int)s); }
+/* lwIP reports a reset answering a SYN as ECONNRESET; POSIX (and every peer's user) expects
+ * ECONNREFUSED. Sockets whose connect has not been seen to succeed are marked here, by lwIP's
+ * socket number. */
+static uint8_t connecting[MEMP_NUM_NETCONN];
+
+static void connected(int s)
+{
+	if (s >= 0 && s < MEMP_NUM_NETCONN)
+		connecting[s] = 0;
+}
+
+static ssize_t sock_read(intptr_t s, void *buf, size_t len)
+{
+	ssize_t n = lwip_read((int)s, buf, len);
+	if (n > 0)
+		connected((int)s);
+	return n;
+}
+
+static ssize_t sock_write(intptr_t s, const void *buf, size_t len)
+{
+	ssize_t n = lwip_write((int)s, buf, len);
+	if (n > 0)
+		connected((int)s);
+	return n;
+}
+
+static int sock_close(intptr_t s)
+{
+	connected((int)s);
+	return lwip_close((int)s);
+}
 
 static int sock_fstat(intptr_t s, struct stat *st)
 {
@@ -112,10 +141,24 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 	return install(lwip_accept(s, addr, len));
 }
 
+static int connect_errno(int s, int e)
+{
+	if (s >= 0 && s < MEMP_NUM_NETCONN && connecting[s] && e == ECONNRESET)
+		return ECONNREFUSED;
+	return e;
+}
+
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_connect(s, addr, len);
+	if (s < MEMP_NUM_NETCONN)
+		connecting[s] = 1;
+	int r = lwip_connect(s, addr, len);
+	if (r == 0)
+		connected(s);
+	else if (r < 0)
+		errno = connect_errno(s, errno);
+	return r;
 }
 
 int shutdown(int fd, int how)
@@ -139,7 +182,17 @@ int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_getsockopt(s, level, name, value, len);
+	int r = lwip_getsockopt(s, level, name, value, len);
+	if (r == 0 && level == SOL_SOCKET && name == SO_ERROR && *len >= sizeof(int) &&
+	    s < MEMP_NUM_NETCONN && connecting[s]) {
+		int *e = value;
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		if (*e == 0 && lwip_getpeername(s, (struct sockaddr *)&peer, &plen) == 0)
+			connected(s);
+		*e = connect_errno(s, *e);
+	}
+	return r;
 }
 
 int setsockopt(int fd, int level, int name, const void *value, socklen_t len)

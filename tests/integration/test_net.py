@@ -329,3 +329,38 @@ def test_capture_of_a_transfer_larger_than_the_ring(tmp_path):
     assert m, g.stderr
     rows = tshark_fields(m.group(1), "tcp.len", filt="tcp.dstport == %d" % g.port)
     assert sum(int(r[0]) for r in rows if r[0]) == total
+
+
+def test_guest_as_client_connects_without_blocking():
+    """The guest connects out to the host (QEMU's user network maps 10.0.5.1 to the host's
+    loopback; a forward is set so the network is not restricted) through getaddrinfo, a
+    non-blocking connect and poll; a refused connection is reported as such."""
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    srv.settimeout(60)
+    port = srv.getsockname()[1]
+    got = []
+
+    def serve():
+        c, _ = srv.accept()
+        data = b""
+        while chunk := c.recv(4096):
+            data += chunk
+        got.append(data)
+        c.sendall(b"got:" + data)
+        c.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    env = {"HERMIT_APP_PORT": str(free_port())}
+    r = run_proxy("tcp-client", "10.0.5.1", str(port), "hello from the guest", env=env)
+    t.join(60)
+    srv.close()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert got == [b"hello from the guest"]
+    assert "tcp-client: answer: got:hello from the guest" in r.stdout
+    r = run_proxy("tcp-client", "10.0.5.1", str(port), "anyone?", env=env)
+    assert r.returncode == 1
+    assert "tcp-client: connection failed: Connection refused" in r.stdout

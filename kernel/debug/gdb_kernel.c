@@ -626,10 +626,15 @@ static void rx_irq(void)
 {
 	uint64_t flags = spin_lock_irqsave(&dbg.lock);
 
+	/* Like the stub context: no int3 and no watchpoint of gdb's may fire in here. */
+	dbg.in_stub = true;
+	debugregs_disable();
 	swbp_plant_all(false);
 	transport_ack_doorbell();
 	(void)feed_waiting(gdb_state());
 	swbp_plant_all(true);
+	debugregs_load();
+	dbg.in_stub = false;
 	spin_unlock_irqrestore(&dbg.lock, flags);
 }
 

@@ -29,7 +29,10 @@ static const char usage_text[] =
 	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234).\n"
 	"Tracing and post-mortem (docs/tracing.md): HERMIT_TRACE=patterns, HERMIT_TRACE_DIR=.,\n"
 	"  HERMIT_TIMEOUT=seconds, HERMIT_LOGSIZE, HERMIT_TRACE_EVENTS, HERMIT_BUNDLE=1;\n"
-	"  SIGUSR1 prints the kernel log of the running guest, SIGUSR2 writes a bundle of it.\n";
+	"  SIGUSR1 prints the kernel log of the running guest, SIGUSR2 writes a bundle of it.\n"
+	"Network (docs/network.md): HERMIT_IP=10.0.5.2, HERMIT_GATEWAY=10.0.5.1,\n"
+	"  HERMIT_MASK=255.255.255.0, HERMIT_APP_PORT=port (forwarded from 127.0.0.1), HERMIT_NETIF=tap,\n"
+	"  HERMIT_NIC=virtio|rtl8139, HERMIT_CAPTURE_NET=1 (a pcap file in HERMIT_TRACE_DIR).\n";
 
 /* Everything main sets up, so that failures can be reported from one place. */
 struct setup {

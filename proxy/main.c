@@ -238,8 +238,14 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 			status = EXIT_PROXY_FAILURE;
 			break;
 		}
+		struct postmortem *pm = vm->pm;
+
 		gm_init(gm, s->ram, s->settings.mem_size);
 		init_vm(vm, s, gm, files, sym, clock, guest_argv);
+		if (pm) { /* post-mortem bundles for the new guest too */
+			pm_init(pm, gm, s->image.anchor, sym, app);
+			vm->pm = pm;
+		}
 	}
 	relay_close(relay);
 	return status;

@@ -149,6 +149,13 @@ static bool write_chunk(uint64_t a, const void *src, size_t n)
 	return true;
 }
 
+/* How much of left bytes from a lie in a's page: accesses are checked a page at a time. */
+static size_t page_chunk(uint64_t a, size_t left)
+{
+	size_t n = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+	return n < left ? n : left;
+}
+
 static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	size_t done = 0;
@@ -156,9 +163,7 @@ static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	(void)ctx;
 	while (done < len) {
 		uint64_t a = addr + done;
-		size_t n = PAGE_SIZE - (a & (PAGE_SIZE - 1));
-		if (n > len - done)
-			n = len - done;
+		size_t n = page_chunk(a, len - done);
 		if (!readable(a, n))
 			break;
 		memcpy((uint8_t *)buf + done, (const void *)a, n);
@@ -178,9 +183,7 @@ static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 	(void)ctx;
 	while (done < len) {
 		uint64_t a = addr + done;
-		size_t n = PAGE_SIZE - (a & (PAGE_SIZE - 1));
-		if (n > len - done)
-			n = len - done;
+		size_t n = page_chunk(a, len - done);
 		if (!write_chunk(a, (const uint8_t *)buf + done, n))
 			return GDB_EFAULT;
 		done += n;

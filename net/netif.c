@@ -12,6 +12,7 @@
 #include "kernel/sched.h"
 #include "kernel/net.h"
 #include "kernel/sync.h"
+#include "kernel/trace.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
@@ -37,9 +38,18 @@ int netdev_register(struct netdev *dev)
 	return 0;
 }
 
+static unsigned ethertype(const void *frame, size_t len)
+{
+	const uint8_t *b = frame;
+	return len >= 14 ? (unsigned)(b[12] << 8 | b[13]) : 0;
+}
+
+/* Both directions meet the capture ring and the tracer (net_rx, net_tx) at the same moment, so a
+ * frame in the pcap file and the task that handled it in the trace can be matched. */
 void netdev_receive(struct netdev *dev, const void *frame, size_t len)
 {
 	capture_frame(dev->index, HERMIT_CAPTURE_IN, frame, len);
+	trace(NET_RX, len, ethertype(frame, len));
 	struct netif *nif = dev->stack;
 	if (!nif || len < SIZEOF_ETH_HDR || len > 0xffff) {
 		dev->rx_dropped++;
@@ -69,6 +79,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 		return ERR_MEM;
 	size_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
 	capture_frame(dev->index, HERMIT_CAPTURE_OUT, buf, len);
+	trace(NET_TX, len, ethertype(buf, len));
 	dev->ops->tx_submit(dev, buf, len);
 	dev->tx_frames++;
 	return ERR_OK;

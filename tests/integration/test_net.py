@@ -364,3 +364,28 @@ def test_guest_as_client_connects_without_blocking():
     r = run_proxy("tcp-client", "10.0.5.1", str(port), "anyone?", env=env)
     assert r.returncode == 1
     assert "tcp-client: connection failed: Connection refused" in r.stdout
+
+
+def test_each_captured_frame_is_also_a_trace_event(tmp_path):
+    """net_rx/net_tx (HERMIT_TRACE) fire where the capture copies the frame: same frames, same
+    order, same lengths and EtherTypes, same spacing in time, and the task that handled each."""
+    import json
+    g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE": "net_rx,net_tx",
+                                  "HERMIT_TRACE_DIR": str(tmp_path)})
+    with g.connect() as s:
+        s.sendall(b"traced" * 2000)
+        assert recv_exactly(s, 12000) == b"traced" * 2000
+    assert g.finish() == 0, g.stderr
+    assert "(0 lost)" in g.stderr
+    frames = read_pcap(next(tmp_path.glob("hermit-tcp-echo-*.pcap")))
+    doc = json.loads(next(tmp_path.glob("hermit-trace-tcp-echo-*.json")).read_text())
+    events = sorted((e for e in doc["traceEvents"] if e.get("name") in ("net_rx", "net_tx")), key=lambda e: e["ts"])
+    assert len(events) == len(frames)
+    for (t, f), e in zip(frames, events):
+        assert e["name"] == ("net_tx" if outgoing(f) else "net_rx")
+        assert e["args"]["len"] == len(f)
+        assert e["args"]["protocol"] == int.from_bytes(f[12:14], "big")
+        assert e["args"]["task"] > 0
+    t0, e0 = frames[0][0], events[0]["ts"]
+    for (t, _), e in zip(frames, events):
+        assert abs((t - t0) / 1000 - (e["ts"] - e0)) < 1000  # µs: the same moments

@@ -30,6 +30,7 @@
 #include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/task.h"
+#include "kernel/trace.h"
 #include "lib/format.h"
 
 #define SWBP_MAX 64
@@ -590,6 +591,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 	dbg.frame[c->id] = f;
 	step_end(f);
 	stop.tid = c->current ? c->current->id : 1;
+	trace(GDB_STOP, stop.tid, stop.signal);
 	transport_set_polling(true);
 	st = gdb_report_stop(&stop);
 	for (;;) {
@@ -619,6 +621,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 			dbg.hwbp[i].snapshot = snapshot(dbg.hwbp[i].addr, dbg.hwbp[i].len);
 	swbp_plant_all(true);
 	debugregs_load();
+	trace(GDB_RESUME, stop.tid, dbg.step_task != 0);
 	dbg.frame[c->id] = NULL;
 	dbg.in_stub = false;
 	spin_unlock_irqrestore(&dbg.lock, flags);

@@ -356,3 +356,17 @@ def test_breakpoints_in_functions_the_stub_uses_too(guest):
     assert "exited normally" in out
     status, stdout, _ = g.finish()
     assert status == 0 and "debuggee: done, args: 0 x" in stdout
+
+
+def test_stops_and_resumes_are_trace_events(guest, tmp_path):
+    bt2 = pytest.importorskip("bt2", reason="python3-bt2 (babeltrace2's bindings) is not installed")
+    g = guest(DEBUGGEE, "3", env={"HERMIT_TRACE": "gdb_*", "HERMIT_TRACE_DIR": str(tmp_path)})
+    out = g.gdb("break main", "continue", "continue")
+    no_errors(out)
+    assert g.finish()[0] == 3
+    ctf = [p for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith("hermit-trace-")]
+    assert len(ctf) == 1, list(tmp_path.iterdir())
+    names = [m.event.name for m in bt2.TraceCollectionMessageIterator(str(ctf[0]))
+             if type(m) is bt2._EventMessageConst]
+    # the stop before main, the breakpoint at main: each followed by its resume
+    assert names == ["gdb_stop", "gdb_resume", "gdb_stop", "gdb_resume"], names

@@ -143,6 +143,53 @@ int net_capture_drain(struct net_capture *c)
 	return 0;
 }
 
+/* What is still in the ring, [tail, head), as a pcap file at path (the post-mortem bundle's
+ * capture.pcap; gdb's `hermit pcap` writes the same from a core). Frames written, or -1. */
+long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char *path)
+{
+	struct net_capture c;
+	struct hermit_capture r;
+	hermit_gpa_t at;
+
+	net_capture_init(&c, gm, anchor, NULL, "save");
+	c.failed = true; /* quiet: a bundle without a ring is no error */
+	if (!gm_read(gm, anchor + offsetof(struct hermit_anchor, capture), &at, sizeof(at)) || !at)
+		return -1;
+	c.failed = false;
+	if (!read_ring(&c, &r, &at))
+		return -1;
+	snprintf(c.path, sizeof(c.path), "%s", path);
+	if (open_file(&c, &r) < 0)
+		return -1;
+	const uint8_t *data = gm_range(gm, r.data, r.size);
+	for (uint64_t pos = r.tail; pos != r.head;) {
+		uint64_t off = pos % r.size, left = r.size - off;
+		struct hermit_capture_record rec;
+		if (left < sizeof(rec)) {
+			pos += left;
+			continue;
+		}
+		memcpy(&rec, data + off, sizeof(rec));
+		if (rec.cap_len == HERMIT_CAPTURE_WRAP) {
+			pos += left;
+			continue;
+		}
+		uint64_t need = sizeof(rec) + ((rec.cap_len + 7ull) & ~7ull);
+		if (rec.cap_len > r.snaplen || rec.cap_len > rec.orig_len || need > left || pos + need > r.head)
+			break;
+		int64_t t = r.realtime_at_zero + (int64_t)rec.time_ns;
+		struct pcap_pkthdr h = { .caplen = rec.cap_len, .len = rec.orig_len };
+		h.ts.tv_sec = t / 1000000000;
+		h.ts.tv_usec = t % 1000000000;
+		pcap_dump(c.dumper, &h, data + off + sizeof(rec));
+		c.frames++;
+		pos += need;
+	}
+	pcap_dump_close(c.dumper);
+	pcap_close(c.pcap);
+	return (long)c.frames;
+}
+
 void net_capture_finish(struct net_capture *c, FILE *out)
 {
 	net_capture_drain(c);

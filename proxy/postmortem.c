@@ -525,8 +525,10 @@ static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *ou
 		}
 		trace_snapshot_free(&s);
 	}
-	fprintf(out, "hermit: post-mortem bundle in %s (log.txt, registers.txt, core%s; gdb %s %s/core)\n", dir,
-		rc < 0 ? " missing" : "", pm->app, dir);
+	snprintf(path, sizeof(path), "%s/capture.pcap", dir); /* with HERMIT_CAPTURE_NET=1 */
+	long frames = net_capture_save(pm->gm, pm->anchor, path);
+	fprintf(out, "hermit: post-mortem bundle in %s (log.txt, registers.txt, core%s%s; gdb %s %s/core)\n", dir,
+		rc < 0 ? " missing" : "", frames >= 0 ? ", capture.pcap" : "", pm->app, dir);
 	return rc;
 }
 

@@ -326,6 +326,8 @@ void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_g
 int net_capture_drain(struct net_capture *c);
 /* At the end: drains, closes the file and tells out where it is. */
 void net_capture_finish(struct net_capture *c, FILE *out);
+/* What is still in the guest's ring as a pcap file (post-mortem bundles); frames, or -1. */
+long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char *path);
 
 /* ---- loop.c: running the guest to its end ---- */
 

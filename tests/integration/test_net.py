@@ -296,8 +296,9 @@ def test_netbench_both_directions():
     assert f"netbench: source {total} bytes" in g.stdout
 
 
-def test_gdb_writes_the_same_pcap_from_a_core(tmp_path):
-    """HERMIT_BUNDLE=1 leaves a core after the exit; gdb's `hermit pcap` reads the ring from it."""
+def test_gdb_and_the_bundle_give_the_same_pcap(tmp_path):
+    """HERMIT_BUNDLE=1 leaves a bundle after the exit: its capture.pcap, and gdb's `hermit pcap`
+    on its core, are the proxy's file."""
     g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
                                   "HERMIT_BUNDLE": "1"})
     with g.connect() as s:
@@ -314,6 +315,9 @@ def test_gdb_writes_the_same_pcap_from_a_core(tmp_path):
     assert re.search(r"hermit: \d+ frames written to ", r.stdout), r.stdout + r.stderr
     assert [f for _, f in read_pcap(out)] == [f for _, f in read_pcap(ours)]
     assert [t for t, _ in read_pcap(out)] == [t for t, _ in read_pcap(ours)]
+    # the bundle carries the same file
+    assert "capture.pcap" in g.stderr
+    assert read_pcap(bundles[0] / "capture.pcap") == read_pcap(out)
 
 
 def test_capture_of_a_transfer_larger_than_the_ring(tmp_path):

@@ -237,16 +237,17 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	return lwip_recvmsg(s, msg, flags);
 }
 
-ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+typedef ssize_t (*file_io)(int fd, void *buf, size_t len);
+
+static ssize_t file_read(int fd, void *buf, size_t len) { return read(fd, buf, len); }
+static ssize_t file_write(int fd, void *buf, size_t len) { return write(fd, buf, len); }
+
+/* readv/writev on a descriptor that is no socket: one call per buffer, up to a short one. */
+static ssize_t file_iov(int fd, const struct iovec *iov, int iovcnt, file_io io)
 {
-	int s = sock_of(fd);
-	if (s >= 0)
-		return lwip_readv(s, iov, iovcnt);
-	if (errno != ENOTSOCK)
-		return -1;
 	ssize_t total = 0;
 	for (int i = 0; i < iovcnt; i++) {
-		ssize_t n = read(fd, iov[i].iov_base, iov[i].iov_len);
+		ssize_t n = io(fd, iov[i].iov_base, iov[i].iov_len);
 		if (n < 0)
 			return total ? total : -1;
 		total += n;
@@ -256,23 +257,20 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 	return total;
 }
 
+ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	int s = sock_of(fd);
+	if (s >= 0)
+		return lwip_readv(s, iov, iovcnt);
+	return errno == ENOTSOCK ? file_iov(fd, iov, iovcnt, file_read) : -1;
+}
+
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	int s = sock_of(fd);
 	if (s >= 0)
 		return lwip_writev(s, iov, iovcnt);
-	if (errno != ENOTSOCK)
-		return -1;
-	ssize_t total = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		ssize_t n = write(fd, iov[i].iov_base, iov[i].iov_len);
-		if (n < 0)
-			return total ? total : -1;
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
-	return total;
+	return errno == ENOTSOCK ? file_iov(fd, iov, iovcnt, file_write) : -1;
 }
 
 /* ---- poll and select ---- */

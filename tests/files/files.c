@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define CHECK(cond)                                                                      \
@@ -36,6 +37,18 @@ int main(int argc, char **argv)
 	CHECK(read(fd, buf, 2) == 2 && memcmp(buf, "by", 2) == 0);
 	CHECK(close(fd) == 0);
 	CHECK(close(fd) == -1 && errno == EBADF);
+
+	/* gathered writes and scattered reads on a host file */
+	fd = open(path, O_RDWR | O_TRUNC);
+	CHECK(fd >= 0);
+	struct iovec out[2] = { { (void *)"scatter", 7 }, { (void *)"-gather", 7 } };
+	CHECK(writev(fd, out, 2) == 14);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	char first[4] = { 0 }, rest[16] = { 0 };
+	struct iovec in[2] = { { first, 3 }, { rest, sizeof(rest) } };
+	CHECK(readv(fd, in, 2) == 14);
+	CHECK(memcmp(first, "sca", 3) == 0 && strcmp(rest, "tter-gather") == 0);
+	CHECK(close(fd) == 0);
 
 	CHECK(unlink(path) == 0);
 	CHECK(open(path, O_RDONLY) == -1 && errno == ENOENT);

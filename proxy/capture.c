@@ -96,6 +96,48 @@ static void free_room(struct net_capture *c, const struct hermit_capture *r, her
 		gm_write(c->gm, at + offsetof(struct hermit_capture, tail), &tail, sizeof(tail));
 }
 
+enum record_step { RECORD_END, RECORD_FRAME, RECORD_BROKEN };
+
+/*
+ * Takes the ring's next record at *pos (before head): skips the padding and wrap markers at the
+ * end of the buffer, checks the record's lengths, and on RECORD_FRAME returns its header and
+ * payload and advances *pos past it.
+ */
+static enum record_step next_record(const struct hermit_capture *r, const uint8_t *data, uint64_t head,
+				    uint64_t *pos, struct hermit_capture_record *rec, const uint8_t **payload)
+{
+	while (*pos != head) {
+		uint64_t off = *pos % r->size, left = r->size - off;
+		if (left < sizeof(*rec)) {
+			*pos += left;
+			continue;
+		}
+		memcpy(rec, data + off, sizeof(*rec));
+		if (rec->cap_len == HERMIT_CAPTURE_WRAP) {
+			*pos += left;
+			continue;
+		}
+		uint64_t need = sizeof(*rec) + ((rec->cap_len + 7ull) & ~7ull);
+		if (rec->cap_len > r->snaplen || rec->cap_len > rec->orig_len || need > left || *pos + need > head)
+			return RECORD_BROKEN;
+		*payload = data + off + sizeof(*rec);
+		*pos += need;
+		return RECORD_FRAME;
+	}
+	return RECORD_END;
+}
+
+/* One frame into the pcap file, stamped with the guest's wall clock (nanosecond precision). */
+static void dump_frame(pcap_dumper_t *dumper, const struct hermit_capture *r,
+		       const struct hermit_capture_record *rec, const uint8_t *payload)
+{
+	int64_t t = r->realtime_at_zero + (int64_t)rec->time_ns;
+	struct pcap_pkthdr h = { .caplen = rec->cap_len, .len = rec->orig_len };
+	h.ts.tv_sec = t / 1000000000;
+	h.ts.tv_usec = t % 1000000000;
+	pcap_dump((u_char *)dumper, &h, payload);
+}
+
 int net_capture_drain(struct net_capture *c)
 {
 	struct hermit_capture r;
@@ -111,32 +153,17 @@ int net_capture_drain(struct net_capture *c)
 		c->started = true;
 	}
 	uint64_t tail = c->pos;
-	while (tail != r.head) {
-		uint64_t off = tail % r.size, left = r.size - off;
-		struct hermit_capture_record rec;
-		if (left < sizeof(rec)) {
-			tail += left;
-			continue;
-		}
-		memcpy(&rec, data + off, sizeof(rec));
-		if (rec.cap_len == HERMIT_CAPTURE_WRAP) {
-			tail += left;
-			continue;
-		}
-		uint64_t need = sizeof(rec) + ((rec.cap_len + 7ull) & ~7ull);
-		if (rec.cap_len > r.snaplen || rec.cap_len > rec.orig_len || need > left ||
-		    tail + need > r.head)
-			return give_up(c, "a record in the ring is broken");
-		int64_t t = r.realtime_at_zero + (int64_t)rec.time_ns;
-		struct pcap_pkthdr h = { .caplen = rec.cap_len, .len = rec.orig_len };
-		h.ts.tv_sec = t / 1000000000;
-		h.ts.tv_usec = t % 1000000000; /* nanoseconds: the file's precision */
-		pcap_dump(c->dumper, &h, data + off + sizeof(rec));
+	struct hermit_capture_record rec;
+	const uint8_t *payload;
+	enum record_step step;
+	while ((step = next_record(&r, data, r.head, &tail, &rec, &payload)) == RECORD_FRAME) {
+		dump_frame(c->dumper, &r, &rec, payload);
 		c->frames++;
-		tail += need;
 		if (c->nmarks == 0 || tail - c->marks[c->nmarks - 1] >= r.size / NET_CAPTURE_MARKS * 4)
 			mark(c, tail);
 	}
+	if (step == RECORD_BROKEN)
+		return give_up(c, "a record in the ring is broken");
 	c->pos = tail;
 	c->dropped = r.dropped;
 	free_room(c, &r, at);
@@ -162,28 +189,13 @@ long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char
 	if (open_file(&c, &r) < 0)
 		return -1;
 	const uint8_t *data = gm_range(gm, r.data, r.size);
-	for (uint64_t pos = r.tail; pos != r.head;) {
-		uint64_t off = pos % r.size, left = r.size - off;
-		struct hermit_capture_record rec;
-		if (left < sizeof(rec)) {
-			pos += left;
-			continue;
-		}
-		memcpy(&rec, data + off, sizeof(rec));
-		if (rec.cap_len == HERMIT_CAPTURE_WRAP) {
-			pos += left;
-			continue;
-		}
-		uint64_t need = sizeof(rec) + ((rec.cap_len + 7ull) & ~7ull);
-		if (rec.cap_len > r.snaplen || rec.cap_len > rec.orig_len || need > left || pos + need > r.head)
-			break;
-		int64_t t = r.realtime_at_zero + (int64_t)rec.time_ns;
-		struct pcap_pkthdr h = { .caplen = rec.cap_len, .len = rec.orig_len };
-		h.ts.tv_sec = t / 1000000000;
-		h.ts.tv_usec = t % 1000000000;
-		pcap_dump(c.dumper, &h, data + off + sizeof(rec));
+	uint64_t pos = r.tail;
+	struct hermit_capture_record rec;
+	const uint8_t *payload;
+	/* a broken record ends the file: what came before it is still worth having */
+	while (next_record(&r, data, r.head, &pos, &rec, &payload) == RECORD_FRAME) {
+		dump_frame(c.dumper, &r, &rec, payload);
 		c.frames++;
-		pos += need;
 	}
 	pcap_dump_close(c.dumper);
 	pcap_close(c.pcap);

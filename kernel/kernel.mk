@@ -10,7 +10,7 @@ MTUNE ?=
 
 KERNEL_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-pie -fno-stack-protector -mno-red-zone \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -Wall -Wextra -Werror -nostdinc -isystem $(SYSROOT)/include/overlay \
-	-isystem $(SYSROOT)/include -isystem $(GCC_INCLUDE) -Ikernel/include -Ikernel \
+	-isystem $(SYSROOT)/include -isystem $(GCC_INCLUDE) -I. -Ikernel/include -Ikernel \
 	$(if $(MTUNE),-mtune=$(MTUNE))
 APP_CFLAGS := -O2 -g -Wall -Wextra -Werror $(if $(MTUNE),-mtune=$(MTUNE))
 

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../tracing/events.h"
-#include "../tracing/export.h"
+#include "tracing/events.h"
+#include "tracing/export.h"
 #include "proxy.h"
 
 #define MAX_TASKS 4096

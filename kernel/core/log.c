@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "../../tracing/logring.h"
+#include "tracing/logring.h"
 #include "arch/x86_64/uart.h"
 #include "kernel/clock.h"
 #include "kernel/percpu.h"

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "../../tracing/ring.h"
+#include "tracing/ring.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "kernel/clock.h"

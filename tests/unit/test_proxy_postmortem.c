@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../tracing/logring.h"
+#include "tracing/logring.h"
 #include "proxy.h"
 
 #define RAM (512 * 1024)

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "../../tracing/events.h"
-#include "../../tracing/export.h"
-#include "../../tracing/ring.h"
+#include "tracing/events.h"
+#include "tracing/export.h"
+#include "tracing/ring.h"
 
 #define SLOTS 8
 

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../../tracing/events.h"
+#include "tracing/events.h"
 
 /* One per tracepoint, in section __trace_sites: where the NOP is, where its jump goes. */
 struct trace_site {

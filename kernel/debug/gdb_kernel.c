@@ -11,7 +11,8 @@
  *
  * Threads are tasks (gdb thread id = task id). Memory goes only through mem_read/mem_write, which
  * walk the page tables first (mmu_range_ok) and never touch the APIC window. Text is mapped
- * read-only, so writing an int3 there clears CR0.WP for the copy, with interrupts off.
+ * read-only, so writing there (an int3, breakpoints.c) clears CR0.WP for the copy, with
+ * interrupts off.
  * Single steps mask interrupts in the stepped task (as QEMU's gdbstub does), so a step ends on
  * the next instruction of the same task instead of in a timer interrupt.
  */
@@ -33,26 +34,12 @@
 #include "kernel/trace.h"
 #include "lib/format.h"
 
-#define SWBP_MAX 64
 #define INT3 0xcc
 #define MMIO_WINDOW_LO 0xfec00000ull /* I/O APIC .. local APIC: never read by the stub */
 #define MMIO_WINDOW_HI 0x100000000ull
 #define KILL_STATUS (128 + 9)        /* the status of a kernel gdb killed, as a shell shows it */
 
 extern char __image_start[], __text_end[];
-
-struct swbp {
-	uint64_t addr;
-	uint8_t saved;
-	bool used;
-};
-
-struct hwbp {
-	enum gdb_bp_type type;
-	uint64_t addr, len;
-	uint64_t snapshot; /* read watchpoints: the bytes as last seen, to tell reads from writes */
-	bool used;
-};
 
 static struct {
 	bool enabled;
@@ -64,9 +51,6 @@ static struct {
 	uint32_t step_task;          /* task being single-stepped, 0 for none */
 	bool step_if;                /* its interrupt flag before the step */
 	bool step_keep_if;           /* the stepped instruction sets the flag itself */
-	bool planted;                /* the int3s are in memory (tasks run) */
-	struct swbp swbp[SWBP_MAX];
-	struct hwbp hwbp[DR_SLOTS];
 	struct spinlock lock;        /* the engine is called from one context at a time */
 } dbg;
 
@@ -103,7 +87,7 @@ static struct trap_frame *frame_of(gdb_tid_t tid)
 
 /* ---- checked memory ---- */
 
-static bool readable(uint64_t a, size_t n)
+bool debug_readable(uint64_t a, size_t n)
 {
 	if (a < MMIO_WINDOW_HI && a + n > MMIO_WINDOW_LO)
 		return false;
@@ -137,9 +121,9 @@ static void text_write(uint64_t a, const void *src, size_t n)
 }
 
 /* Writes one page's worth (the range lies in one page); false when it may not be written. */
-static bool write_chunk(uint64_t a, const void *src, size_t n)
+bool debug_write_chunk(uint64_t a, const void *src, size_t n)
 {
-	if (!readable(a, n))
+	if (!debug_readable(a, n))
 		return false;
 	if (mmu_range_ok(a, n, true))
 		copy_bytes(a, src, n);
@@ -165,15 +149,12 @@ static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t n = page_chunk(a, len - done);
-		if (!readable(a, n))
+		if (!debug_readable(a, n))
 			break;
 		memcpy((uint8_t *)buf + done, (const void *)a, n);
 		done += n;
 	}
-	/* gdb sees the code as it was, not the int3s planted in it. */
-	for (int i = 0; i < SWBP_MAX; i++)
-		if (dbg.swbp[i].used && dbg.swbp[i].addr >= addr && dbg.swbp[i].addr - addr < done)
-			((uint8_t *)buf)[dbg.swbp[i].addr - addr] = dbg.swbp[i].saved;
+	bp_hide(addr, buf, done);
 	return done ? (int)done : GDB_EFAULT;
 }
 
@@ -185,20 +166,11 @@ static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t n = page_chunk(a, len - done);
-		if (!write_chunk(a, (const uint8_t *)buf + done, n))
+		if (!debug_write_chunk(a, (const uint8_t *)buf + done, n))
 			return GDB_EFAULT;
 		done += n;
 	}
-	/* A write over a planted int3 changes what it restores, and the int3 stays. */
-	for (int i = 0; i < SWBP_MAX; i++) {
-		struct swbp *b = &dbg.swbp[i];
-		if (b->used && b->addr >= addr && b->addr - addr < len) {
-			uint8_t int3 = INT3;
-			b->saved = ((const uint8_t *)buf)[b->addr - addr];
-			if (dbg.planted)
-				write_chunk(b->addr, &int3, 1);
-		}
-	}
+	bp_written(addr, buf, len);
 	return 0;
 }
 
@@ -247,169 +219,25 @@ static int write_regs(void *ctx, gdb_tid_t tid, const struct gdb_regs *r, int re
 	return 0;
 }
 
-/* ---- breakpoints and watchpoints ---- */
-
-static struct swbp *swbp_find(uint64_t addr)
-{
-	for (int i = 0; i < SWBP_MAX; i++)
-		if (dbg.swbp[i].used && dbg.swbp[i].addr == addr)
-			return &dbg.swbp[i];
-	return NULL;
-}
-
-/*
- * The int3s are in memory only while tasks run: the stub lifts them whenever it runs itself, so
- * a breakpoint in a function the stub uses too (memcpy, the UART's) cannot fire inside the stub.
- */
-static void swbp_plant_all(bool plant)
-{
-	uint8_t int3 = INT3;
-
-	if (dbg.planted == plant)
-		return;
-	for (int i = 0; i < SWBP_MAX; i++)
-		if (dbg.swbp[i].used)
-			write_chunk(dbg.swbp[i].addr, plant ? &int3 : &dbg.swbp[i].saved, 1);
-	dbg.planted = plant;
-}
-
-static int swbp_insert(uint64_t addr)
-{
-	uint8_t int3 = INT3;
-	struct swbp *b = NULL;
-
-	if (swbp_find(addr))
-		return 0;
-	for (int i = 0; i < SWBP_MAX && !b; i++)
-		if (!dbg.swbp[i].used)
-			b = &dbg.swbp[i];
-	if (!b)
-		return GDB_ENOSPC;
-	if (!readable(addr, 1))
-		return GDB_EFAULT;
-	b->saved = *(const uint8_t *)addr;
-	/* Writing the byte back proves the address writable; the int3 goes in when tasks run. */
-	if (!write_chunk(addr, dbg.planted ? &int3 : &b->saved, 1))
-		return GDB_EFAULT;
-	b->addr = addr;
-	b->used = true;
-	return 0;
-}
-
-static void swbp_remove(struct swbp *b)
-{
-	if (dbg.planted)
-		write_chunk(b->addr, &b->saved, 1);
-	b->used = false;
-}
-
-static uint64_t snapshot(uint64_t addr, uint64_t len)
-{
-	uint64_t v = 0;
-	if (readable(addr, len))
-		memcpy(&v, (const void *)addr, len);
-	return v;
-}
-
-static int hwbp_insert(enum gdb_bp_type type, uint64_t addr, uint64_t len)
-{
-	static const enum dr_kind kinds[] = {
-		[GDB_BP_HARDWARE] = DR_EXEC, [GDB_WATCH_WRITE] = DR_WRITE,
-		[GDB_WATCH_READ] = DR_ACCESS, /* x86 cannot watch reads alone: writes are filtered */
-		[GDB_WATCH_ACCESS] = DR_ACCESS,
-	};
-	int free_slot = -1;
-
-	if (type == GDB_BP_HARDWARE)
-		len = 1;
-	for (int i = DR_SLOTS - 1; i >= 0; i--) {
-		struct hwbp *h = &dbg.hwbp[i];
-		if (h->used && h->type == type && h->addr == addr && h->len == len)
-			return 0;
-		if (!h->used)
-			free_slot = i;
-	}
-	if (free_slot < 0)
-		return GDB_EBUSY;
-	if (!debugregs_set((unsigned)free_slot, addr, kinds[type], (unsigned)len))
-		return GDB_EINVAL;
-	dbg.hwbp[free_slot] = (struct hwbp){ type, addr, len, snapshot(addr, len), true };
-	return 0;
-}
+/* ---- breakpoints and watchpoints (breakpoints.c) ---- */
 
 static int insert_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, uint64_t len)
 {
 	(void)ctx;
-	if (type == GDB_BP_SOFTWARE)
-		return swbp_insert(addr);
-	return hwbp_insert(type, addr, len);
+	return bp_insert(type, addr, len);
 }
 
 static int remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr, uint64_t len)
 {
 	(void)ctx;
-	if (type == GDB_BP_SOFTWARE) {
-		struct swbp *b = swbp_find(addr);
-		if (b)
-			swbp_remove(b);
-		return 0;
-	}
-	if (type == GDB_BP_HARDWARE)
-		len = 1;
-	for (unsigned i = 0; i < DR_SLOTS; i++) {
-		struct hwbp *h = &dbg.hwbp[i];
-		if (h->used && h->type == type && h->addr == addr && h->len == len) {
-			h->used = false;
-			debugregs_clear(i);
-		}
-	}
-	return 0;
-}
-
-static void remove_all(void)
-{
-	for (int i = 0; i < SWBP_MAX; i++)
-		if (dbg.swbp[i].used)
-			swbp_remove(&dbg.swbp[i]);
-	for (unsigned i = 0; i < DR_SLOTS; i++) {
-		dbg.hwbp[i].used = false;
-		debugregs_clear(i);
-	}
-}
-
-void debug_print_breakpoints(void)
-{
-	static const char *const names[] = { "breakpoint", "hw breakpoint", "watch (write)",
-					      "watch (read)", "watch (access)" };
-	char line[96];
-	int n = 0;
-
-	for (int i = 0; i < SWBP_MAX; i++) {
-		if (!dbg.swbp[i].used)
-			continue;
-		n++;
-		fmt_snprintf(line, sizeof(line), "int3 at 0x%lx (saved byte 0x%02x)\n",
-			 (unsigned long)dbg.swbp[i].addr, dbg.swbp[i].saved);
-		gdb_console_puts(line);
-	}
-	for (unsigned i = 0; i < DR_SLOTS; i++) {
-		const struct hwbp *h = &dbg.hwbp[i];
-		if (!h->used)
-			continue;
-		n++;
-		fmt_snprintf(line, sizeof(line), "DR%u: %s at 0x%lx, %lu bytes\n", i, names[h->type],
-			 (unsigned long)h->addr, (unsigned long)h->len);
-		gdb_console_puts(line);
-	}
-	if (!n)
-		gdb_console_puts("no breakpoints or watchpoints inserted (gdb inserts them on resume)\n");
+	return bp_remove(type, addr, len);
 }
 
 /* ---- running ---- */
 
 static void step_begin(struct task *t, struct trap_frame *f)
 {
-	uint8_t op = readable(f->rip, 1) ? *(const uint8_t *)f->rip : 0;
+	uint8_t op = debug_readable(f->rip, 1) ? *(const uint8_t *)f->rip : 0;
 
 	f->rflags |= RFLAGS_TF;
 	dbg.step_task = t->id;
@@ -474,7 +302,7 @@ static int interrupt(void *ctx)
 static int detach(void *ctx)
 {
 	(void)ctx;
-	remove_all();
+	bp_remove_all();
 	return 0;
 }
 
@@ -587,7 +415,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 
 	dbg.in_stub = true;
 	debugregs_disable(); /* the stub's own accesses must not hit gdb's watchpoints */
-	swbp_plant_all(false);
+	bp_plant_all(false);
 	dbg.frame[c->id] = f;
 	step_end(f);
 	stop.tid = c->current ? c->current->id : 1;
@@ -616,10 +444,8 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 		stop = (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = stop.tid };
 		st = gdb_report_stop(&stop);
 	}
-	for (unsigned i = 0; i < DR_SLOTS; i++)
-		if (dbg.hwbp[i].used && dbg.hwbp[i].type == GDB_WATCH_READ)
-			dbg.hwbp[i].snapshot = snapshot(dbg.hwbp[i].addr, dbg.hwbp[i].len);
-	swbp_plant_all(true);
+	bp_snapshot_reads();
+	bp_plant_all(true);
 	debugregs_load();
 	trace(GDB_RESUME, stop.tid, dbg.step_task != 0);
 	dbg.frame[c->id] = NULL;
@@ -635,10 +461,10 @@ static void rx_irq(void)
 	/* Like the stub context: no int3 and no watchpoint of gdb's may fire in here. */
 	dbg.in_stub = true;
 	debugregs_disable();
-	swbp_plant_all(false);
+	bp_plant_all(false);
 	transport_ack_doorbell();
 	(void)feed_waiting(gdb_state());
-	swbp_plant_all(true);
+	bp_plant_all(true);
 	debugregs_load();
 	dbg.in_stub = false;
 	spin_unlock_irqrestore(&dbg.lock, flags);
@@ -662,34 +488,6 @@ static int fault_signal(uint64_t vector)
 	}
 }
 
-/* What slot's hit means; false for a write seen by a read watchpoint (not a stop). */
-static bool watch_stop(struct hwbp *h, struct trap_frame *f, struct gdb_stop *stop)
-{
-	uint64_t now;
-
-	stop->addr = h->addr;
-	switch (h->type) {
-	case GDB_BP_HARDWARE:
-		stop->reason = GDB_STOP_HWBREAK;
-		f->rflags |= RFLAGS_RF; /* so the instruction runs when resumed */
-		return true;
-	case GDB_WATCH_WRITE:
-		stop->reason = GDB_STOP_WATCH;
-		return true;
-	case GDB_WATCH_READ:
-		now = snapshot(h->addr, h->len);
-		if (now != h->snapshot) { /* x86 watches reads and writes together: a write */
-			h->snapshot = now;
-			return false;
-		}
-		stop->reason = GDB_STOP_RWATCH;
-		return true;
-	default:
-		stop->reason = GDB_STOP_AWATCH;
-		return true;
-	}
-}
-
 /* #DB: a single step, or one of the debug registers matched. */
 static bool debug_trap(struct trap_frame *f)
 {
@@ -699,8 +497,7 @@ static bool debug_trap(struct trap_frame *f)
 
 	for (unsigned slot = 0; slot < DR_SLOTS; slot++) {
 		struct gdb_stop w = { 0 };
-		if ((dr6 & (1ull << slot)) && dbg.hwbp[slot].used && watch_stop(&dbg.hwbp[slot], f, &w) &&
-		    stop.reason == GDB_STOP_STEP) {
+		if ((dr6 & (1ull << slot)) && bp_watch_hit(slot, f, &w) && stop.reason == GDB_STOP_STEP) {
 			stop = w;
 			report = true;
 		}
@@ -715,12 +512,12 @@ static bool breakpoint_trap(struct trap_frame *f)
 {
 	uint64_t at = f->rip - 1;
 
-	if (swbp_find(at)) {
+	if (bp_is_int3_at(at)) {
 		f->rip = at;
 		stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SWBREAK });
 		return true;
 	}
-	if (readable(at, 1) && *(const uint8_t *)at != INT3) {
+	if (debug_readable(at, 1) && *(const uint8_t *)at != INT3) {
 		f->rip = at; /* an int3 removed while this CPU was on its way to it */
 		return true;
 	}

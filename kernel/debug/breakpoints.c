@@ -15,7 +15,6 @@
 #include "lib/format.h"
 
 #define SWBP_MAX 64
-#define INT3 0xcc
 
 struct swbp {
 	uint64_t addr;

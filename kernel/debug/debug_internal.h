@@ -23,6 +23,8 @@ void transport_set_polling(bool on);
 /* Drops doorbell bytes waiting in the UART (they only say "look at the ring"). */
 void transport_ack_doorbell(void);
 
+#define INT3 0xcc /* the breakpoint instruction */
+
 /* Checked memory (gdb_kernel.c): true when [a, a+n) may be read (mapped, not device memory). */
 bool debug_readable(uint64_t a, size_t n);
 /* Writes [a, a+n), which lies in one page, text included (CR0.WP off for it); false if it may not. */

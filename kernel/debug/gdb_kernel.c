@@ -34,7 +34,6 @@
 #include "kernel/trace.h"
 #include "lib/format.h"
 
-#define INT3 0xcc
 #define MMIO_WINDOW_LO 0xfec00000ull /* I/O APIC .. local APIC: never read by the stub */
 #define MMIO_WINDOW_HI 0x100000000ull
 #define KILL_STATUS (128 + 9)        /* the status of a kernel gdb killed, as a shell shows it */

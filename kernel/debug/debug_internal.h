@@ -18,6 +18,8 @@ void transport_init(void (*rx_irq)(void));
 void transport_send(const void *buf, size_t len);
 /* Takes up to cap bytes gdb sent; 0 when none are waiting. Never blocks. */
 size_t transport_recv(void *buf, size_t cap);
+/* The stub has nothing to read: returns after gdb's next bytes may have come (interrupts off). */
+void transport_wait(void);
 /* Tells the host the stub polls the ring (no doorbell needed) or no longer does. */
 void transport_set_polling(bool on);
 /* Drops doorbell bytes waiting in the UART (they only say "look at the ring"). */

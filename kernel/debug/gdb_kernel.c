@@ -425,7 +425,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 		while (st == GDB_STATE_HALTED || st == GDB_STATE_EXITED) {
 			size_t n = transport_recv(rx_buf, sizeof(rx_buf));
 			if (!n) {
-				cpu_relax();
+				transport_wait();
 				continue;
 			}
 			st = gdb_feed(rx_buf, n);
@@ -455,6 +455,10 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 /* The doorbell interrupt: gdb's bytes while tasks run (^C, or a gdb connecting). */
 static void rx_irq(void)
 {
+	if (dbg.in_stub) {
+		transport_ack_doorbell(); /* the stub halted in transport_wait(): waking it was all */
+		return;
+	}
 	uint64_t flags = spin_lock_irqsave(&dbg.lock);
 
 	/* Like the stub context: no int3 and no watchpoint of gdb's may fire in here. */
@@ -468,6 +472,8 @@ static void rx_irq(void)
 	dbg.in_stub = false;
 	spin_unlock_irqrestore(&dbg.lock, flags);
 }
+
+bool debug_stub_active(void) { return dbg.in_stub; }
 
 void debug_check_stop(struct trap_frame *f)
 {

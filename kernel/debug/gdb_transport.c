@@ -5,15 +5,19 @@
  *
  * Sending copies into g2h, publishes head, then writes one byte to the UART; the proxy drains the
  * whole ring on every doorbell byte, so a sender that finds the ring full only has to wait.
- * Receiving never blocks: the stub polls while it holds the guest stopped, the receive interrupt
- * drains the ring while tasks run.
+ * Receiving never blocks. While the stub holds the guest stopped it waits in transport_wait():
+ * polling the ring for a moment (gdb's next packet of the same command comes fast), then halted
+ * with every interrupt but the doorbell's held back (the task priority), so a stopped guest that
+ * gdb leaves alone costs the host no CPU; while tasks run, the receive interrupt drains the ring.
  */
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/uart.h"
 #include "debug/debug_internal.h"
 #include "hermit/abi.h"
+#include "kernel/clock.h"
 #include "kernel/irq.h"
 
 extern struct hermit_anchor hermit_anchor;
@@ -28,7 +32,7 @@ void transport_init(void (*rx_irq)(void))
 	channel.ring_size = HERMIT_DEBUG_RING_SIZE;
 	hermit_anchor.debug_channel = (hermit_gpa_t)(uintptr_t)&channel;
 	uart_init(HERMIT_QEMU_DEBUG_PORT, true);
-	irq_attach(HERMIT_QEMU_DEBUG_IRQ, rx_irq);
+	irq_attach_at(HERMIT_QEMU_DEBUG_IRQ, VEC_DEBUG_DOORBELL, rx_irq);
 	__atomic_store_n(&channel.magic, HERMIT_DEBUG_MAGIC, __ATOMIC_RELEASE);
 	uart_putc(HERMIT_QEMU_DEBUG_PORT, 0); /* ready */
 }
@@ -87,6 +91,36 @@ void transport_set_polling(bool on)
 {
 	__atomic_store_n(&channel.guest_polling, on ? 1u : 0u, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static bool h2g_empty(void)
+{
+	return __atomic_load_n(&channel.h2g.head, __ATOMIC_ACQUIRE) == channel.h2g.tail;
+}
+
+/* How long a stopped stub polls before it halts: longer than gdb's gaps between the packets of
+ * one command (a stepi is five round trips), so only an idle gdb lets it halt. */
+#define SPIN_BEFORE_HALT_NS 2000000ull
+
+void transport_wait(void)
+{
+	if (!apic_ready()) {
+		cpu_relax(); /* the boot stop comes before the APIC: poll the ring */
+		return;
+	}
+	for (uint64_t until = clock_ns() + SPIN_BEFORE_HALT_NS; clock_ns() < until;) {
+		if (!h2g_empty())
+			return;
+		cpu_relax();
+	}
+	transport_set_polling(false); /* from here the host rings for every write */
+	if (h2g_empty()) {
+		apic_set_priority(TPR_DEBUG_ONLY);
+		cpu_idle(); /* sti; hlt: a doorbell already pending wakes it at once */
+		__asm__ volatile("cli" ::: "memory");
+		apic_set_priority(0);
+	}
+	transport_set_polling(true);
 }
 
 void transport_ack_doorbell(void)

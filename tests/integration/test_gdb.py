@@ -370,3 +370,29 @@ def test_stops_and_resumes_are_trace_events(guest, tmp_path):
              if type(m) is bt2._EventMessageConst]
     # the stop before main, the breakpoint at main: each followed by its resume
     assert names == ["gdb_stop", "gdb_resume", "gdb_stop", "gdb_resume"], names
+
+
+def cpu_ticks(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+
+
+def test_a_stopped_guest_costs_no_cpu(guest, tmp_path):
+    g = guest(DEBUGGEE, "busy")
+    stopped = tmp_path / "stopped"
+    gdb = subprocess.Popen(g.gdb_args("break spin", "continue", f"shell touch {stopped}", "shell sleep 4", "kill"),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + GDB_TIMEOUT
+    while not stopped.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert stopped.exists()
+    qemu = [line for line in qemu_processes_of(str(DEBUGGEE))]
+    assert len(qemu) == 1, qemu
+    pid = int(qemu[0].split()[0])
+    time.sleep(0.5)
+    before, t0 = cpu_ticks(pid), time.time()
+    time.sleep(2)
+    used = (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK") / (time.time() - t0)
+    out = gdb.communicate(timeout=GDB_TIMEOUT)[0]
+    assert "hit Breakpoint 1, spin" in out
+    assert used < 0.2, f"a guest stopped in gdb used {used:.0%} of a CPU"

@@ -11,6 +11,7 @@
 #include "kernel/irq.h"
 
 enum {
+	APIC_TPR = 0x80,
 	APIC_EOI = 0xb0,
 	APIC_SVR = 0xf0,
 	APIC_LVT_TIMER = 0x320,
@@ -24,12 +25,15 @@ enum {
 #define CALIBRATION_NS 200000ull
 
 static int tsc_deadline_mode;
+static bool enabled;
 static uint64_t apic_ticks_per_ms;
 
 static void apic_write(unsigned reg, uint32_t v) { *(volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg) = v; }
 static uint32_t apic_read(unsigned reg) { return *(volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg); }
 
 void apic_eoi(void) { apic_write(APIC_EOI, 0); }
+bool apic_ready(void) { return enabled; }
+void apic_set_priority(uint8_t tpr) { apic_write(APIC_TPR, tpr); }
 
 static void calibrate_countdown(void)
 {
@@ -52,6 +56,7 @@ void apic_init(void)
 	cpuid(1, 0, r);
 	tsc_deadline_mode = !!(r[2] & CPUID1_ECX_TSC_DEADLINE);
 	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
+	enabled = true;
 	if (tsc_deadline_mode)
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
 	else

@@ -29,6 +29,9 @@
 #define VEC_TIMER 0x20
 #define VEC_IRQ_BASE 0x30 /* ISA/GSI n arrives at VEC_IRQ_BASE + n */
 #define VEC_RESCHED 0x81  /* int $VEC_RESCHED: a task gives up the CPU */
+#define VEC_DEBUG_DOORBELL 0xe0 /* gdb's bytes: above every other source (see TPR_DEBUG_ONLY) */
+/* Task priority that holds back every interrupt but VEC_DEBUG_DOORBELL (and NMI). */
+#define TPR_DEBUG_ONLY 0xd0
 #define VEC_SPURIOUS 0xff
 
 /* Interrupt stack table slots (TSS.IST1..7). */

@@ -47,6 +47,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 			vector_handlers[f->vector]();
 		apic_eoi();
 	}
+	if (debug_stub_active())
+		return f;
 	debug_check_stop(f);
 	return sched_switch(f);
 }

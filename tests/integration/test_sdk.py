@@ -76,3 +76,14 @@ def test_make_install_honours_destdir(tmp_path):
                        capture_output=True, text=True, timeout=60, env={"HERMIT_KVM": "0", "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Hello World!")
+
+
+def test_mtune_reaches_the_kernel_and_the_apps():
+    """MTUNE=name passes -mtune=name (the original's -DMTUNE) to the kernel and app compiles."""
+    for source, target in [("kernel/core/sched.c", "build/x86_64-hermit/lib/libhermit.a"),
+                           ("tests/hello/hello.c", "build/x86_64-hermit/extra/tests/hello")]:
+        r = subprocess.run(["make", "-n", "-W", source, "MTUNE=znver3", target], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
+        compiles = [line for line in r.stdout.splitlines() if source in line and " -c " in line or
+                    source in line and "hermit-gcc" in line]
+        assert compiles and all("-mtune=znver3" in line for line in compiles), r.stdout

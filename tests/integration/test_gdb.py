@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import PROXY, TESTS, qemu_processes_of
+from conftest import PROXY, SCRATCH, TESTS, qemu_processes_of
 
 DEBUGGEE = TESTS / "debuggee"
 GDB_TIMEOUT = 60
@@ -28,7 +28,8 @@ class Guest:
     def __init__(self, app=DEBUGGEE, *args, env=None):
         self.app = str(app)
         self.port = free_port()
-        full_env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(self.port))
+        full_env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(self.port),
+                        HERMIT_TRACE_DIR=SCRATCH)
         full_env.update(env or {})
         self.proc = subprocess.Popen([str(PROXY), self.app, *args], env=full_env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

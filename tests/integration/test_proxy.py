@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import PROXY, TESTS, qemu_processes_of, run_proxy
+from conftest import PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_verbose_prints_the_kernel_log_at_termination():
 
 
 def start_waiting_guest(env=None):
-    full_env = dict(os.environ, HERMIT_KVM="0", **(env or {}))
+    full_env = dict(os.environ, HERMIT_KVM="0", HERMIT_TRACE_DIR=SCRATCH, **(env or {}))
     p = subprocess.Popen([str(PROXY), str(TESTS / "status"), "wait"], env=full_env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "waiting"

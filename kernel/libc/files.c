@@ -17,7 +17,6 @@
 #include "kernel/sync.h"
 #include "libc/libc.h"
 
-#define MAX_FILES 256
 #define LINUX_S_IFMT 0170000
 
 struct file {
@@ -26,7 +25,7 @@ struct file {
 };
 
 static struct kmutex table_lock;
-static struct file files[MAX_FILES] = { { &fd_host_ops, 0 }, { &fd_host_ops, 1 }, { &fd_host_ops, 2 } };
+static struct file files[FD_MAX] = { { &fd_host_ops, 0 }, { &fd_host_ops, 1 }, { &fd_host_ops, 2 } };
 
 static int fail(int64_t host_ret)
 {
@@ -37,7 +36,7 @@ static int fail(int64_t host_ret)
 const struct fd_ops *fd_lookup(int fd, intptr_t *obj)
 {
 	const struct fd_ops *ops = NULL;
-	if (fd >= 0 && fd < MAX_FILES) {
+	if (fd >= 0 && fd < FD_MAX) {
 		kmutex_lock(&table_lock, 0);
 		ops = files[fd].ops;
 		*obj = files[fd].obj;
@@ -67,12 +66,12 @@ int fd_install(const struct fd_ops *ops, intptr_t obj)
 {
 	kmutex_lock(&table_lock, 0);
 	int fd = 0;
-	while (fd < MAX_FILES && files[fd].ops)
+	while (fd < FD_MAX && files[fd].ops)
 		fd++;
-	if (fd < MAX_FILES)
+	if (fd < FD_MAX)
 		files[fd] = (struct file){ ops, obj };
 	kmutex_unlock(&table_lock);
-	if (fd == MAX_FILES) {
+	if (fd == FD_MAX) {
 		errno = EMFILE;
 		return -1;
 	}

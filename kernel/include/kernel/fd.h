@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/* Descriptors per app: sysconf(_SC_OPEN_MAX) and getrlimit(RLIMIT_NOFILE) report it. */
+#define FD_MAX 1024
+
 struct fd_ops {
 	const char *kind;
 	ssize_t (*read)(intptr_t obj, void *buf, size_t len);

@@ -494,11 +494,6 @@ int relay_pollfds(struct relay *r, struct pollfd *p)
 	return RELAY_POLLFDS;
 }
 
-int relay_timeout(const struct relay *r)
-{
-	return r->h2g_len ? 5 : -1; /* bytes wait for room in h2g: look again soon */
-}
-
 void relay_handle(struct relay *r, const struct pollfd *p)
 {
 	if (p[2].revents) {

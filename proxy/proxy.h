@@ -444,7 +444,6 @@ void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t 
 /* For the poll loop: fills RELAY_POLLFDS entries, then handles what poll found in them. */
 int relay_pollfds(struct relay *r, struct pollfd *p);
 void relay_handle(struct relay *r, const struct pollfd *p);
-int relay_timeout(const struct relay *r);
 bool relay_kill_requested(const struct relay *r);
 /* The guest ended (how, the hcall status): a waiting gdb gets W or X. */
 void relay_guest_ended(struct relay *r, enum vm_end how, int status);

@@ -1,8 +1,9 @@
 /*
  * kernel/sched.h: a round-robin preemptive scheduler with one run queue per CPU.
  * Blocking: with the queue's lock held, sched_block(q, lock, flags, deadline) puts the current task
- * on q, releases the lock and switches away; it returns once sched_wake() took the task off q or
- * the deadline (clock ns, 0 = none) passed, with the task's wake_reason telling which.
+ * on q, releases the lock and switches away; it returns once sched_wake_one() or sched_wake_all()
+ * took the task off q or the deadline (clock ns, 0 = none) passed, with the task's wake_reason
+ * telling which.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H

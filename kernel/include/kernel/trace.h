@@ -63,7 +63,7 @@ bool trace_is_enabled(unsigned id);
 size_t trace_describe(char *buf, size_t len);
 
 /* Boot, after hcall CONFIG: HERMIT_TRACE, HERMIT_TRACE_EVENTS (events per CPU ring),
- * HERMIT_LOGSIZE; publishes the trace header and the task table in the anchor. */
+ * HERMIT_LOGSIZE; publishes the trace header in the anchor (debug_tables_init the task table). */
 void trace_boot(void);
 /* Early boot: publishes the task table (anchor.tasks), so a crash at boot can be read. */
 void debug_tables_init(void);

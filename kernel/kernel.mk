@@ -3,7 +3,6 @@
 
 NEWLIB_DIR := $(BUILD)/newlib
 NEWLIB_STAMP := $(NEWLIB_DIR)/.installed
-HEADERS_STAMP := $(SYSROOT)/.headers
 HERMIT_CC := $(BUILD)/bin/x86_64-hermit-gcc
 GCC_INCLUDE := $(shell $(HOST_CC) -print-file-name=include)
 MTUNE ?=
@@ -22,9 +21,10 @@ KERNEL_SRCS := $(filter-out $(CRT0_SRCS),$(wildcard kernel/arch/x86_64/*.c kerne
 obj_of = $(patsubst kernel/%,$(OBJ)/kernel/%.o,$(1))
 CRT0_OBJS := $(call obj_of,$(CRT0_SRCS))
 KERNEL_OBJS := $(call obj_of,$(KERNEL_SRCS))
-# The gdb stub's portable engine (gdbstub/), built again with the kernel's flags.
-GDBSTUB_KERNEL_OBJS := $(patsubst gdbstub/%.c,$(OBJ)/kernel-gdbstub/%.c.o,$(wildcard gdbstub/*.c))
-KERNEL_OBJS += $(GDBSTUB_KERNEL_OBJS)
+# The gdb stub's portable engine (gdbstub.mk) and the tracer's ring and catalogue (tracing.mk),
+# built again with the kernel's flags.
+GDBSTUB_KERNEL_OBJS := $(patsubst gdbstub/%.c,$(OBJ)/kernel-gdbstub/%.c.o,$(GDBSTUB_SRCS))
+KERNEL_OBJS += $(GDBSTUB_KERNEL_OBJS) $(TRACING_KERNEL_OBJS)
 $(OBJ)/kernel/debug/%: KERNEL_CFLAGS += -Igdbstub
 # The network (lwIP, drivers, sockets): NET_OBJS and LWIP_OBJS join libhermit.a.
 include net/net.mk
@@ -34,11 +34,12 @@ $(NEWLIB_STAMP): kernel/toolchain/build-newlib.sh
 	touch $@
 
 LIBC_HEADERS := $(shell find kernel/libc/include -type f)
-$(HEADERS_STAMP): $(NEWLIB_STAMP) $(LIBC_HEADERS) kernel/include/hermit/abi.h
+# The apps' headers: newlib's, the overlay, and <hermit/abi.h>, <hermit/trace.h>.
+$(HEADERS_STAMP): $(NEWLIB_STAMP) $(LIBC_HEADERS) kernel/include/hermit/abi.h kernel/include/hermit/trace.h
 	mkdir -p $(SYSROOT)/include $(SYSROOT)/lib $(SYSROOT)/include/hermit
 	cp -a $(NEWLIB_DIR)/install/x86_64-elf/include/. $(SYSROOT)/include/
 	cp -a kernel/libc/include/. $(SYSROOT)/include/
-	cp kernel/include/hermit/abi.h $(SYSROOT)/include/hermit/
+	cp kernel/include/hermit/abi.h kernel/include/hermit/trace.h $(SYSROOT)/include/hermit/
 	cp $(NEWLIB_DIR)/install/x86_64-elf/lib/libc.a $(NEWLIB_DIR)/install/x86_64-elf/lib/libm.a $(SYSROOT)/lib/
 	touch $@
 
@@ -54,7 +55,8 @@ $(OBJ)/kernel-gdbstub/%.c.o: gdbstub/%.c $(HEADERS_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(KERNEL_CFLAGS) -Igdbstub -MMD -MP -c $< -o $@
 
-$(SYSROOT)/lib/crt0.o: $(CRT0_OBJS)
+# gdb's autoload entry (tracing.mk) makes every image load the gdb scripts.
+$(SYSROOT)/lib/crt0.o: $(CRT0_OBJS) $(GDB_AUTOLOAD_OBJ)
 	ld -r -o $@ $^
 
 $(SYSROOT)/lib/libhermit.a: $(KERNEL_OBJS) $(NET_OBJS) $(LWIP_OBJS)
@@ -81,9 +83,11 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
-TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client
-BENCH_APPS := stream netbench
+TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer
+BENCH_APPS := stream netbench tracecost
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
+# Images name their gdb scripts; they are staged first so that gdb finds them at once.
+$(APPS): | $(GDB_SCRIPTS)
 
 .SECONDEXPANSION:
 $(SYSROOT)/extra/tests/%: $$(wildcard tests/%/*.c) $(HERMIT_SDK)
@@ -93,5 +97,8 @@ $(SYSROOT)/extra/tests/%: $$(wildcard tests/%/*.c) $(HERMIT_SDK)
 $(SYSROOT)/extra/benchmarks/%: $$(wildcard bench/%/*.c) $(HERMIT_SDK)
 	@mkdir -p $(@D)
 	$(HERMIT_CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@ -lpthread -lm
+
+# make LOGSIZE=1048576: the kernel log ring's size (a power of two; HERMIT_LOGSIZE lowers it).
+$(OBJ)/kernel/core/log.c.o: KERNEL_CFLAGS += $(if $(LOGSIZE),-DLOG_RING_SIZE=$(LOGSIZE))
 
 -include $(KERNEL_OBJS:.o=.d) $(CRT0_OBJS:.o=.d)

@@ -1,17 +1,18 @@
 # proxy/proxy.mk: the host program that runs a Hermit image (build/bin/proxy) and its unit tests.
-# Included by the top GNUmakefile, which provides BUILD, OBJ, HOST_CC and HOST_CFLAGS.
+# Included by the top GNUmakefile, which provides BUILD, OBJ, HOST_CC and HOST_CFLAGS, after
+# tracing.mk (the tracer's host objects: export, ring, catalogue).
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h kernel/include/hermit/abi.h
 PROXY_SRCS := gdb_relay.c rsp_frame.c capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
 	settings.c symbols.c postmortem.c
-PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o)
+PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS)
 # Everything but main: what the unit tests link against.
 PROXY_LIB_OBJS := $(filter-out $(OBJ)/proxy/main.o,$(PROXY_OBJS))
 
-$(PROXY_OBJS): $(OBJ)/proxy/%.o: proxy/%.c $(PROXY_HEADERS)
+$(OBJ)/proxy/%.o: proxy/%.c $(PROXY_HEADERS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(PROXY_CFLAGS) -c $< -o $@
+	$(HOST_CC) $(PROXY_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/bin/proxy: $(PROXY_OBJS)
 	@mkdir -p $(@D)
@@ -27,3 +28,5 @@ $(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(P
 	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -lpcap -o $@
 
 UNIT_TESTS += $(PROXY_UNIT_TESTS)
+
+-include $(PROXY_OBJS:.o=.d)

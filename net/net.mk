@@ -15,8 +15,8 @@ NET_OBJS := $(NET_SRCS:%.c=$(OBJ)/%.o)
 NET_HEADERS := $(wildcard net/include/*.h net/include/arch/*.h net/*.h)
 NET_CFLAGS := $(KERNEL_CFLAGS) -Inet/include -Inet -I$(LWIP_DIR)/src/include
 
-$(LWIP_STAMP): net/fetch-lwip.sh
-	net/fetch-lwip.sh $(LWIP_DIR)
+$(LWIP_STAMP): kernel/toolchain/fetch-debian-source.sh
+	kernel/toolchain/fetch-debian-source.sh lwip 2.1.3 $(LWIP_DIR) $(BUILD)/debian-apt
 	touch $@
 
 # Third-party code: the kernel's flags, but its warnings are not ours to fix.

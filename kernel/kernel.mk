@@ -68,7 +68,7 @@ $(SYSROOT)/lib/libpthread.a:
 	@mkdir -p $(@D)
 	ar rcs $@
 
-$(SYSROOT)/lib/hermit.ld: kernel/toolchain/hermit.ld
+$(SYSROOT)/lib/hermit.ld $(SYSROOT)/lib/hermit.specs: $(SYSROOT)/lib/%: kernel/toolchain/%
 	cp $< $@
 
 $(HERMIT_CC): kernel/toolchain/x86_64-hermit-gcc
@@ -80,7 +80,7 @@ $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake: $(SYSR
 	cp $< $@
 
 HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SYSROOT)/lib/libpthread.a \
-	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
+	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/lib/hermit.specs $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
 TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer

@@ -87,3 +87,14 @@ def test_mtune_reaches_the_kernel_and_the_apps():
         compiles = [line for line in r.stdout.splitlines() if source in line and " -c " in line or
                     source in line and "hermit-gcc" in line]
         assert compiles and all("-mtune=znver3" in line for line in compiles), r.stdout
+
+
+def test_wrapper_never_links_the_hosts_libraries(tmp_path):
+    """glibc's static libraries are on the host; an image linked with one would be glibc code in
+    the guest. configure scripts probe -lNAME, so the link must fail instead (libc6-dev, which gcc
+    needs, always has libresolv.a)."""
+    (tmp_path / "app.c").write_text("int main(void) { return 0; }\n")
+    cc = BUILD / "bin" / "x86_64-hermit-gcc"
+    r = subprocess.run([str(cc), "app.c", "-o", "app", "-lresolv"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "cannot find -lresolv" in r.stderr

@@ -2,7 +2,7 @@
  * gdb_internal.h: what the gdb stub's files share among themselves; not for the kernel.
  *
  * Layers, bottom up:
- *	rsp_framing.c   bytes -> packets: $payload#cs, acks, ^C, no-ack mode
+ *	rsp_framing.c   bytes -> packets: $payload#cs, ^C (rsp_framing.h, shared with the proxy)
  *	rsp_parse.c     fields of a received payload: hex numbers, thread ids, binary data
  *	rsp_encode.c    text building and the reply packet: hex, binary escaping, checksum, send
  *	gdb_session.c   the public entry points and the run state: stops, resumes, range stepping
@@ -17,6 +17,7 @@
 #define GDBSTUB_INTERNAL_H
 
 #include "gdbstub.h"
+#include "rsp_framing.h"
 
 /* A handler's result besides 0 and GDB_E*: the packet gets no reply (c, s, k, ...). Chosen so
  * that no hook result is mistaken for it: the dispatcher treats other positive values as errors. */
@@ -39,6 +40,10 @@ struct gdb_session {
 	bool range_active;         /* vCont 'r': step again while rip is in [start, end) */
 	gdb_tid_t range_tid;
 	uint64_t range_start, range_end;
+	struct rsp_framer framer;  /* gdb's bytes into packets */
+	char rx[GDB_PACKET_MAX];   /* the framer's payload buffer */
+	bool noack;                /* no-ack mode: neither side acknowledges */
+	bool noack_armed;          /* QStartNoAckMode answered; no-ack from gdb's next '+' or packet */
 };
 extern struct gdb_session gdb_sess;
 
@@ -51,19 +56,8 @@ void gdb_format_stop(const struct gdb_stop *stop);
 /* gdb_sess.state = EXITED and last_stop = "killed by SIGKILL". */
 void gdb_session_killed(void);
 
-/* ---- framing (rsp_framing.c) ---- */
+/* ---- acks (gdb_session.c; the framing itself is rsp_framing.h) ---- */
 
-enum rsp_event {
-	RSP_EV_NONE,      /* nothing complete yet */
-	RSP_EV_PACKET,    /* a packet with a good checksum: see rsp_packet() */
-	RSP_EV_INTERRUPT, /* 0x03 outside a packet */
-	RSP_EV_NAK,       /* gdb asks for our last packet again */
-	RSP_EV_CONNECT,   /* a '+' in no-ack mode: a new gdb that starts in ack mode */
-};
-void rsp_framing_reset(void);
-enum rsp_event rsp_decode_byte(uint8_t byte);
-/* The payload of the last RSP_EV_PACKET; valid until the next byte is decoded. */
-const char *rsp_packet(size_t *len);
 /* QStartNoAckMode was answered: leave ack mode after gdb's final '+' (or its next packet). */
 void rsp_noack_arm(void);
 void rsp_set_ack_mode(void);
@@ -75,7 +69,6 @@ struct rsp_cur {
 	const char *p;
 	const char *end;
 };
-int rsp_hex_value(int c); /* 0..15, or -1 */
 bool rsp_at_end(const struct rsp_cur *c);
 bool rsp_eat(struct rsp_cur *c, char ch);
 bool rsp_eat_str(struct rsp_cur *c, const char *s);

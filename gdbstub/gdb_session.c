@@ -40,7 +40,7 @@ int gdb_init(const struct gdb_ops *ops, void *ctx)
 	gdb_sess.last_stop.signal = GDB_SIGTRAP;
 	gdb_sess.last_stop.tid = 1;
 	pending.len = 0;
-	rsp_framing_reset();
+	rsp_framer_init(&gdb_sess.framer, gdb_sess.rx, sizeof(gdb_sess.rx));
 	rsp_encode_reset();
 	gdb_threads_reset();
 	gdb_monitor_reset();
@@ -243,31 +243,72 @@ static void on_interrupt(void)
 		gdb_sess.state = GDB_STATE_RUNNING;
 }
 
+void rsp_noack_arm(void)
+{
+	gdb_sess.noack_armed = true;
+}
+
+void rsp_set_ack_mode(void)
+{
+	gdb_sess.noack = false;
+	gdb_sess.noack_armed = false;
+}
+
+/* No-ack mode: after QStartNoAckMode is answered, gdb sends one last '+' (or, without it, its next
+ * packet) and then neither side acknowledges; a bad packet is then dropped silently. */
+static void enter_noack_if_armed(void)
+{
+	if (gdb_sess.noack_armed) {
+		gdb_sess.noack_armed = false;
+		gdb_sess.noack = true;
+	}
+}
+
+/* A packet is complete: acknowledged (in ack mode) before it is answered. */
+static void on_packet(bool good)
+{
+	enter_noack_if_armed();
+	if (!gdb_sess.noack)
+		rsp_send_raw(good ? "+" : "-", 1);
+	if (!good)
+		return;
+	if (gdb_sess.state == GDB_STATE_HALTED || gdb_sess.state == GDB_STATE_EXITED)
+		gdb_dispatch(gdb_sess.rx, gdb_sess.framer.len);
+	else
+		packet_while_running(gdb_sess.rx, gdb_sess.framer.len);
+}
+
+/* A '+' in no-ack mode can only come from a new gdb connection, which starts in ack mode. */
+static void on_ack(void)
+{
+	if (gdb_sess.noack_armed)
+		enter_noack_if_armed();
+	else if (gdb_sess.noack)
+		rsp_set_ack_mode();
+}
+
 enum gdb_state gdb_feed_byte(uint8_t byte)
 {
-	const char *payload;
-	size_t len;
-
 	if (gdb_sess.ops == NULL)
 		return GDB_STATE_DETACHED;
-	switch (rsp_decode_byte(byte)) {
-	case RSP_EV_PACKET:
-		payload = rsp_packet(&len);
-		if (gdb_sess.state == GDB_STATE_HALTED || gdb_sess.state == GDB_STATE_EXITED)
-			gdb_dispatch(payload, len);
-		else
-			packet_while_running(payload, len);
+	switch (rsp_framer_byte(&gdb_sess.framer, byte)) {
+	case RSP_FRAME_PACKET:
+		on_packet(true);
 		break;
-	case RSP_EV_INTERRUPT:
+	case RSP_FRAME_BAD:
+		on_packet(false);
+		break;
+	case RSP_FRAME_INTERRUPT:
 		on_interrupt();
 		break;
-	case RSP_EV_NAK:
-		rsp_retransmit();
+	case RSP_FRAME_NAK:
+		if (!gdb_sess.noack)
+			rsp_retransmit();
 		break;
-	case RSP_EV_CONNECT:
-		rsp_set_ack_mode();
+	case RSP_FRAME_ACK:
+		on_ack();
 		break;
-	case RSP_EV_NONE:
+	case RSP_FRAME_NONE:
 		break;
 	}
 	return gdb_sess.state;

@@ -14,6 +14,8 @@ GDBSTUB_SRCS := $(addprefix gdbstub/,rsp_framing.c rsp_parse.c rsp_encode.c gdb_
 GDBSTUB_HDRS := $(wildcard gdbstub/*.h)
 GDBSTUB_HOST_OBJS := $(GDBSTUB_SRCS:%.c=$(OBJ)/host/%.o)
 GDBSTUB_HOST_LIB := $(BUILD)/lib/libgdbstub-host.a
+# The framer alone, which the proxy's gdb relay shares.
+RSP_FRAMING_HOST_OBJ := $(OBJ)/host/gdbstub/rsp_framing.o
 GDBSTUB_ALLOWED_IMPORTS := memcmp memcpy memset strlen
 
 $(OBJ)/host/gdbstub/%.o: gdbstub/%.c $(GDBSTUB_HDRS)

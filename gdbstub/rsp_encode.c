@@ -171,16 +171,7 @@ struct gdb_sbuf *rsp_reply(void)
 
 void rsp_reply_send(void)
 {
-	size_t n = tx.reply.len;
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + (uint8_t)tx.buf[1 + i]);
-	tx.buf[0] = '$';
-	tx.buf[1 + n] = '#';
-	tx.buf[2 + n] = hexdigits[sum >> 4];
-	tx.buf[3 + n] = hexdigits[sum & 0xf];
-	tx.framed = n + 4;
+	tx.framed = rsp_frame_wrap(tx.buf, tx.reply.len);
 	transmit(tx.buf, tx.framed);
 }
 

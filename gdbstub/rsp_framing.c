@@ -1,181 +1,127 @@
 /*
- * rsp_framing.c: the byte-level decoder of the remote serial protocol.
- *
- * gdb_session.c hands every received byte to rsp_decode_byte(), which returns an event when a
- * byte completes something: a packet "$payload#cs" with a good checksum (read it with
- * rsp_packet()), a ^C (0x03) outside a packet, or gdb's '-' asking for our last packet again.
- * In ack mode the decoder answers each packet itself: '+' when the checksum is right, '-' when it
- * is wrong, malformed or the payload does not fit GDB_PACKET_MAX (the rest is then discarded up to
- * its checksum). A '$' always starts a new packet, dropping any unfinished one: gdb escapes '$'
- * inside binary data, so a bare '$' means the previous packet was cut short. Bytes outside
- * packets other than '$', '+', '-' and 0x03 are line noise and ignored.
- *
- * The payload is kept as received; binary fields are unescaped by rsp_parse_binary() in the
- * packets that carry them (X), since '}' is an ordinary character elsewhere.
- *
- * No-ack mode: after QStartNoAckMode is answered, gdb sends one last '+' and then neither side
- * acknowledges; a packet with a bad checksum is then dropped silently. A '+' seen later can only
- * come from a new gdb connection, which always starts in ack mode: RSP_EV_CONNECT tells the
- * session to return to ack mode.
+ * rsp_framing.c: the byte-level decoder of the remote serial protocol (rsp_framing.h), and the
+ * framing of outgoing packets. The payload is kept as received; binary fields are unescaped by
+ * the packets that carry them (X), since '}' is an ordinary character elsewhere.
  */
-#include <string.h>
-
-#include "gdb_internal.h"
+#include "rsp_framing.h"
 
 enum fr_state {
-	FR_IDLE,        /* between packets */
-	FR_PAYLOAD,     /* after '$' */
-	FR_CSUM_HI,     /* after '#' */
+	FR_IDLE,    /* between packets */
+	FR_PAYLOAD, /* after '$' */
+	FR_CSUM_HI, /* after '#' */
 	FR_CSUM_LO,
-	FR_SKIP,        /* an overlong payload, up to its '#' */
-	FR_SKIP_CSUM_HI,
-	FR_SKIP_CSUM_LO,
 };
 
-static struct {
-	enum fr_state state;
-	char buf[GDB_PACKET_MAX];
-	size_t len;
-	uint8_t sum;       /* modulo-256 sum of the payload bytes as received */
-	uint8_t want;      /* the checksum gdb sent */
-	bool noack;
-	bool noack_armed;  /* QStartNoAckMode answered; no-ack from gdb's next '+' or packet */
-} fr;
-
-void rsp_framing_reset(void)
+int rsp_hex_value(int c)
 {
-	fr.state = FR_IDLE;
-	fr.len = 0;
-	fr.noack = false;
-	fr.noack_armed = false;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
-void rsp_noack_arm(void)
+void rsp_framer_init(struct rsp_framer *f, char *buf, size_t cap)
 {
-	fr.noack_armed = true;
+	f->buf = buf;
+	f->cap = cap;
+	rsp_framer_reset(f);
 }
 
-void rsp_set_ack_mode(void)
+void rsp_framer_reset(struct rsp_framer *f)
 {
-	fr.noack = false;
-	fr.noack_armed = false;
+	f->state = FR_IDLE;
+	f->len = 0;
+	f->overflow = false;
 }
 
-const char *rsp_packet(size_t *len)
+static void start_packet(struct rsp_framer *f)
 {
-	*len = fr.len;
-	return fr.buf;
+	f->state = FR_PAYLOAD;
+	f->len = 0;
+	f->sum = 0;
+	f->overflow = false;
 }
 
-static void ack(bool good)
-{
-	if (!fr.noack)
-		rsp_send_raw(good ? "+" : "-", 1);
-}
-
-static void start_packet(void)
-{
-	if (fr.noack_armed) {
-		fr.noack_armed = false;
-		fr.noack = true;
-	}
-	fr.state = FR_PAYLOAD;
-	fr.len = 0;
-	fr.sum = 0;
-}
-
-/* Outside a packet. */
-static enum rsp_event idle_byte(uint8_t byte)
+static enum rsp_frame_event idle_byte(struct rsp_framer *f, uint8_t byte)
 {
 	switch (byte) {
 	case '$':
-		start_packet();
-		return RSP_EV_NONE;
-	case 0x03:
-		return RSP_EV_INTERRUPT;
+		start_packet(f);
+		return RSP_FRAME_NONE;
 	case '+':
-		if (fr.noack_armed) {
-			fr.noack_armed = false;
-			fr.noack = true;
-			return RSP_EV_NONE;
-		}
-		return fr.noack ? RSP_EV_CONNECT : RSP_EV_NONE;
+		return RSP_FRAME_ACK;
 	case '-':
-		return fr.noack ? RSP_EV_NONE : RSP_EV_NAK;
+		return RSP_FRAME_NAK;
+	case 0x03:
+		return RSP_FRAME_INTERRUPT;
 	default:
-		return RSP_EV_NONE;
+		return RSP_FRAME_NONE;
 	}
 }
 
-static enum rsp_event payload_byte(uint8_t byte)
+static enum rsp_frame_event payload_byte(struct rsp_framer *f, uint8_t byte)
 {
 	if (byte == '$') {
-		start_packet();
+		start_packet(f);
 	} else if (byte == '#') {
-		fr.state = FR_CSUM_HI;
-	} else if (fr.len < sizeof(fr.buf)) {
-		fr.buf[fr.len++] = (char)byte;
-		fr.sum = (uint8_t)(fr.sum + byte);
+		f->state = FR_CSUM_HI;
 	} else {
-		fr.state = FR_SKIP;
+		if (f->len < f->cap)
+			f->buf[f->len++] = (char)byte;
+		else
+			f->overflow = true;
+		f->sum = (uint8_t)(f->sum + byte);
 	}
-	return RSP_EV_NONE;
+	return RSP_FRAME_NONE;
 }
 
-/* A checksum digit; a bad one NAKs the packet, and a '$' also starts the next one. */
-static enum rsp_event checksum_byte(uint8_t byte)
+/* A checksum digit; a bad one makes the packet bad, and a '$' also starts the next one. */
+static enum rsp_frame_event checksum_byte(struct rsp_framer *f, uint8_t byte)
 {
 	int v = rsp_hex_value(byte);
 
 	if (v < 0) {
-		ack(false);
 		if (byte == '$')
-			start_packet();
+			start_packet(f);
 		else
-			fr.state = FR_IDLE;
-		return RSP_EV_NONE;
+			f->state = FR_IDLE;
+		return RSP_FRAME_BAD;
 	}
-	if (fr.state == FR_CSUM_HI) {
-		fr.want = (uint8_t)(v << 4);
-		fr.state = FR_CSUM_LO;
-		return RSP_EV_NONE;
+	if (f->state == FR_CSUM_HI) {
+		f->want = (uint8_t)(v << 4);
+		f->state = FR_CSUM_LO;
+		return RSP_FRAME_NONE;
 	}
-	fr.want |= (uint8_t)v;
-	fr.state = FR_IDLE;
-	ack(fr.want == fr.sum);
-	return fr.want == fr.sum ? RSP_EV_PACKET : RSP_EV_NONE;
+	f->want |= (uint8_t)v;
+	f->state = FR_IDLE;
+	return f->want == f->sum && !f->overflow ? RSP_FRAME_PACKET : RSP_FRAME_BAD;
 }
 
-/* The tail of an overlong packet: dropped, then NAKed once its checksum has gone by. */
-static enum rsp_event skip_byte(uint8_t byte)
+enum rsp_frame_event rsp_framer_byte(struct rsp_framer *f, uint8_t byte)
 {
-	if (byte == '$') {
-		start_packet();
-		return RSP_EV_NONE;
-	}
-	if (fr.state == FR_SKIP) {
-		if (byte == '#')
-			fr.state = FR_SKIP_CSUM_HI;
-	} else if (fr.state == FR_SKIP_CSUM_HI) {
-		fr.state = FR_SKIP_CSUM_LO;
-	} else {
-		fr.state = FR_IDLE;
-		ack(false);
-	}
-	return RSP_EV_NONE;
-}
-
-enum rsp_event rsp_decode_byte(uint8_t byte)
-{
-	switch (fr.state) {
+	switch (f->state) {
 	case FR_IDLE:
-		return idle_byte(byte);
+		return idle_byte(f, byte);
 	case FR_PAYLOAD:
-		return payload_byte(byte);
-	case FR_CSUM_HI:
-	case FR_CSUM_LO:
-		return checksum_byte(byte);
+		return payload_byte(f, byte);
 	default:
-		return skip_byte(byte);
+		return checksum_byte(f, byte);
 	}
+}
+
+size_t rsp_frame_wrap(char *buf, size_t n)
+{
+	static const char hexdigits[] = "0123456789abcdef";
+	uint8_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum = (uint8_t)(sum + (uint8_t)buf[1 + i]);
+	buf[0] = '$';
+	buf[1 + n] = '#';
+	buf[2 + n] = hexdigits[sum >> 4];
+	buf[3 + n] = hexdigits[sum & 0xf];
+	return n + 4;
 }

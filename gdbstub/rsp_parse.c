@@ -11,17 +11,6 @@
 
 #include "gdb_internal.h"
 
-int rsp_hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool rsp_at_end(const struct rsp_cur *c)
 {
 	return c->p >= c->end;

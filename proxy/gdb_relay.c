@@ -53,7 +53,7 @@ static void close_client(struct relay *r)
 	r->out_len = 0;
 	r->gdb_noack = false;
 	r->last_len = 0;
-	rsp_frame_reset(&r->from_gdb);
+	rsp_framer_reset(&r->from_gdb);
 }
 
 static void flush_out(struct relay *r)
@@ -92,9 +92,18 @@ static void to_gdb_raw(struct relay *r, const char *p, size_t n)
 	flush_out(r);
 }
 
+/* "$payload#cs" into out; the length, or 0 when it does not fit in cap. */
+static size_t frame(char *out, size_t cap, const char *payload, size_t len)
+{
+	if (cap < len + 4)
+		return 0;
+	memcpy(out + 1, payload, len);
+	return rsp_frame_wrap(out, len);
+}
+
 static void to_gdb_packet(struct relay *r, const char *payload, size_t len)
 {
-	size_t n = rsp_frame_build(r->last, sizeof(r->last), payload, len);
+	size_t n = frame(r->last, sizeof(r->last), payload, len);
 
 	r->last_len = n;
 	to_gdb_raw(r, r->last, n);
@@ -173,7 +182,7 @@ static void to_guest_raw(struct relay *r, const char *p, size_t n)
 static void to_guest_packet(struct relay *r, const char *payload, size_t len)
 {
 	char buf[RSP_FRAME_MAX + 4];
-	size_t n = rsp_frame_build(buf, sizeof(buf), payload, len);
+	size_t n = frame(buf, sizeof(buf), payload, len);
 
 	to_guest_raw(r, buf, n);
 }
@@ -276,8 +285,8 @@ static void drain_g2h(struct relay *r)
 		uint8_t b = ring->data[tail & (HERMIT_DEBUG_RING_SIZE - 1)];
 		tail++;
 		used--;
-		if (rsp_frame_byte(&r->from_guest, b) == RSP_FRAME_PACKET)
-			guest_packet(r, r->from_guest.payload, r->from_guest.len);
+		if (rsp_framer_byte(&r->from_guest, b) == RSP_FRAME_PACKET)
+			guest_packet(r, r->from_guest_buf, r->from_guest.len);
 	}
 	__atomic_store_n(&ring->tail, tail, __ATOMIC_RELEASE);
 }
@@ -388,11 +397,11 @@ static void read_client(struct relay *r)
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {
-		switch (rsp_frame_byte(&r->from_gdb, (uint8_t)buf[i])) {
+		switch (rsp_framer_byte(&r->from_gdb, (uint8_t)buf[i])) {
 		case RSP_FRAME_PACKET:
 			if (!r->gdb_noack)
 				to_gdb_raw(r, "+", 1);
-			gdb_packet(r, r->from_gdb.payload, r->from_gdb.len);
+			gdb_packet(r, r->from_gdb_buf, r->from_gdb.len);
 			break;
 		case RSP_FRAME_BAD:
 			if (!r->gdb_noack)
@@ -440,7 +449,7 @@ static void accept_client(struct relay *r)
 		return;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	r->client_fd = fd;
-	rsp_frame_reset(&r->from_gdb);
+	rsp_framer_reset(&r->from_gdb);
 	connect_guest(r);
 }
 
@@ -454,6 +463,8 @@ int relay_listen(struct relay *r, uint16_t port)
 
 	memset(r, 0, sizeof(*r));
 	r->client_fd = r->doorbell_fd = -1;
+	rsp_framer_init(&r->from_gdb, r->from_gdb_buf, sizeof(r->from_gdb_buf));
+	rsp_framer_init(&r->from_guest, r->from_guest_buf, sizeof(r->from_guest_buf));
 	r->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->listen_fd < 0 ||
 	    setsockopt(r->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -480,7 +491,7 @@ void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t 
 	r->h2g_len = 0;
 	r->script_len = r->script_pos = 0;
 	r->exit_reply[0] = '\0';
-	rsp_frame_reset(&r->from_guest);
+	rsp_framer_reset(&r->from_guest);
 }
 
 int relay_pollfds(struct relay *r, struct pollfd *p)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "gdbstub/rsp_framing.h"
 #include "hermit/abi.h"
 
 /* Exit statuses of the proxy itself; the app's own status is passed through unchanged. */
@@ -370,33 +371,9 @@ struct vm {
  * context and the console are ready; vm_run sets hc.wait_fd itself. */
 int vm_run(struct vm *vm);
 
-/* ---- rsp_frame.c: where the GDB remote protocol's packets begin and end ---- */
+/* ---- gdb_relay.c: gdb's TCP connection <-> the kernel's stub (HERMIT_DEBUG=1) ---- */
 
 #define RSP_FRAME_MAX 0x4100 /* payload bytes kept; the stub's PacketSize is 0x4000 */
-
-enum rsp_frame_event {
-	RSP_FRAME_NONE,
-	RSP_FRAME_PACKET,    /* payload[0..len) with a good checksum */
-	RSP_FRAME_BAD,       /* a packet with a bad checksum or too long */
-	RSP_FRAME_ACK,       /* '+' between packets */
-	RSP_FRAME_NAK,       /* '-' */
-	RSP_FRAME_INTERRUPT, /* 0x03 between packets */
-};
-
-struct rsp_frame {
-	int state;
-	size_t len;
-	uint8_t sum, want;
-	bool overflow;
-	char payload[RSP_FRAME_MAX];
-};
-
-void rsp_frame_reset(struct rsp_frame *f);
-enum rsp_frame_event rsp_frame_byte(struct rsp_frame *f, uint8_t b);
-/* "$payload#cs" into out; the length, or 0 when it does not fit in cap. */
-size_t rsp_frame_build(char *out, size_t cap, const char *payload, size_t len);
-
-/* ---- gdb_relay.c: gdb's TCP connection <-> the kernel's stub (HERMIT_DEBUG=1) ---- */
 
 #define RELAY_POLLFDS 3
 #define RELAY_SCRIPT_MAX 4
@@ -426,7 +403,8 @@ struct relay {
 	char exit_reply[8];   /* W or X for '?' once the guest is gone */
 	char *run_argv[RELAY_RUN_ARGS_MAX + 1]; /* vRun's program and arguments */
 	int run_argc;
-	struct rsp_frame from_gdb, from_guest;
+	struct rsp_framer from_gdb, from_guest; /* gdbstub/rsp_framing.h */
+	char from_gdb_buf[RSP_FRAME_MAX], from_guest_buf[RSP_FRAME_MAX];
 	char last[RSP_FRAME_MAX + 4]; /* the last packet to gdb, for a '-' */
 	size_t last_len;
 	char *out;            /* bytes for gdb waiting for its socket */

@@ -1,12 +1,12 @@
 # proxy/proxy.mk: the host program that runs a Hermit image (build/bin/proxy) and its unit tests.
 # Included by the top GNUmakefile, which provides BUILD, OBJ, HOST_CC and HOST_CFLAGS, after
-# tracing.mk (the tracer's host objects: export, ring, catalogue).
+# tracing.mk (the tracer's host objects: export, ring, catalogue) and gdbstub.mk (the RSP framer).
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h kernel/include/hermit/abi.h
-PROXY_SRCS := gdb_relay.c rsp_frame.c capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
+PROXY_SRCS := gdb_relay.c capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
 	settings.c symbols.c postmortem.c
-PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS)
+PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_FRAMING_HOST_OBJ)
 # Everything but main: what the unit tests link against.
 PROXY_LIB_OBJS := $(filter-out $(OBJ)/proxy/main.o,$(PROXY_OBJS))
 

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "gdbstub/debug_ring.h"
 #include "proxy.h"
 
 #define OUT_MAX (256 * MIB) /* bytes waiting for a gdb that does not read: then it is dropped */
@@ -138,27 +139,11 @@ static struct hermit_debug_channel *channel(struct relay *r)
 /* Moves queued bytes into h2g as room allows, then rings unless the stub polls anyway. */
 static void flush_h2g(struct relay *r)
 {
-	struct hermit_debug_ring *ring;
-	size_t moved = 0;
+	size_t moved;
 
 	if (!r->chan || r->h2g_len == 0)
 		return;
-	ring = &r->chan->h2g;
-	while (moved < r->h2g_len) {
-		uint32_t head = ring->head;
-		uint32_t used = head - __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
-		if (used >= HERMIT_DEBUG_RING_SIZE)
-			break;
-		uint32_t at = head & (HERMIT_DEBUG_RING_SIZE - 1);
-		size_t n = HERMIT_DEBUG_RING_SIZE - used;
-		if (n > HERMIT_DEBUG_RING_SIZE - at)
-			n = HERMIT_DEBUG_RING_SIZE - at;
-		if (n > r->h2g_len - moved)
-			n = r->h2g_len - moved;
-		memcpy(&ring->data[at], r->h2g + moved, n);
-		__atomic_store_n(&ring->head, head + (uint32_t)n, __ATOMIC_RELEASE);
-		moved += n;
-	}
+	moved = debug_ring_put(&r->chan->h2g, r->h2g, r->h2g_len);
 	memmove(r->h2g, r->h2g + moved, r->h2g_len - moved);
 	r->h2g_len -= moved;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -267,28 +252,21 @@ static void guest_packet(struct relay *r, const char *payload, size_t len)
 /* Takes what the stub wrote into g2h. */
 static void drain_g2h(struct relay *r)
 {
-	struct hermit_debug_ring *ring;
-	uint32_t tail, used;
+	uint8_t buf[4096];
+	long n = 0;
 
 	if (!channel(r))
 		return;
-	ring = &r->chan->g2h;
-	tail = ring->tail;
-	used = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE) - tail;
-	if (used > HERMIT_DEBUG_RING_SIZE) {
+	while (r->chan && (n = debug_ring_get(&r->chan->g2h, buf, sizeof(buf))) > 0) {
+		for (long i = 0; i < n; i++)
+			if (rsp_framer_byte(&r->from_guest, buf[i]) == RSP_FRAME_PACKET)
+				guest_packet(r, r->from_guest_buf, r->from_guest.len);
+	}
+	if (n < 0) {
 		fprintf(stderr, "hermit: the guest's debug channel is broken; gdb is cut off\n");
 		r->chan = NULL;
 		r->gm = NULL;
-		return;
 	}
-	while (used > 0) {
-		uint8_t b = ring->data[tail & (HERMIT_DEBUG_RING_SIZE - 1)];
-		tail++;
-		used--;
-		if (rsp_framer_byte(&r->from_guest, b) == RSP_FRAME_PACKET)
-			guest_packet(r, r->from_guest_buf, r->from_guest.len);
-	}
-	__atomic_store_n(&ring->tail, tail, __ATOMIC_RELEASE);
 }
 
 /* ---- gdb's packets ---- */

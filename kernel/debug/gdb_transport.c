@@ -16,6 +16,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/uart.h"
 #include "debug/debug_internal.h"
+#include "debug_ring.h"
 #include "hermit/abi.h"
 #include "kernel/clock.h"
 #include "kernel/irq.h"
@@ -23,8 +24,6 @@
 extern struct hermit_anchor hermit_anchor;
 
 static struct hermit_debug_channel channel __attribute__((aligned(64)));
-
-#define RING_MASK (HERMIT_DEBUG_RING_SIZE - 1u)
 
 void transport_init(void (*rx_irq)(void))
 {
@@ -39,23 +38,14 @@ void transport_init(void (*rx_irq)(void))
 
 void transport_send(const void *buf, size_t len)
 {
-	struct hermit_debug_ring *r = &channel.g2h;
 	const uint8_t *p = buf;
 
 	while (len > 0) {
-		uint32_t head = r->head;
-		uint32_t room = HERMIT_DEBUG_RING_SIZE - (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE));
-		if (room == 0 || room > HERMIT_DEBUG_RING_SIZE) {
+		size_t n = debug_ring_put(&channel.g2h, p, len);
+		if (n == 0) {
 			cpu_relax(); /* the host drains after the last doorbell */
 			continue;
 		}
-		uint32_t at = head & RING_MASK, n = room;
-		if (n > len)
-			n = (uint32_t)len;
-		if (n > HERMIT_DEBUG_RING_SIZE - at)
-			n = HERMIT_DEBUG_RING_SIZE - at;
-		memcpy(&r->data[at], p, n);
-		__atomic_store_n(&r->head, head + n, __ATOMIC_RELEASE);
 		p += n;
 		len -= n;
 		uart_putc(HERMIT_QEMU_DEBUG_PORT, 1); /* the port write orders the stores before it */
@@ -64,38 +54,15 @@ void transport_send(const void *buf, size_t len)
 
 size_t transport_recv(void *buf, size_t cap)
 {
-	struct hermit_debug_ring *r = &channel.h2g;
-	uint32_t tail = r->tail;
-	uint32_t used = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - tail;
-	uint8_t *p = buf;
-	size_t got = 0;
+	long got = debug_ring_get(&channel.h2g, buf, cap);
 
-	if (used > HERMIT_DEBUG_RING_SIZE)
-		return 0; /* a broken host: ignore the ring rather than read garbage */
-	while (got < cap && used > 0) {
-		uint32_t at = tail & RING_MASK, n = used;
-		if (n > cap - got)
-			n = (uint32_t)(cap - got);
-		if (n > HERMIT_DEBUG_RING_SIZE - at)
-			n = HERMIT_DEBUG_RING_SIZE - at;
-		memcpy(p + got, &r->data[at], n);
-		got += n;
-		tail += n;
-		used -= n;
-	}
-	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
-	return got;
+	return got < 0 ? 0 : (size_t)got; /* a broken host: ignore the ring rather than read garbage */
 }
 
 void transport_set_polling(bool on)
 {
 	__atomic_store_n(&channel.guest_polling, on ? 1u : 0u, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-static bool h2g_empty(void)
-{
-	return __atomic_load_n(&channel.h2g.head, __ATOMIC_ACQUIRE) == channel.h2g.tail;
 }
 
 /* How long a stopped stub polls before it halts: longer than gdb's gaps between the packets of
@@ -109,12 +76,12 @@ void transport_wait(void)
 		return;
 	}
 	for (uint64_t until = clock_ns() + SPIN_BEFORE_HALT_NS; clock_ns() < until;) {
-		if (!h2g_empty())
+		if (!debug_ring_empty(&channel.h2g))
 			return;
 		cpu_relax();
 	}
 	transport_set_polling(false); /* from here the host rings for every write */
-	if (h2g_empty()) {
+	if (debug_ring_empty(&channel.h2g)) {
 		apic_set_priority(TPR_DEBUG_ONLY);
 		cpu_idle(); /* sti; hlt: a doorbell already pending wakes it at once */
 		__asm__ volatile("cli" ::: "memory");

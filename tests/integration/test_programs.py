@@ -7,6 +7,7 @@ does not build fails its tests with the tail of its build output.
 import os
 import random
 import subprocess
+import textwrap
 
 import pytest
 
@@ -94,3 +95,29 @@ def test_zlib_corrupt_input_is_an_error_not_a_crash():
     r = guest(built("zlib") / "minigzip", "-d", stdin=bytes(packed))
     assert r.returncode == 1, r.stderr  # minigzip's error() exits 1
     assert b"minigzip" in r.stderr
+
+
+# What programs need of the C library beyond POSIX's file and process calls.
+
+def test_dlopen_fails_cleanly_in_a_static_image(tmp_path):
+    """civetweb loads OpenSSL with dlopen when it can; a Hermit image cannot, and says so."""
+    (tmp_path / "dl.c").write_text(textwrap.dedent("""\
+        #include <dlfcn.h>
+        #include <stdio.h>
+        int main(void)
+        {
+            void *lib = dlopen("libssl.so.3", RTLD_LAZY);
+            const char *why = dlerror(), *again = dlerror();
+            printf("%d|%s|%s\\n", lib == NULL, why, again ? again : "none");
+            void *sym = dlsym(RTLD_DEFAULT, "main");
+            why = dlerror();
+            printf("%d|%s|%d\\n", sym == NULL, why, dlclose(lib));
+            return 0;
+        }
+        """))
+    subprocess.run([str(BUILD / "bin" / "x86_64-hermit-gcc"), "dl.c", "-o", "dl"], cwd=tmp_path, check=True)
+    r = guest(tmp_path / "dl")
+    assert r.returncode == 0, r.stderr
+    opened, looked_up = r.stdout.decode().splitlines()
+    assert opened == "1|dlopen: Hermit images are static: no shared object can be loaded|none"
+    assert looked_up == "1|dlsym: a Hermit image has no dynamic symbol table|-1"

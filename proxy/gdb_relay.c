@@ -120,20 +120,9 @@ static void reply(struct relay *r, const char *text)
 /* The guest's channel, once the kernel made it ready; NULL before and when it is broken. */
 static struct hermit_debug_channel *channel(struct relay *r)
 {
-	struct hermit_anchor a;
-	struct hermit_debug_channel *c;
-
-	if (r->chan || !r->gm)
-		return r->chan;
-	if (!gm_read(r->gm, r->anchor, &a, sizeof(a)) || a.magic != HERMIT_ANCHOR_MAGIC ||
-	    !a.debug_channel)
-		return NULL;
-	c = gm_range(r->gm, a.debug_channel, sizeof(*c));
-	if (!c || __atomic_load_n(&c->magic, __ATOMIC_ACQUIRE) != HERMIT_DEBUG_MAGIC ||
-	    c->version != HERMIT_DEBUG_VERSION || c->ring_size != HERMIT_DEBUG_RING_SIZE)
-		return NULL;
-	r->chan = c;
-	return c;
+	if (!r->chan && r->gm)
+		r->chan = gv_debug_channel(&r->gv);
+	return r->chan;
 }
 
 /* Moves queued bytes into h2g as room allows, then rings unless the stub polls anyway. */
@@ -458,7 +447,7 @@ void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t 
 		       int doorbell_fd)
 {
 	r->gm = gm;
-	r->anchor = anchor;
+	gv_init(&r->gv, gm, anchor);
 	r->doorbell_fd = doorbell_fd;
 	r->chan = NULL;
 	r->guest = true;

@@ -269,7 +269,7 @@ static int report(struct vm *vm)
 		fprintf(stderr, "%s\n", vm->hc.why);
 		return EXIT_PROXY_FAILURE;
 	case VM_TIMEOUT:
-		fprintf(stderr, "hermit: HERMIT_TIMEOUT=%u: the guest was stopped\n", vm->pm ? vm->pm->timeout : 0);
+		fprintf(stderr, "hermit: HERMIT_TIMEOUT=%u: the guest was stopped\n", vm->timeout);
 		return EXIT_TIMEOUT;
 	case VM_SIGNALED:
 		return vm->term_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;

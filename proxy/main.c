@@ -184,6 +184,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	vm->qemu_err_fd = s->qemu_err[0];
 	vm->signal_fd = s->signal_fd;
 	vm->verbose = s->settings.verbose;
+	vm->timeout = s->settings.timeout;
 	vm->console = (struct console){ .sym = sym, .err = stderr };
 	vm->hc = (struct hcall_ctx){
 		.gm = gm, .files = files, .anchor = s->image.anchor, .cpus = s->settings.cpus,
@@ -243,7 +244,7 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 		gm_init(gm, s->ram, s->settings.mem_size);
 		init_vm(vm, s, gm, files, sym, clock, guest_argv);
 		if (pm) { /* post-mortem bundles for the new guest too */
-			pm_init(pm, gm, s->image.anchor, sym, app);
+			pm_init(pm, gm, s->image.anchor, sym, app, &s->settings);
 			vm->pm = pm;
 		}
 	}
@@ -270,7 +271,7 @@ int main(int argc, char **argv)
 	}
 	if (settings_parse(&s.settings, environ, err, sizeof(err)) < 0 ||
 	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
-	    pick_accel(&s, err, sizeof(err)) < 0 || pm_check_settings(err, sizeof(err)) < 0)
+	    pick_accel(&s, err, sizeof(err)) < 0)
 		return die_usage(err);
 	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
 		return EXIT_PROXY_FAILURE;
@@ -286,10 +287,10 @@ int main(int argc, char **argv)
 		vm.capture = &capture;
 	}
 	static struct postmortem pm;
-	pm_init(&pm, &gm, s.image.anchor, &sym, argv[1]);
+	pm_init(&pm, &gm, s.image.anchor, &sym, argv[1], &s.settings);
 	vm.pm = &pm;
-	if (pm.timeout)
-		alarm(pm.timeout);
+	if (s.settings.timeout)
+		alarm(s.settings.timeout);
 	if (s.settings.debug)
 		return debug_session(&s, &vm, &relay, &gm, &files, &sym, &clock, argv[1]);
 	return vm_run(&vm);

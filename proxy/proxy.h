@@ -20,6 +20,7 @@
 
 #include "gdbstub/rsp_framing.h"
 #include "hermit/abi.h"
+#include "tracing/logring.h"
 
 /* Exit statuses of the proxy itself; the app's own status is passed through unchanged. */
 #define EXIT_PROXY_FAILURE 1 /* the guest died or broke the ABI, or the host failed us */
@@ -58,6 +59,9 @@ struct settings {
 	bool capture_net;        /* HERMIT_CAPTURE_NET: write the guest's capture as a pcap file */
 	const char *trace_dir;   /* HERMIT_TRACE_DIR: where; NULL = the working directory */
 	const char *qemu_pcap;   /* HERMIT_QEMU_PCAP: also QEMU's own filter-dump capture, to FILE */
+	const char *trace;       /* HERMIT_TRACE: event patterns, each matching an event; NULL = off */
+	unsigned timeout;        /* HERMIT_TIMEOUT: seconds, 0 = none */
+	bool bundle_always;      /* HERMIT_BUNDLE=1: a post-mortem bundle after any ending */
 };
 
 #define SETTINGS_MEM_DEFAULT (2 * GIB)
@@ -123,6 +127,49 @@ enum gm_string { GM_STRING_OK, GM_STRING_TOO_LONG, GM_STRING_FAULT };
  * max bytes (all of them guest RAM); FAULT: guest RAM ends before a NUL or before max bytes. */
 enum gm_string gm_string(const struct guestmem *gm, hermit_gpa_t gpa, uint64_t max,
 			 const char **str);
+
+/* ---- guestview.c: the one checked accessor for the tables the kernel publishes ---- */
+
+enum gv_table { GV_ANCHOR, GV_LOG, GV_TASKS, GV_TRACE, GV_DEBUG, GV_NTABLES };
+
+#define GV_LOG_MAX (64 * MIB)          /* beyond any HERMIT_LOGSIZE */
+#define GV_TASK_SIZE_MAX (64 * 1024)   /* struct task, with its offsets */
+#define GV_FRAME_SIZE_MAX 4096         /* a trap frame */
+#define GV_TRACE_SLOTS_MAX (1u << 24)  /* events per CPU ring */
+#define GV_TASKS_MAX 4096              /* tasks walked */
+
+struct guestview {
+	const struct guestmem *gm;
+	hermit_gpa_t anchor;
+	unsigned reported;   /* bit per enum gv_table: its breakage was said */
+};
+
+/* A task as the task table describes it, every field copied and its name NUL-ended. */
+struct guest_task {
+	uint64_t addr;
+	uint32_t id, state;
+	char name[32];
+	uint64_t frame, stack_lo, stack_hi;
+};
+
+void gv_init(struct guestview *v, const struct guestmem *gm, hermit_gpa_t anchor);
+/* Prints "hermit: the guest's TABLE is broken: WHY" on stderr, once per table; returns false. */
+bool gv_broken(struct guestview *v, enum gv_table t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool gv_anchor(struct guestview *v, struct hermit_anchor *a);
+/* Copies table t (size bytes at the anchor's pointer) into out and checks its magic and version.
+ * false: absent (a zero pointer or magic: quietly) or broken (said); *at gets its address. */
+bool gv_table(struct guestview *v, enum gv_table t, void *out, size_t size, uint32_t magic,
+	      uint32_t version, hermit_gpa_t *at);
+/* Each reader below returns a copy whose every field was checked, or false / NULL / 0. */
+bool gv_log(struct guestview *v, struct hermit_log_ring *hdr, struct log_ring_view *view);
+bool gv_tasks(struct guestview *v, struct hermit_task_table *tt);
+/* Up to max tasks from the list of a checked table; a longer list is broken (a cycle). */
+size_t gv_task_walk(struct guestview *v, const struct hermit_task_table *tt, struct guest_task *out,
+		    size_t max);
+bool gv_trace(struct guestview *v, struct hermit_trace *hdr);
+/* The live channel (its rings are read and written in place through gdbstub/debug_ring.h). */
+struct hermit_debug_channel *gv_debug_channel(struct guestview *v);
 
 /* ---- files.c: the guest's descriptors, indexes into a table of host descriptors ---- */
 
@@ -271,26 +318,46 @@ int qemu_spawn(char **argv, const struct qemu_fds *fds, int err_fd, pid_t *pid, 
  * shows a KVM that runs ordinary guests. why gets the reason when not. */
 bool kvm_check(const char *dev, const char *modules, char *why, size_t whylen);
 
-/* ---- postmortem.c: the kernel's log, trace and tasks, read from guest memory ---- */
+/* ---- logdump.c: the kernel log ring as console lines ---- */
+
+/* The log as console lines, oldest first (malloc'd, NUL-ended), and how many records were
+ * overwritten; NULL when the guest has no ring or a broken one (said). */
+char *log_text(struct guestview *v, size_t *len, uint64_t *lost);
+/* Prints text with its code addresses symbolized. */
+void log_render(struct symbolizer *sym, const char *text, size_t len, FILE *out);
+/* Prints the whole log with a title; false when there is none (print the console then). */
+bool log_print(struct guestview *v, struct symbolizer *sym, FILE *out);
+
+/* ---- tracedump.c: the trace rings, exported by tracing/export.c ---- */
+
+struct trace_snapshot;
+/* The rings and the task names; false when there are none (or they are broken: said). */
+bool trace_read(struct guestview *v, struct trace_snapshot *s);
+/* BASE (CTF directory) and BASE.json (its name into json). */
+int trace_write_files(const struct trace_snapshot *s, const char *base, char *json, size_t jsonlen);
+/* trace_read and trace_write_files, saying on out what was written where. */
+int trace_dump(struct guestview *v, const char *base, FILE *out);
+
+/* ---- core.c: an ELF core with every task as a thread ---- */
+
+/* Writes the core at path (sig: the crashed task's signal, 0 for none) and each task's
+ * registers as text to regs_out. -1 when there is no task table, or the file fails. */
+int core_write(struct guestview *v, const char *app, const char *path, int sig, FILE *regs_out);
+
+/* ---- postmortem.c: the trace and the post-mortem bundle at the end ---- */
 
 struct postmortem {
-	const struct guestmem *gm;
-	hermit_gpa_t anchor;
+	struct guestview gv;
 	struct symbolizer *sym;
 	const char *app;
 	const char *dir;     /* HERMIT_TRACE_DIR, default "." */
 	const char *trace;   /* HERMIT_TRACE, NULL when unset */
 	bool bundle_always;  /* HERMIT_BUNDLE=1: a bundle whatever the ending */
-	unsigned timeout;    /* HERMIT_TIMEOUT seconds, 0 = none */
 	unsigned snapshots;  /* bundles written on request so far */
 };
 
-/* Checks HERMIT_TRACE (every pattern must match an event), HERMIT_TIMEOUT and HERMIT_BUNDLE
- * before anything starts; err gets the user message. */
-int pm_check_settings(char *err, size_t errlen);
-/* Reads the HERMIT_* settings above from the environment. */
 void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anchor,
-	     struct symbolizer *sym, const char *app);
+	     struct symbolizer *sym, const char *app, const struct settings *s);
 /* Prints the kernel log ring (symbolized); false when the guest has none (print the console). */
 bool pm_print_log(struct postmortem *pm, FILE *out);
 /* SIGUSR2: a bundle of the running guest (best effort: it runs on while it is read). */
@@ -356,6 +423,7 @@ struct vm {
 	struct console console;
 	struct hcall_ctx hc;
 	bool verbose;
+	unsigned timeout;             /* HERMIT_TIMEOUT, for the message */
 	struct net_capture *capture; /* NULL unless HERMIT_CAPTURE_NET=1 */
 
 	enum vm_end end;
@@ -390,8 +458,8 @@ struct relay {
 	int listen_fd;        /* 127.0.0.1:HERMIT_DEBUG_PORT */
 	int client_fd;        /* gdb, -1 when none */
 	int doorbell_fd;      /* the debug UART's socket, -1 without a guest */
-	const struct guestmem *gm;
-	hermit_gpa_t anchor;
+	const struct guestmem *gm;  /* NULL once the channel proved broken */
+	struct guestview gv;
 	struct hermit_debug_channel *chan; /* once the kernel made it ready */
 	bool guest;           /* a guest runs (or is stopped in its stub) */
 	bool linked;          /* gdb and the stub talk (the stub is in no-ack mode) */

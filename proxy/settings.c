@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "proxy.h"
+#include "tracing/events.h"
+#include "tracing/ring.h"
 
 static const char *env_value(char *const *envp, const char *name)
 {
@@ -252,6 +254,30 @@ static int parse_debug(const char *v, struct settings *s, char *err, size_t errl
 	return parse_bool("HERMIT_DEBUG", v, &s->debug, err, errlen);
 }
 
+/* Tracing and post-mortem: HERMIT_TRACE (every pattern must match an event; "1" is all),
+ * HERMIT_TIMEOUT seconds, HERMIT_BUNDLE 0 or 1. */
+static int parse_postmortem(struct settings *s, char *const *envp, char *err, size_t errlen)
+{
+	const char *trace = env_value(envp, "HERMIT_TRACE");
+	const char *timeout = env_value(envp, "HERMIT_TIMEOUT");
+	unsigned char want[HERMIT_TRACE_NEVENTS] = { 0 };
+	uint64_t seconds = 0;
+	char bad[64];
+
+	if (trace && strcmp(trace, "1") && trace_select(trace, want, bad, sizeof(bad)) < 0) {
+		snprintf(err, errlen, "hermit: HERMIT_TRACE=%s: %s matches no event (traces/formats/events.md)",
+			 trace, bad);
+		return -1;
+	}
+	s->trace = trace;
+	if (timeout && (parse_number(timeout, &seconds) < 0 || seconds == 0 || seconds > UINT32_MAX)) {
+		snprintf(err, errlen, "hermit: HERMIT_TIMEOUT=%s: expected a number of seconds", timeout);
+		return -1;
+	}
+	s->timeout = (unsigned)seconds;
+	return parse_bool("HERMIT_BUNDLE", env_value(envp, "HERMIT_BUNDLE"), &s->bundle_always, err, errlen);
+}
+
 int settings_parse(struct settings *s, char *const *envp, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -270,6 +296,8 @@ int settings_parse(struct settings *s, char *const *envp, char *err, size_t errl
 		       &s->port, err, errlen) < 0 ||
 	    parse_port("HERMIT_DEBUG_PORT", env_value(envp, "HERMIT_DEBUG_PORT"),
 		       SETTINGS_DEBUG_PORT_DEFAULT, 65535, &s->debug_port, err, errlen) < 0)
+		return -1;
+	if (parse_postmortem(s, envp, err, errlen) < 0)
 		return -1;
 	return parse_network(s, envp, err, errlen);
 }

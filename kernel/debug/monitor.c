@@ -12,6 +12,7 @@
 #include "kernel/percpu.h"
 #include "kernel/task.h"
 #include "lib/format.h"
+#include "tracing/logring.h"
 
 extern char __image_start[], __text_end[], __image_end[];
 
@@ -75,40 +76,47 @@ extern struct hermit_anchor hermit_anchor;
 
 #define LOG_SHOW_MAX 64
 
+/* The records of the ring in v from tail, as log_ring_next walks them: how many there are. */
+static unsigned count_records(const struct log_ring_view *v)
+{
+	struct hermit_log_record rec;
+	const char *text;
+	size_t len;
+	uint64_t pos = v->tail;
+	unsigned n = 0;
+
+	while (log_ring_next(v, &pos, &rec, &text, &len) > 0)
+		n++;
+	return n;
+}
+
 /* The last n records of the kernel's log ring (hermit/abi.h), oldest first. */
 static void show_log(unsigned n)
 {
 	const struct hermit_log_ring *ring = (const void *)(uintptr_t)hermit_anchor.log;
-	static uint64_t pos[LOG_SHOW_MAX];
-	unsigned kept = 0, next = 0;
+	struct hermit_log_record rec;
 	char line[LOG_LINE_MAX + 32];
+	const char *text;
+	size_t len;
 
-	if (!ring || ring->magic != HERMIT_LOG_MAGIC || !ring->size) {
+	if (!ring || ring->magic != HERMIT_LOG_MAGIC ||
+	    !log_ring_sane(ring->size, ring->head, ring->tail)) {
 		say("the kernel log ring is not there\n");
 		return;
 	}
-	const uint8_t *data = (const uint8_t *)(uintptr_t)ring->data;
-	for (uint64_t p = ring->tail; p < ring->head;) {
-		const struct hermit_log_record *r = (const void *)(data + p % ring->size);
-		if (r->size < sizeof(*r) || r->size % 8)
-			break; /* torn: stop rather than wander */
-		if (r->level != HERMIT_LOG_PAD) {
-			pos[next] = p;
-			next = (next + 1) % LOG_SHOW_MAX;
-			if (kept < LOG_SHOW_MAX)
-				kept++;
-		}
-		p += r->size;
-	}
-	if (n > kept)
-		n = kept;
+	struct log_ring_view v = { (const uint8_t *)(uintptr_t)ring->data, ring->size, ring->head, ring->tail };
+	unsigned total = count_records(&v), skip;
+	if (n > total)
+		n = total;
+	skip = total - n;
 	say("console level %c; the last %u of the log:\n", "DIWE"[ring->console_level & 3], n);
-	for (unsigned i = 0; i < n; i++) {
-		const struct hermit_log_record *r =
-			(const void *)(data + pos[(next + LOG_SHOW_MAX - n + i) % LOG_SHOW_MAX] % ring->size);
-		fmt_snprintf(line, sizeof(line), "[%5lu.%06lu] %c %.*s\n", (unsigned long)(r->ns / 1000000000),
-			     (unsigned long)(r->ns / 1000 % 1000000), "DIWE"[r->level & 3],
-			     (int)(r->size - sizeof(*r)), (const char *)(r + 1));
+	for (uint64_t pos = v.tail; log_ring_next(&v, &pos, &rec, &text, &len) > 0;) {
+		if (skip) {
+			skip--;
+			continue;
+		}
+		fmt_snprintf(line, sizeof(line), "[%5lu.%06lu] %c %.*s\n", (unsigned long)(rec.ns / 1000000000),
+			     (unsigned long)(rec.ns / 1000 % 1000000), "DIWE"[rec.level & 3], (int)len, text);
 		gdb_console_puts(line);
 	}
 }

@@ -41,8 +41,7 @@ static void setup_memory(void)
 	*ring() = (struct hermit_log_ring){ .magic = HERMIT_LOG_MAGIC, .version = HERMIT_LOG_VERSION,
 					    .data = DATA, .size = DATA_SIZE };
 	memset(&pm, 0, sizeof(pm));
-	pm.gm = &gm;
-	pm.anchor = ANCHOR;
+	gv_init(&pm.gv, &gm, ANCHOR);
 	pm.app = "/nonexistent/app";
 	pm.dir = ".";
 }
@@ -131,10 +130,9 @@ static void test_no_ring_no_log(void **state)
 	assert_false(ok);
 }
 
-/* Two tasks, the second crashed: the core has its NT_PRSTATUS first, then the other. */
-static void test_core_has_a_thread_per_task(void **state)
+/* Two tasks, the second (crashed) one's struct at TASKS + 0x4000, listed from LIST. */
+static struct hermit_task_table *setup_tasks(void)
 {
-	(void)state;
 	setup_memory();
 	struct hermit_anchor *a = (struct hermit_anchor *)(ram + ANCHOR);
 	a->tasks = TABLE;
@@ -165,15 +163,65 @@ static void test_core_has_a_thread_per_task(void **state)
 	uint64_t first = TASKS, crashed = TASKS + 0x4000;
 	memcpy(ram + LIST, &first, 8);
 	memcpy(ram + LIST + 24, &crashed, 8);
+	return t;
+}
 
-	char dir[] = "/tmp/hermit-pm-test-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	pm.dir = dir;
+/* The bundle of a crash into a new directory (dir: its template); what the proxy said. */
+static char *finish_crashed(char *dir)
+{
 	char *out = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	pm.dir = dir;
+	f = open_memstream(&out, &len);
 	pm_finish(&pm, VM_CRASHED, 14, f);
 	fclose(f);
+	return out;
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A broken task table costs the core, never the proxy: no read outside the task, no endless walk. */
+static void test_broken_task_tables_are_refused(void **state)
+{
+	char dir[] = "/tmp/hermit-pm-test-XXXXXX";
+	char *out;
+
+	(void)state;
+	for (int how = 0; how < 5; how++) {
+		struct hermit_task_table *t = setup_tasks();
+		uint64_t self = TASKS;
+		switch (how) {
+		case 0: t->task_name = 250; break;       /* the name runs past the task */
+		case 1: t->name_max = 0; break;          /* no room for the NUL */
+		case 2: t->task_size = 1u << 30; break;  /* larger than any task */
+		case 3: t->frame[HERMIT_REG_RIP] = 4096; break; /* outside the frame */
+		case 4: memcpy(ram + TASKS, &self, 8); break;   /* the list is a cycle: one task left */
+		}
+		memcpy(dir, "/tmp/hermit-pm-test-XXXXXX", sizeof(dir));
+		out = finish_crashed(dir);
+		assert_true((strstr(out, "core missing") != NULL) == (how != 4));
+		free(out);
+		remove_dir(dir);
+	}
+}
+
+/* Two tasks, the second crashed: the core has its NT_PRSTATUS first, then the other. */
+static void test_core_has_a_thread_per_task(void **state)
+{
+	(void)state;
+	setup_tasks();
+
+	char dir[] = "/tmp/hermit-pm-test-XXXXXX";
+	char *out = finish_crashed(dir);
 	assert_non_null(strstr(out, "hermit: post-mortem bundle in "));
 	free(out);
 
@@ -211,8 +259,7 @@ static void test_core_has_a_thread_per_task(void **state)
 		covered += ph[i].p_type == PT_LOAD && ph[i].p_vaddr <= TASKS + 0x4000 - 64 &&
 			   ph[i].p_vaddr + ph[i].p_memsz >= TASKS + 0x4000 + 256;
 	assert_int_equal(covered, 1);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
+	remove_dir(dir);
 }
 
 int main(void)
@@ -223,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_torn_record_ends_the_log),
 		cmocka_unit_test(test_no_ring_no_log),
 		cmocka_unit_test(test_core_has_a_thread_per_task),
+		cmocka_unit_test(test_broken_task_tables_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -297,6 +297,27 @@ static void test_network_errors(void **state)
 	assert_int_equal(parse("HERMIT_NIC=virtio", NULL).s.nic, NIC_VIRTIO);
 }
 
+static void test_postmortem_settings(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	p = parse(NULL);
+	assert_null(p.s.trace);
+	assert_int_equal(p.s.timeout, 0);
+	assert_false(p.s.bundle_always);
+	p = parse("HERMIT_TRACE=sched_*,-sched_wakeup", "HERMIT_TIMEOUT=30", "HERMIT_BUNDLE=1", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_string_equal(p.s.trace, "sched_*,-sched_wakeup");
+	assert_int_equal(p.s.timeout, 30);
+	assert_true(p.s.bundle_always);
+	expect_error(parse("HERMIT_TRACE=nosuch_*", NULL),
+		     "hermit: HERMIT_TRACE=nosuch_*: nosuch_* matches no event (traces/formats/events.md)");
+	expect_error(parse("HERMIT_TIMEOUT=0", NULL), "hermit: HERMIT_TIMEOUT=0: expected a number of seconds");
+	expect_error(parse("HERMIT_TIMEOUT=5s", NULL), "hermit: HERMIT_TIMEOUT=5s: expected a number of seconds");
+	expect_error(parse("HERMIT_BUNDLE=2", NULL), "hermit: HERMIT_BUNDLE=2: expected 0 or 1");
+}
+
 static void test_names_are_exact(void **state)
 {
 	(void)state;
@@ -336,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_network_errors),
+		cmocka_unit_test(test_postmortem_settings),
 		cmocka_unit_test(test_names_are_exact),
 		cmocka_unit_test(test_first_definition_wins),
 	};

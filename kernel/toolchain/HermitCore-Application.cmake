@@ -6,6 +6,9 @@
 #   project(myapp C)
 #   add_executable(myapp main.c)
 #   target_link_libraries(myapp pthread)
+# An unmodified project takes it as its toolchain file instead:
+#   cmake -S src -B build -DCMAKE_TOOLCHAIN_FILE=/opt/hermit/x86_64-hermit/share/HermitCore-Application.cmake \
+#         -DHERMIT_PREFIX=/opt/hermit
 if(NOT HERMIT_PREFIX)
   set(HERMIT_PREFIX /opt/hermit)
 endif()

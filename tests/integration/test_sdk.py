@@ -69,6 +69,20 @@ def test_cmake_module(tmp_path):
     check_app(tmp_path / "b" / "app")
 
 
+def test_cmake_module_as_toolchain_file(tmp_path):
+    """An unmodified CMake project: the module is its toolchain file."""
+    (tmp_path / "app.c").write_text(APP)
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.13)\nproject(app C)\nadd_executable(app app.c)\n"
+        "target_link_libraries(app pthread m)\n"
+    )
+    module = BUILD / "x86_64-hermit" / "share" / "HermitCore-Application.cmake"
+    subprocess.run(["cmake", "-S", ".", "-B", "b", f"-DCMAKE_TOOLCHAIN_FILE={module}", f"-DHERMIT_PREFIX={BUILD}"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(["cmake", "--build", "b"], cwd=tmp_path, check=True, capture_output=True)
+    check_app(tmp_path / "b" / "app")
+
+
 def test_make_install_honours_destdir(tmp_path):
     subprocess.run(["make", "-s", "install", f"DESTDIR={tmp_path}", "PREFIX=/opt/hermit"], cwd=ROOT, check=True)
     prefix = tmp_path / "opt" / "hermit"

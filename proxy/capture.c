@@ -19,15 +19,18 @@
 #include "proxy.h"
 
 void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_gpa_t anchor,
-		  const char *dir, const char *app)
+		  const char *dir, const char *app, unsigned guest)
 {
 	const char *base = strrchr(app, '/');
+	char tag[16] = "";
 
 	memset(c, 0, sizeof(*c));
 	c->gm = gm;
 	c->anchor = anchor;
-	snprintf(c->path, sizeof(c->path), "%s/hermit-%s-%d.pcap", dir ? dir : ".",
-		 base ? base + 1 : app, (int)getpid());
+	if (guest > 1)
+		snprintf(tag, sizeof(tag), "-%u", guest);
+	snprintf(c->path, sizeof(c->path), "%s/hermit-%s-%d%s.pcap", dir ? dir : ".",
+		 base ? base + 1 : app, (int)getpid(), tag);
 }
 
 static int give_up(struct net_capture *c, const char *why)
@@ -178,7 +181,7 @@ long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char
 	struct hermit_capture r;
 	hermit_gpa_t at;
 
-	net_capture_init(&c, gm, anchor, NULL, "save");
+	net_capture_init(&c, gm, anchor, NULL, "save", 1);
 	c.failed = true; /* quiet: a bundle without a ring is no error */
 	if (!gm_read(gm, anchor + offsetof(struct hermit_anchor, capture), &at, sizeof(at)) || !at)
 		return -1;

@@ -220,6 +220,7 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 			 char *app)
 {
 	static char *guest_argv[RELAY_RUN_ARGS_MAX + 2];
+	unsigned guests = 1;
 	int status;
 
 	for (;;) {
@@ -240,12 +241,17 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 			break;
 		}
 		struct postmortem *pm = vm->pm;
+		struct net_capture *capture = vm->capture;
 
 		gm_init(gm, s->ram, s->settings.mem_size);
 		init_vm(vm, s, gm, files, sym, clock, guest_argv);
 		if (pm) { /* post-mortem bundles for the new guest too */
 			pm_init(pm, gm, s->image.anchor, sym, app, &s->settings);
 			vm->pm = pm;
+		}
+		if (capture) { /* and its own capture file */
+			net_capture_init(capture, gm, s->image.anchor, s->settings.trace_dir, app, ++guests);
+			vm->capture = capture;
 		}
 	}
 	relay_close(relay);
@@ -283,7 +289,7 @@ int main(int argc, char **argv)
 	sym.app = argv[1];
 	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);
 	if (s.settings.capture_net) {
-		net_capture_init(&capture, &gm, s.image.anchor, s.settings.trace_dir, argv[1]);
+		net_capture_init(&capture, &gm, s.image.anchor, s.settings.trace_dir, argv[1], 1);
 		vm.capture = &capture;
 	}
 	static struct postmortem pm;

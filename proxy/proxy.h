@@ -386,9 +386,10 @@ struct net_capture {
 	unsigned nmarks;
 };
 
-/* The file will be DIR/hermit-APP-PID.pcap (DIR NULL: the working directory). */
+/* The file will be DIR/hermit-APP-PID.pcap (DIR NULL: the working directory), or
+ * hermit-APP-PID-N.pcap for the Nth guest of a gdb session (gdb's run). */
 void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_gpa_t anchor,
-		  const char *dir, const char *app);
+		  const char *dir, const char *app, unsigned guest);
 /* Moves the ring's complete records into the file (created on first use) and frees their room.
  * 0 also when the guest has no ring yet; -1 once the ring proved broken (said once). */
 int net_capture_drain(struct net_capture *c);

@@ -397,3 +397,20 @@ def test_a_stopped_guest_costs_no_cpu(guest, tmp_path):
     out = gdb.communicate(timeout=GDB_TIMEOUT)[0]
     assert "hit Breakpoint 1, spin" in out
     assert used < 0.2, f"a guest stopped in gdb used {used:.0%} of a CPU"
+
+
+def test_a_guest_that_gdb_runs_is_captured_too(guest, tmp_path):
+    """HERMIT_CAPTURE_NET=1 in a gdb session: the guest that `run` boots gets its own pcap file."""
+    port = str(free_port())  # nobody listens: each guest's SYN is refused
+    g = guest(TESTS / "tcp-client", "10.0.5.1", port, "first",
+              env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path)})
+    out = g.gdb("continue", f"run 10.0.5.1 {port} second")
+    no_errors(out)
+    assert out.count("exited with code 01") == 2, out
+    status, stdout, stderr = g.finish()
+    assert status == 1
+    files = re.findall(r"hermit: network capture in (\S+) \((\d+) frames", stderr)
+    assert len(files) == 2, stderr
+    assert files[0][0] != files[1][0]
+    for path, frames in files:
+        assert os.path.exists(path) and int(frames) >= 2, stderr  # the SYN and the refusal

@@ -15,7 +15,8 @@ APP_CFLAGS := -O2 -g -Wall -Wextra -Werror $(if $(MTUNE),-mtune=$(MTUNE))
 
 # Objects that must win over newlib's defaults (entry, debug anchor, per-task state, locks) are
 # linked into every image as crt0.o; the rest is an ordinary archive.
-CRT0_SRCS := kernel/arch/x86_64/boot_pvh.S kernel/core/hcall.c kernel/libc/reent.c kernel/libc/locks.c
+CRT0_SRCS := kernel/arch/x86_64/boot_pvh.S kernel/core/hcall.c kernel/libc/reent.c kernel/libc/locks.c \
+	kernel/libc/signal.c
 KERNEL_SRCS := $(filter-out $(CRT0_SRCS),$(wildcard kernel/arch/x86_64/*.c kernel/arch/x86_64/*.S \
 	kernel/core/*.c kernel/mm/*.c kernel/libc/*.c kernel/lib/*.c kernel/debug/*.c))
 obj_of = $(patsubst kernel/%,$(OBJ)/kernel/%.o,$(1))
@@ -38,6 +39,8 @@ LIBC_HEADERS := $(shell find kernel/libc/include -type f)
 $(HEADERS_STAMP): $(NEWLIB_STAMP) $(LIBC_HEADERS) kernel/include/hermit/abi.h kernel/include/hermit/trace.h
 	mkdir -p $(SYSROOT)/include $(SYSROOT)/lib $(SYSROOT)/include/hermit
 	cp -a $(NEWLIB_DIR)/install/x86_64-elf/include/. $(SYSROOT)/include/
+	@# gcc's own <stdatomic.h> works, newlib's does not; newlib has no C11 threads behind <threads.h>
+	rm -f $(SYSROOT)/include/stdatomic.h $(SYSROOT)/include/threads.h
 	cp -a kernel/libc/include/. $(SYSROOT)/include/
 	cp kernel/include/hermit/abi.h kernel/include/hermit/trace.h $(SYSROOT)/include/hermit/
 	cp $(NEWLIB_DIR)/install/x86_64-elf/lib/libc.a $(NEWLIB_DIR)/install/x86_64-elf/lib/libm.a $(SYSROOT)/lib/
@@ -83,7 +86,7 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/lib/hermit.specs $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
-TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer
+TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer posix
 BENCH_APPS := stream netbench tracecost
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 # Images name their gdb scripts; they are staged first so that gdb finds them at once.

@@ -10,3 +10,8 @@ $(UNIT_DIR)/test_debug_ring: tests/unit/test_debug_ring.c gdbstub/debug_ring.h k
 $(UNIT_DIR)/test_format: tests/unit/test_format.c kernel/lib/format.c kernel/lib/format.h
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ikernel $(filter %.c,$^) -o $@ -lcmocka
+
+UNIT_TESTS += $(UNIT_DIR)/test_timegm
+$(UNIT_DIR)/test_timegm: tests/unit/test_timegm.c kernel/libc/timegm.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

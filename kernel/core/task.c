@@ -84,6 +84,7 @@ struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_s
 	memset(t, 0, sizeof(*t));
 	t->alloc_base = base;
 	t->alloc_pages = pages;
+	t->sig_blocked = TASK_SIG_ALL;
 	t->stack_lo = base + PAGE_SIZE;
 	t->stack_hi = (uintptr_t)t & ~(uintptr_t)15;
 	t->cpu = this_cpu()->id;
@@ -162,6 +163,7 @@ void task_init_idle(void)
 	t->stack_hi = (uintptr_t)boot_stack_top;
 	t->cpu = c->id;
 	t->state = TASK_RUNNING;
+	t->sig_blocked = TASK_SIG_ALL;
 	task_register(t, "idle");
 	c->idle = c->current = t;
 	c->stack_lo = t->stack_lo;

@@ -26,6 +26,15 @@ int libc_errno_from_host(int64_t host_errno);
 /* This C library's open() flags as Linux's. */
 int32_t libc_open_flags_to_host(int flags);
 
+/* Signals (signal.c): marks sig pending for the process (code: its si_code) and wakes whoever
+ * can take it. Task context. */
+void signal_generate(int sig, int code);
+/* Sleeps until the deadline (clock ns, 0: none), or until a signal the caller takes is pending:
+ * then runs its handler and returns 1 (the caller fails with EINTR). */
+int signal_sleep_until(uint64_t deadline);
+/* Has the signal task (sigtimer.c) see that a pending signal reaches a task that takes it. */
+void signal_task_kick(void);
+
 /* Ends the app with status; flushes nothing (exit() did). */
 void libc_terminate(int status) __attribute__((noreturn));
 

@@ -1,94 +1,106 @@
 /*
- * libc/process.c: the process calls of a single-program machine. There is one process: its pid
- * is 1; signalling itself ends it as a Linux process killed by that signal would (status 128+sig);
- * fork, exec and wait do not exist.
+ * libc/process.c: the process calls of a single-program machine. There is one process and no
+ * other program to run: fork, exec, posix_spawn, popen and system fail with ENOSYS, consistently,
+ * and there is no shell (system(NULL) is 0); waiting finds no child (ECHILD).
  */
 #include <errno.h>
-#include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch/x86_64/cpu.h"
 #include "kernel/hcall.h"
 #include "libc/libc.h"
 
-#define HERMIT_PID 1
 #define CPUID1_ECX_RDRAND (1u << 30)
 
 void libc_terminate(int status) { hcall_exit(HERMIT_HC_EXIT, status & 0xff); }
 
 void _exit(int status) { libc_terminate(status); }
 
-int getpid(void) { return HERMIT_PID; }
-
-int kill(int pid, int sig)
+static int fail(int err)
 {
-	if (pid != HERMIT_PID && pid != 0 && pid != -1) {
-		errno = ESRCH;
-		return -1;
-	}
-	if (sig == 0)
-		return 0;
-	libc_terminate(128 + sig);
-}
-
-int sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-	(void)how;
-	(void)set;
-	if (old)
-		*old = 0;
-	return 0;
-}
-
-static int unsupported(void)
-{
-	errno = ENOSYS;
+	errno = err;
 	return -1;
 }
 
-int fork(void) { return unsupported(); }
+static int no_programs(void) { return fail(ENOSYS); }
+
+pid_t fork(void) { return no_programs(); }
+pid_t vfork(void) { return no_programs(); }
+
 int execve(const char *path, char *const argv[], char *const envp[])
 {
 	(void)path, (void)argv, (void)envp;
-	return unsupported();
+	return no_programs();
 }
-int wait(int *status)
+int execvpe(const char *file, char *const argv[], char *const envp[]) { return execve(file, argv, envp); }
+int execv(const char *path, char *const argv[]) { return execve(path, argv, NULL); }
+int execvp(const char *file, char *const argv[]) { return execve(file, argv, NULL); }
+int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	(void)status;
-	errno = ECHILD;
-	return -1;
+	(void)fd;
+	return execve(NULL, argv, envp);
 }
+int execl(const char *path, const char *arg, ...)
+{
+	(void)path, (void)arg;
+	return no_programs();
+}
+int execlp(const char *file, const char *arg, ...) { return execl(file, arg); }
+int execle(const char *path, const char *arg, ...) { return execl(path, arg); }
+
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+		const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	(void)pid, (void)path, (void)actions, (void)attr, (void)argv, (void)envp;
+	return ENOSYS;
+}
+
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return posix_spawn(pid, file, actions, attr, argv, envp);
+}
+
+/* No shell: system(NULL) says so, as the C standard has it; a command cannot run. */
+int system(const char *command) { return command ? no_programs() : 0; }
+
+FILE *popen(const char *command, const char *mode)
+{
+	(void)command, (void)mode;
+	no_programs();
+	return NULL;
+}
+
+/* No stream ever came from popen(), so none has a child to wait for. */
+int pclose(FILE *stream)
+{
+	(void)stream;
+	return fail(ECHILD);
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	(void)pid, (void)status, (void)options;
+	return fail(ECHILD);
+}
+pid_t wait(int *status) { return waitpid(-1, status, 0); }
+
 int link(const char *old, const char *new)
 {
 	(void)old, (void)new;
-	return unsupported();
+	return fail(ENOSYS);
 }
 int mkdir(const char *path, mode_t mode)
 {
 	(void)path, (void)mode;
-	return unsupported();
+	return fail(ENOSYS);
 }
-
-long sysconf(int name)
-{
-	switch (name) {
-	case _SC_PAGESIZE:
-		return 4096;
-	case _SC_NPROCESSORS_CONF:
-	case _SC_NPROCESSORS_ONLN:
-		return 1;
-	case _SC_CLK_TCK:
-		return CLOCKS_PER_SEC;
-	default:
-		errno = EINVAL;
-		return -1;
-	}
-}
-
-int getpagesize(void) { return 4096; }
 
 static int rdrand64(uint64_t *v)
 {

@@ -105,6 +105,7 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
 		t->user = p;
 		t->libc = libc_state;
 		t->detached = p->detached;
+		t->sig_blocked = task_current()->sig_blocked; /* POSIX: a new thread inherits the mask */
 	}
 	irq_restore(f);
 	if (!t) {

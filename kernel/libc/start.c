@@ -80,6 +80,7 @@ static void run_constructors(void)
 static void main_task(void *unused)
 {
 	(void)unused;
+	task_current()->sig_blocked = 0; /* the app's first thread takes signals */
 	run_constructors();
 	log_info("hermit: entering main() %lu us after the first instruction", clock_ns() / 1000);
 	exit(main(app_argc, app_argv, environ));

@@ -10,6 +10,7 @@
 #include "kernel/clock.h"
 #include "kernel/sched.h"
 #include "kernel/trace.h"
+#include "libc/libc.h"
 
 #define NS_PER_S 1000000000ll
 
@@ -63,6 +64,7 @@ clock_t times(struct tms *t)
 	return ticks;
 }
 
+/* The sleeps end early, with EINTR, when a signal's handler ran (libc/signal.c). */
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	if (req->tv_nsec < 0 || req->tv_nsec >= NS_PER_S || req->tv_sec < 0) {
@@ -70,21 +72,30 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 		return -1;
 	}
 	trace(SYS_NANOSLEEP_ENTRY, (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec, 0);
-	sched_sleep_until(clock_ns() + (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec);
-	if (rem)
-		*rem = (struct timespec){ 0, 0 };
-	trace(SYS_NANOSLEEP_EXIT, 0, 0);
+	uint64_t deadline = clock_ns() + (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec;
+	int interrupted = signal_sleep_until(deadline);
+	if (rem) {
+		uint64_t now = clock_ns();
+		ns_to_timespec(interrupted && deadline > now ? (int64_t)(deadline - now) : 0, rem);
+	}
+	trace(SYS_NANOSLEEP_EXIT, (uint64_t)(interrupted ? -EINTR : 0), 0);
+	if (interrupted) {
+		errno = EINTR;
+		return -1;
+	}
 	return 0;
 }
 
 int usleep(useconds_t us)
 {
-	sched_sleep_until(clock_ns() + (uint64_t)us * 1000);
-	return 0;
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
+	return nanosleep(&ts, NULL);
 }
 
 unsigned sleep(unsigned s)
 {
-	sched_sleep_until(clock_ns() + (uint64_t)s * NS_PER_S);
-	return 0;
+	struct timespec ts = { .tv_sec = s }, rem;
+	if (nanosleep(&ts, &rem) == 0)
+		return 0;
+	return (unsigned)rem.tv_sec + (rem.tv_nsec > 0); /* the seconds left, rounded up */
 }

@@ -3,7 +3,7 @@
 # are missing. Needs root (or sudo) only when something must be installed.
 set -eu
 packages="gcc make binutils qemu-system-x86 newlib-source libcmocka-dev gdb python3 python3-pytest
- python3-pexpect cmake clang libfuzzer-14-dev procps babeltrace2 python3-bt2 dpkg-dev xz-utils libpcap-dev tshark curl
+ python3-pexpect cmake autoconf autotools-dev clang libfuzzer-14-dev procps babeltrace2 python3-bt2 dpkg-dev xz-utils libpcap-dev tshark curl
  lua5.4 sqlite3 tcl gzip"
 missing=
 for p in $packages; do

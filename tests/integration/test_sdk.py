@@ -1,6 +1,9 @@
 """Building apps outside the tree, the way users do, and the installed tree."""
+import shutil
 import subprocess
 import textwrap
+
+import pytest
 
 from conftest import BUILD, ROOT, run_proxy
 
@@ -112,3 +115,124 @@ def test_wrapper_never_links_the_hosts_libraries(tmp_path):
     r = subprocess.run([str(cc), "app.c", "-o", "app", "-lresolv"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode != 0
     assert "cannot find -lresolv" in r.stderr
+
+
+def compile_only(tmp_path, source, *flags):
+    (tmp_path / "t.c").write_text(textwrap.dedent(source))
+    cc = BUILD / "bin" / "x86_64-hermit-gcc"
+    return subprocess.run([str(cc), *flags, "-c", "t.c", "-o", "t.o"], cwd=tmp_path, capture_output=True, text=True)
+
+
+def test_wrapper_is_hermit_not_linux(tmp_path):
+    r = compile_only(tmp_path, """\
+        #if defined(__linux__) || defined(__linux) || defined(linux) || defined(__gnu_linux__)
+        #error Linux macros leak into Hermit builds
+        #endif
+        #if !defined(__hermit__) || !defined(__unix__) || !defined(__unix) || !defined(__ELF__)
+        #error missing predefined macro
+        #endif
+        int ok;
+        """, "-Wall", "-Werror")
+    assert r.returncode == 0, r.stderr
+
+
+def test_c11_headers_compile(tmp_path):
+    r = compile_only(tmp_path, """\
+        #include <stdalign.h>
+        #include <stdatomic.h>
+        #include <stdnoreturn.h>
+        static atomic_int counter = ATOMIC_VAR_INIT(0);
+        static atomic_flag flag = ATOMIC_FLAG_INIT;
+        alignas(64) static char line[64];
+        noreturn void stop(void);
+        int bump(void)
+        {
+            atomic_flag_test_and_set_explicit(&flag, memory_order_acquire);
+            return atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + line[0];
+        }
+        """, "-std=c11", "-Wall", "-Wextra", "-Werror")
+    assert r.returncode == 0, r.stderr
+
+
+POSIX_PROGRAM = """\
+    #include <grp.h>
+    #include <pwd.h>
+    #include <setjmp.h>
+    #include <signal.h>
+    #include <spawn.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <sys/resource.h>
+    #include <sys/time.h>
+    #include <sys/times.h>
+    #include <sys/utsname.h>
+    #include <sys/wait.h>
+    #include <time.h>
+    #include <unistd.h>
+
+    static sigjmp_buf env;
+    static void on_signal(int sig, siginfo_t *si, void *ctx) { (void)ctx; siglongjmp(env, sig + si->si_code); }
+
+    int main(void)
+    {
+        struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        sigset_t set;
+        sigprocmask(SIG_BLOCK, NULL, &set);
+        struct itimerval it = { { 0, 0 }, { 0, 1000 } };
+        setitimer(ITIMER_REAL, &it, NULL);
+        struct utsname u;
+        struct rlimit rl;
+        struct rusage ru;
+        struct tms t;
+        char *line = NULL;
+        size_t cap = 0;
+        uname(&u);
+        getrlimit(RLIMIT_NOFILE, &rl);
+        getrusage(RUSAGE_SELF, &ru);
+        times(&t);
+        flockfile(stdout);
+        funlockfile(stdout);
+        if (getline(&line, &cap, stdin) < 0 && getpwuid(getuid()) && getgrgid(getgid()))
+            return (int)sysconf(_SC_OPEN_MAX) + (int)alarm(0) + sigsetjmp(env, 1);
+        FILE *p = popen("true", "r");
+        return p ? pclose(p) : waitpid(-1, NULL, WNOHANG) + pause() + (int)u.sysname[0];
+    }
+    """
+
+
+def test_strict_posix_program_compiles(tmp_path):
+    r = compile_only(tmp_path, POSIX_PROGRAM, "-std=c99", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Wextra", "-Werror")
+    assert r.returncode == 0, r.stderr
+
+
+CONFIGURE_AC = """\
+    AC_INIT([probe], [1])
+    AC_CONFIG_AUX_DIR([.])
+    AC_CANONICAL_HOST
+    AC_PROG_CC
+    AC_CHECK_HEADERS([sys/utsname.h sys/resource.h stdatomic.h sys/prctl.h])
+    AC_CHECK_FUNCS([sigaction uname getrlimit flockfile fork execvp popen])
+    AC_CONFIG_HEADERS([config.h])
+    AC_OUTPUT
+    """
+
+
+@pytest.mark.parametrize("host", ["x86_64-hermit-elf", "x86_64-hermit"])
+def test_autoconf_configure_cross_compiles(tmp_path, host):
+    (tmp_path / "configure.ac").write_text(textwrap.dedent(CONFIGURE_AC if host.endswith("elf") else
+                                                           CONFIGURE_AC.replace("AC_CANONICAL_HOST\n", "")))
+    for aux in ("config.sub", "config.guess"):
+        shutil.copy(f"/usr/share/misc/{aux}", tmp_path / aux)
+    subprocess.run(["autoconf"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(["autoheader"], cwd=tmp_path, check=True, capture_output=True)
+    cc = BUILD / "bin" / "x86_64-hermit-gcc"
+    r = subprocess.run(["./configure", f"--host={host}", f"CC={cc}"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    config = (tmp_path / "config.h").read_text()
+    for present in ("HAVE_SYS_UTSNAME_H", "HAVE_SYS_RESOURCE_H", "HAVE_STDATOMIC_H", "HAVE_SIGACTION",
+                    "HAVE_UNAME", "HAVE_GETRLIMIT", "HAVE_FLOCKFILE"):
+        assert f"#define {present} 1" in config
+    for absent in ("HAVE_SYS_PRCTL_H", "HAVE_FORK", "HAVE_EXECVP", "HAVE_POPEN"):
+        assert f"#define {absent} 1" not in config

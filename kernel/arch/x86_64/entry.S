@@ -101,4 +101,16 @@ trap_return:
 	addq $16, %rsp			/* vector and error code */
 	iretq
 
+/* A task diverted to its signal handlers (signal_divert.c), interrupts off, rsp at the copy of
+ * its frame: run them, then resume from the copy. */
+	.globl signal_trampoline
+signal_trampoline:
+	cld
+	movq %rsp, %rbx
+	sti
+	call signal_deliver
+	cli
+	movq %rbx, %rsp
+	jmp trap_return
+
 	.section .note.GNU-stack, "", @progbits

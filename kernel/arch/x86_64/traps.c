@@ -10,6 +10,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
+#include "kernel/signal.h"
 #include "kernel/trace.h"
 
 static irq_handler vector_handlers[256];
@@ -50,5 +51,5 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 	if (debug_stub_active())
 		return f;
 	debug_check_stop(f);
-	return sched_switch(f);
+	return signal_divert(sched_switch(f), f);
 }

@@ -41,7 +41,10 @@ struct task {
 	int detached;               /* freed by the scheduler once dead, nobody joins */
 	size_t alloc_pages;
 	uintptr_t alloc_base;
+	uint64_t sig_blocked;       /* signals the task does not take (libc/signal.c); kernel tasks: all */
 };
+
+#define TASK_SIG_ALL (~0ull)
 
 #define TASK_TIMED_OUT 1
 

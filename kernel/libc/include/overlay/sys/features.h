@@ -18,4 +18,20 @@
 #define _POSIX_READER_WRITER_LOCKS 200809L
 #define _UNIX98_THREAD_MUTEX_ATTRIBUTES 1
 
+/* Functions that always fail with ENOSYS here (libc/process.c: no other program can run), marked
+ * as glibc marks its own, so that configure scripts (AC_CHECK_FUNCS) find them missing. */
+#define __stub_fork
+#define __stub_vfork
+#define __stub_execl
+#define __stub_execle
+#define __stub_execlp
+#define __stub_execv
+#define __stub_execve
+#define __stub_execvp
+#define __stub_execvpe
+#define __stub_fexecve
+#define __stub_posix_spawn
+#define __stub_posix_spawnp
+#define __stub_popen
+
 #endif

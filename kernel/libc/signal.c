@@ -1,0 +1,326 @@
+/*
+ * libc/signal.c: POSIX signals in a single-process machine.
+ *
+ * There is one process, so a signal is pending for the process (one set, one bit per signal) and
+ * each task (thread) has its own blocked mask. A handler runs on a task that does not block the
+ * signal: at once in the task that raises it (kill, raise, an unblocking sigprocmask), in a task
+ * sleeping in sleep/nanosleep/pause/sigsuspend/sigwait (which then returns EINTR), or on an app
+ * task the moment it is resumed in the app's own code (kernel/signal.h), as Linux runs handlers
+ * on the way back to user mode. Kernel code is never interrupted by a handler.
+ * Default actions are Linux's: terminate with status 128+sig (with a crash report for the
+ * signals that dump core there), or ignore (SIGCHLD, SIGURG, SIGWINCH). There is no job control:
+ * the stop signals and SIGCONT are ignored. Linked into every image (crt0.o), so that these win
+ * over newlib's signal() and raise(), which know no masks.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/clock.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
+#include "kernel/signal.h"
+#include "kernel/spinlock.h"
+#include "kernel/task.h"
+#include "libc/libc.h"
+
+#define BIT(sig) (1ull << (sig))
+#define UNCATCHABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define DEFAULT_IGNORE                                                                              \
+	(BIT(SIGCHLD) | BIT(SIGURG) | BIT(SIGWINCH) | BIT(SIGCONT) | BIT(SIGSTOP) | BIT(SIGTSTP) |  \
+	 BIT(SIGTTIN) | BIT(SIGTTOU))
+#define DUMPS_CORE                                                                                  \
+	(BIT(SIGQUIT) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGABRT) | BIT(SIGEMT) | BIT(SIGFPE) |     \
+	 BIT(SIGBUS) | BIT(SIGSEGV) | BIT(SIGSYS) | BIT(SIGXCPU) | BIT(SIGXFSZ))
+
+static struct spinlock lock; /* guards actions, codes and waiters */
+static struct sigaction actions[NSIG];
+static int codes[NSIG];     /* si_code of the pending instance */
+static uint64_t pending;    /* atomic */
+static struct runqueue waiters;
+
+static int valid(int sig) { return sig > 0 && sig < NSIG; }
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+bool signal_ready(const struct task *t) { return __atomic_load_n(&pending, __ATOMIC_ACQUIRE) & ~t->sig_blocked; }
+
+static bool ignored(const struct sigaction *a, int sig)
+{
+	return a->sa_handler == SIG_IGN || (a->sa_handler == SIG_DFL && (BIT(sig) & DEFAULT_IGNORE));
+}
+
+void signal_generate(int sig, int code)
+{
+	uint64_t f = spin_lock_irqsave(&lock);
+	if (!ignored(&actions[sig], sig)) {
+		codes[sig] = code;
+		__atomic_or_fetch(&pending, BIT(sig), __ATOMIC_RELEASE);
+		sched_wake_all(&waiters);
+	}
+	spin_unlock_irqrestore(&lock, f);
+	signal_task_kick();
+}
+
+/* Sleeps until a signal in want is pending (1) or the deadline (clock ns, 0: none) passes (0). */
+static int signal_wait(uint64_t want, uint64_t deadline)
+{
+	uint64_t f = spin_lock_irqsave(&lock);
+	while (!(__atomic_load_n(&pending, __ATOMIC_ACQUIRE) & want)) {
+		if (deadline && clock_ns() >= deadline) {
+			spin_unlock_irqrestore(&lock, f);
+			return 0;
+		}
+		sched_block(&waiters, &lock, f, deadline);
+		f = spin_lock_irqsave(&lock);
+	}
+	spin_unlock_irqrestore(&lock, f);
+	return 1;
+}
+
+int signal_sleep_until(uint64_t deadline)
+{
+	if (!signal_wait(~task_current()->sig_blocked, deadline))
+		return 0;
+	signal_deliver();
+	return 1;
+}
+
+/* Takes the lowest pending signal in want off the pending set; 0 when another task was faster. */
+static int take(uint64_t want)
+{
+	uint64_t ready = __atomic_load_n(&pending, __ATOMIC_ACQUIRE) & want;
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzll(ready);
+	return __atomic_fetch_and(&pending, ~BIT(sig), __ATOMIC_ACQ_REL) & BIT(sig) ? sig : 0;
+}
+
+/* The end of the app by a signal, as Linux reports it to the shell: status 128+sig. */
+static void __attribute__((noreturn)) die_by(int sig)
+{
+	if (BIT(sig) & DUMPS_CORE) {
+		log_error("app: killed by signal %d (%s)", sig, sig == SIGABRT ? "abort" : strsignal(sig));
+		crash_backtrace((uint64_t)__builtin_return_address(0) - 1,
+				*(uint64_t *)__builtin_frame_address(0), 0);
+	}
+	libc_terminate(128 + sig);
+}
+
+static void run_action(struct task *t, int sig)
+{
+	uint64_t f = spin_lock_irqsave(&lock);
+	struct sigaction a = actions[sig];
+	int code = codes[sig];
+	if ((a.sa_flags & SA_RESETHAND) && a.sa_handler != SIG_IGN && a.sa_handler != SIG_DFL)
+		actions[sig] = (struct sigaction){ .sa_handler = SIG_DFL };
+	spin_unlock_irqrestore(&lock, f);
+	if (a.sa_handler == SIG_IGN || (a.sa_handler == SIG_DFL && (BIT(sig) & DEFAULT_IGNORE)))
+		return;
+	if (a.sa_handler == SIG_DFL)
+		die_by(sig);
+	uint64_t saved = t->sig_blocked;
+	t->sig_blocked = (saved | a.sa_mask | ((a.sa_flags & SA_NODEFER) ? 0 : BIT(sig))) & ~UNCATCHABLE;
+	if (a.sa_flags & SA_SIGINFO) {
+		siginfo_t info = { .si_signo = sig, .si_code = code, .si_pid = getpid(), .si_uid = getuid() };
+		a.sa_sigaction(sig, &info, NULL);
+	} else {
+		a.sa_handler(sig);
+	}
+	t->sig_blocked = saved;
+}
+
+void signal_deliver(void)
+{
+	struct task *t = task_current();
+	for (;;) {
+		if (!signal_ready(t))
+			return;
+		int sig = take(~t->sig_blocked);
+		if (sig)
+			run_action(t, sig);
+	}
+}
+
+int kill(pid_t pid, int sig)
+{
+	if (pid != getpid() && pid != 0 && pid != -1)
+		return fail(ESRCH);
+	if (sig < 0 || sig >= NSIG)
+		return fail(EINVAL);
+	if (sig == 0)
+		return 0;
+	if (sig == SIGKILL)
+		die_by(sig);
+	signal_generate(sig, SI_USER);
+	signal_deliver();
+	return 0;
+}
+
+int killpg(pid_t group, int sig) { return group < 0 ? fail(EINVAL) : kill(group, sig); }
+
+int raise(int sig) { return kill(getpid(), sig); }
+
+/* As glibc's: if a handler returns or the signal is blocked or ignored, abort still ends the app. */
+void abort(void)
+{
+	raise(SIGABRT);
+	die_by(SIGABRT);
+}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (!valid(sig) || (act && (BIT(sig) & UNCATCHABLE)))
+		return fail(EINVAL);
+	uint64_t f = spin_lock_irqsave(&lock);
+	if (old)
+		*old = actions[sig];
+	if (act) {
+		actions[sig] = *act;
+		actions[sig].sa_mask &= ~UNCATCHABLE;
+		if (ignored(act, sig)) /* POSIX: setting "ignore" discards a pending instance */
+			__atomic_and_fetch(&pending, ~BIT(sig), __ATOMIC_RELEASE);
+	}
+	spin_unlock_irqrestore(&lock, f);
+	return 0;
+}
+
+/* glibc's signal(): BSD semantics, the handler stays installed and interrupted calls restart. */
+_sig_func_ptr signal(int sig, _sig_func_ptr handler)
+{
+	struct sigaction act = { .sa_handler = handler, .sa_flags = SA_RESTART }, old;
+	if (sigaction(sig, &act, &old) < 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	struct task *t = task_current();
+	uint64_t mask = t->sig_blocked;
+	if (set) {
+		switch (how) {
+		case SIG_BLOCK:
+			mask |= *set;
+			break;
+		case SIG_UNBLOCK:
+			mask &= ~*set;
+			break;
+		case SIG_SETMASK:
+			mask = *set;
+			break;
+		default:
+			return EINVAL;
+		}
+	}
+	if (old)
+		*old = (sigset_t)t->sig_blocked;
+	t->sig_blocked = mask & ~UNCATCHABLE;
+	signal_deliver(); /* as on Linux, what was just unblocked runs before the call returns */
+	return 0;
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	int err = pthread_sigmask(how, set, old);
+	return err ? fail(err) : 0;
+}
+
+int sigpending(sigset_t *set)
+{
+	*set = (sigset_t)(__atomic_load_n(&pending, __ATOMIC_ACQUIRE) & task_current()->sig_blocked);
+	return 0;
+}
+
+int sigsuspend(const sigset_t *mask)
+{
+	struct task *t = task_current();
+	uint64_t saved = t->sig_blocked;
+	t->sig_blocked = *mask & ~UNCATCHABLE;
+	signal_wait(~t->sig_blocked, 0);
+	signal_deliver();
+	t->sig_blocked = saved;
+	signal_deliver();
+	return fail(EINTR);
+}
+
+int pause(void)
+{
+	sigset_t mask = (sigset_t)task_current()->sig_blocked;
+	return sigsuspend(&mask);
+}
+
+int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
+{
+	uint64_t deadline = 0;
+	if (timeout) {
+		if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
+			return fail(EINVAL);
+		deadline = clock_ns() + (uint64_t)timeout->tv_sec * 1000000000ull + (uint64_t)timeout->tv_nsec;
+	}
+	uint64_t want = *set & ~UNCATCHABLE;
+	for (;;) {
+		int sig = take(want);
+		if (sig) {
+			if (info)
+				*info = (siginfo_t){ .si_signo = sig, .si_code = codes[sig], .si_pid = getpid() };
+			return sig;
+		}
+		if (!signal_wait(want, deadline) && timeout)
+			return fail(EAGAIN);
+	}
+}
+
+int sigwaitinfo(const sigset_t *set, siginfo_t *info) { return sigtimedwait(set, info, NULL); }
+
+int sigwait(const sigset_t *set, int *sig)
+{
+	int got = sigtimedwait(set, NULL, NULL);
+	if (got < 0)
+		return errno;
+	*sig = got;
+	return 0;
+}
+
+int sigemptyset(sigset_t *set)
+{
+	*set = 0;
+	return 0;
+}
+
+int sigfillset(sigset_t *set)
+{
+	*set = (sigset_t)(BIT(NSIG) - 2); /* signals 1 to NSIG-1 */
+	return 0;
+}
+
+int sigaddset(sigset_t *set, int sig)
+{
+	if (!valid(sig))
+		return fail(EINVAL);
+	*set |= BIT(sig);
+	return 0;
+}
+
+int sigdelset(sigset_t *set, int sig)
+{
+	if (!valid(sig))
+		return fail(EINVAL);
+	*set &= ~BIT(sig);
+	return 0;
+}
+
+int sigismember(const sigset_t *set, int sig)
+{
+	if (!valid(sig))
+		return fail(EINVAL);
+	return (*set & BIT(sig)) != 0;
+}

@@ -1,0 +1,43 @@
+"""The POSIX surface of the C library (tests/posix): process identity, signals and timers,
+setjmp and stdio gaps, checked inside the guest with their errno paths."""
+import re
+
+import pytest
+
+from conftest import run_proxy
+
+PARTS = ["identity", "process", "signals", "timers", "jumps", "stdio"]
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_part(part, tmp_path):
+    r = run_proxy("posix", part, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"posix: {part} ok" in r.stdout
+    assert "FAIL" not in r.stdout
+
+
+def test_uname_nodename_comes_from_hermit_hostname():
+    r = run_proxy("posix", "identity", env={"HERMIT_HOSTNAME": "box7"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "uname: Hermit box7 " in r.stdout
+
+
+def test_alarm_interrupts_a_busy_loop_within_a_slice():
+    r = run_proxy("posix", "timers")
+    assert r.returncode == 0, r.stdout + r.stderr
+    took = float(re.search(r"alarm: handler ran after (\d+\.\d+) s", r.stdout).group(1))
+    assert 0.9 < took < 1.2
+
+
+@pytest.mark.parametrize(
+    "how,status,report",
+    [("term", 143, False), ("segv", 139, True), ("alarm", 142, False), ("abort-handled", 134, True)],
+)
+def test_default_actions_end_the_app_as_linux_would(how, status, report):
+    r = run_proxy("posix", "die", how)
+    assert r.returncode == status, r.stdout + r.stderr
+    assert "still alive" not in r.stdout
+    assert ("app: killed by signal" in r.stderr) == report
+    if report:
+        assert re.search(r"#\d+ +0x[0-9a-f]+ in die_by at \S*tests/posix/signals.c:\d+", r.stderr)

@@ -1,0 +1,227 @@
+/*
+ * Signals: handlers run by raise/kill, masks, SA_SIGINFO, SA_RESETHAND, ignoring; SIGALRM from
+ * alarm and setitimer interrupting busy loops and sleeps; longjmp out of a handler.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "posix.h"
+
+static volatile sig_atomic_t caught, last_sig, last_code, mask_inside;
+
+static void count(int sig)
+{
+	caught++;
+	last_sig = sig;
+	sigset_t now;
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	mask_inside = sigismember(&now, sig);
+}
+
+static void info(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	caught++;
+	last_sig = si->si_signo == sig ? sig : -1;
+	last_code = si->si_code;
+}
+
+static void handle(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(sig, &sa, NULL) == 0);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void check_signals(void)
+{
+	handle(SIGUSR1, count, 0);
+	caught = 0;
+	CHECK(raise(SIGUSR1) == 0 && caught == 1 && last_sig == SIGUSR1 && mask_inside == 1);
+	CHECK(kill(getpid(), SIGUSR1) == 0 && caught == 2);
+	CHECK(kill(0, 0) == 0);
+	CHECK_ERRNO(kill(42, SIGUSR1), ESRCH);
+	CHECK_ERRNO(kill(getpid(), 99), EINVAL);
+
+	/* blocked: pending, then run before sigprocmask returns */
+	sigset_t block, old, pend;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	CHECK(sigprocmask(SIG_BLOCK, &block, &old) == 0 && !sigismember(&old, SIGUSR1));
+	caught = 0;
+	raise(SIGUSR1);
+	CHECK(caught == 0);
+	CHECK(sigpending(&pend) == 0 && sigismember(&pend, SIGUSR1) == 1);
+	CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0 && caught == 1);
+	CHECK(sigpending(&pend) == 0 && !sigismember(&pend, SIGUSR1));
+	CHECK_ERRNO(sigprocmask(77, &block, NULL), EINVAL);
+
+	/* SA_SIGINFO, SA_RESETHAND, SIG_IGN, signal() */
+	struct sigaction sa = { .sa_sigaction = info, .sa_flags = SA_SIGINFO | SA_RESETHAND }, cur;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	caught = 0;
+	raise(SIGUSR2);
+	CHECK(caught == 1 && last_sig == SIGUSR2 && last_code == SI_USER);
+	CHECK(sigaction(SIGUSR2, NULL, &cur) == 0 && cur.sa_handler == SIG_DFL);
+	CHECK(signal(SIGUSR2, SIG_IGN) == SIG_DFL);
+	CHECK(raise(SIGUSR2) == 0); /* ignored: the app goes on */
+	CHECK(signal(SIGUSR2, count) == SIG_IGN);
+	CHECK(signal(SIGKILL, count) == SIG_ERR && errno == EINVAL);
+	CHECK_ERRNO(sigaction(SIGSTOP, &sa, NULL), EINVAL);
+	CHECK_ERRNO(sigaction(0, NULL, &cur), EINVAL);
+	CHECK(raise(SIGCHLD) == 0 && raise(SIGWINCH) == 0); /* ignored by default */
+
+	sigset_t set;
+	CHECK(sigfillset(&set) == 0 && sigismember(&set, SIGTERM) == 1);
+	CHECK(sigemptyset(&set) == 0 && sigismember(&set, SIGTERM) == 0);
+	CHECK_ERRNO(sigaddset(&set, 99), EINVAL);
+	CHECK_ERRNO(sigismember(&set, 0), EINVAL);
+
+	/* sigwait takes a blocked pending signal without running its handler */
+	sigprocmask(SIG_BLOCK, &block, &old);
+	caught = 0;
+	raise(SIGUSR1);
+	int sig = 0;
+	CHECK(sigwait(&block, &sig) == 0 && sig == SIGUSR1 && caught == 0);
+	struct timespec zero = { 0, 0 };
+	CHECK_ERRNO(sigtimedwait(&block, NULL, &zero), EAGAIN);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	CHECK(caught == 0);
+}
+
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+void check_timers(void)
+{
+	handle(SIGALRM, on_alarm, 0);
+	/* a busy loop in the app's own code is interrupted */
+	alarms = 0;
+	double t0 = now_s();
+	CHECK(alarm(1) == 0);
+	while (!alarms && now_s() - t0 < 5)
+		;
+	double took = now_s() - t0;
+	CHECK(alarms == 1 && took > 0.9 && took < 1.5);
+	printf("alarm: handler ran after %.3f s\n", took);
+
+	/* sleep, nanosleep and pause end early with EINTR */
+	alarms = 0;
+	alarm(1);
+	CHECK(alarm(1) == 1); /* the previous one had about a second left */
+	unsigned left = sleep(10);
+	CHECK(alarms == 1 && left >= 8 && left <= 9);
+	struct itimerval it = { .it_value = { 0, 200000 } }, cur;
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	CHECK(getitimer(ITIMER_REAL, &cur) == 0 && cur.it_value.tv_usec > 0 && cur.it_value.tv_usec <= 200000);
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	alarms = 0;
+	CHECK_ERRNO(nanosleep(&req, &rem), EINTR);
+	CHECK(alarms == 1 && rem.tv_sec >= 4);
+	alarms = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	CHECK_ERRNO(pause(), EINTR);
+	CHECK(alarms == 1);
+
+	/* sigsuspend: blocked until then, delivered inside */
+	sigset_t alrm, old, waitmask;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alrm, &old);
+	alarms = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	t0 = now_s();
+	while (now_s() - t0 < 0.4)
+		;
+	CHECK(alarms == 0);
+	sigemptyset(&waitmask);
+	CHECK_ERRNO(sigsuspend(&waitmask), EINTR);
+	CHECK(alarms == 1);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	/* an interval timer keeps firing */
+	struct itimerval every = { .it_interval = { 0, 50000 }, .it_value = { 0, 50000 } };
+	alarms = 0;
+	CHECK(setitimer(ITIMER_REAL, &every, NULL) == 0);
+	t0 = now_s();
+	while (alarms < 5 && now_s() - t0 < 5)
+		;
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	CHECK(setitimer(ITIMER_REAL, &off, &cur) == 0 && cur.it_interval.tv_usec == 50000);
+	CHECK(alarms >= 5);
+	printf("itimer: 5 expiries of 50 ms in %.3f s\n", now_s() - t0);
+	CHECK_ERRNO(setitimer(ITIMER_VIRTUAL, &every, NULL), EINVAL);
+	struct itimerval bad = { .it_value = { 0, 1000000 } };
+	CHECK_ERRNO(setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+}
+
+static sigjmp_buf jump;
+static jmp_buf plain;
+
+static void jump_out(int sig) { siglongjmp(jump, sig); }
+
+void check_jumps(void)
+{
+	volatile int passes = 0;
+	if (_setjmp(plain) == 0) {
+		passes++;
+		_longjmp(plain, 3);
+	}
+	CHECK(passes == 1);
+
+	/* out of an asynchronous SIGALRM handler, mask restored by siglongjmp */
+	handle(SIGALRM, jump_out, 0);
+	int got = sigsetjmp(jump, 1);
+	if (got == 0) {
+		alarm(1);
+		for (;;)
+			;
+	}
+	CHECK(got == SIGALRM);
+	sigset_t now;
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	CHECK(!sigismember(&now, SIGALRM));
+	/* without the mask saved it stays blocked, as on Linux */
+	got = sigsetjmp(jump, 0);
+	if (got == 0)
+		raise(SIGALRM);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	CHECK(got == SIGALRM && sigismember(&now, SIGALRM));
+	sigprocmask(SIG_UNBLOCK, &now, NULL);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/* Endings by signal, for the exit status checks. */
+int die_by(const char *how)
+{
+	if (strcmp(how, "term") == 0)
+		kill(getpid(), SIGTERM);
+	else if (strcmp(how, "segv") == 0)
+		raise(SIGSEGV);
+	else if (strcmp(how, "alarm") == 0) {
+		alarm(1);
+		for (;;)
+			;
+	} else if (strcmp(how, "abort-handled") == 0) {
+		signal(SIGABRT, on_alarm);
+		abort();
+	}
+	printf("posix: still alive after die %s\n", how);
+	return 3;
+}

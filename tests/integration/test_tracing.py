@@ -257,7 +257,7 @@ def test_gdb_scripts_through_qemus_gdbstub(tmp_path):
         pytest.fail("the proxy offers no QEMU gdbstub: " + seen)
     try:
         args = ["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex", f"target remote :{port}",
-                "-ex", "hbreak sched_sleep_until", "-ex", "continue", "-ex", "hermit tasks", "-ex", "hermit dmesg",
+                "-ex", "hbreak signal_sleep_until", "-ex", "continue", "-ex", "hermit tasks", "-ex", "hermit dmesg",
                 "-ex", "hermit trace 3", "-ex", "hermit timers", "-ex", "hermit mem",
                 "-ex", "p $hermit_current_task()->name", "-ex", "kill", str(TESTS / "tracer")]
         g = subprocess.run(args, capture_output=True, text=True, timeout=120)

@@ -7,10 +7,12 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/time.h>
 
+#include "arch/sys_arch.h"
 #include "kernel/fd.h"
 #include "kernel/net.h"
 #include "lwip/inet.h"
@@ -23,20 +25,32 @@ _Static_assert(MSG_DONTWAIT == 0x08 && MSG_PEEK == 0x01 && SHUT_RDWR == 2, "sys/
 _Static_assert(POLLIN == 0x1 && POLLOUT == 0x2 && POLLERR == 0x4 && POLLNVAL == 0x8 && POLLHUP == 0x200, "poll.h");
 _Static_assert(sizeof(struct sockaddr_in) == 16 && sizeof(struct sockaddr_storage) == 16, "netinet/in.h");
 _Static_assert(IPPROTO_TCP == 6 && TCP_NODELAY == 1 && EAI_NONAME == 200 && AI_PASSIVE == 1, "netdb.h");
+_Static_assert(FD_SETSIZE == FD_MAX, "overlay/sys/select.h");
 _Static_assert(FIONBIO == (long)0x8008667eL && FIONREAD == (long)0x4008667fL, "sys/ioctl.h");
 
 /* ---- the socket kind ---- */
 
-/* lwIP reports a reset answering a SYN as ECONNRESET; POSIX (and every peer's user) expects
- * ECONNREFUSED. Sockets whose connect has not been seen to succeed are marked here, by lwIP's
- * socket number. */
-static uint8_t connecting[MEMP_NUM_NETCONN];
+/* The object of a descriptor reserved for a socket lwIP has not made yet. */
+#define NO_SOCKET ((intptr_t)-1)
 
-static void connected(int s)
+/*
+ * lwIP reports a reset answering a SYN as ECONNRESET; POSIX (and every peer's user) expects
+ * ECONNREFUSED. Sockets whose connect has not been seen to succeed are marked here, by lwIP's
+ * socket number. lwIP numbers sockets from 0, filling gaps, so numbers stay below the count of
+ * live sockets: descriptors, plus closed ones another thread is still inside.
+ */
+#define CONNECTING_MAX (2 * FD_MAX)
+static uint8_t connecting[CONNECTING_MAX];
+
+static void set_connecting(int s, uint8_t on)
 {
-	if (s >= 0 && s < MEMP_NUM_NETCONN)
-		connecting[s] = 0;
+	if (s >= 0 && s < CONNECTING_MAX)
+		connecting[s] = on;
 }
+
+static int is_connecting(int s) { return s >= 0 && s < CONNECTING_MAX && connecting[s]; }
+
+static void connected(int s) { set_connecting(s, 0); }
 
 static ssize_t sock_read(intptr_t s, void *buf, size_t len)
 {
@@ -56,6 +70,8 @@ static ssize_t sock_write(intptr_t s, const void *buf, size_t len)
 
 static int sock_close(intptr_t s)
 {
+	if (s == NO_SOCKET)
+		return 0;
 	connected((int)s);
 	return lwip_close((int)s);
 }
@@ -85,6 +101,15 @@ static const struct fd_ops socket_ops = {
 	.fstat = sock_fstat, .fcntl = sock_fcntl, .ioctl = sock_ioctl,
 };
 
+/* lwIP's calls wait on the calling thread's semaphore: made here, so a shortage is an errno. */
+static int thread_ready(void)
+{
+	if (sys_arch_netconn_sem_make())
+		return 0;
+	errno = ENOMEM;
+	return -1;
+}
+
 /* lwIP's socket behind fd, or -1 with errno EBADF or ENOTSOCK. */
 static int sock_of(int fd)
 {
@@ -96,18 +121,36 @@ static int sock_of(int fd)
 		errno = ENOTSOCK;
 		return -1;
 	}
-	return (int)obj;
+	if (obj == NO_SOCKET) {
+		errno = EBADF;
+		return -1;
+	}
+	return thread_ready() < 0 ? -1 : (int)obj;
 }
 
-static int install(int s)
+/*
+ * A new socket takes a descriptor first (reserve_fd), then lwIP makes the socket (attach): with
+ * the table full the call fails with EMFILE before lwIP makes anything, so a connection waiting
+ * to be accepted stays queued, as on Linux.
+ */
+static int reserve_fd(void)
 {
-	if (s < 0)
+	if (thread_ready() < 0)
 		return -1;
-	int fd = fd_install(&socket_ops, s);
-	if (fd < 0) {
+	return fd_install(&socket_ops, NO_SOCKET);
+}
+
+static int attach(int fd, int s)
+{
+	if (s < 0) {
 		int e = errno;
-		lwip_close(s);
+		close(fd);
 		errno = e;
+		return -1;
+	}
+	if (fd_fill(fd, &socket_ops, NO_SOCKET, s) < 0) {
+		lwip_close(s); /* the app closed the descriptor while the socket was being made */
+		return -1;
 	}
 	return fd;
 }
@@ -115,7 +158,8 @@ static int install(int s)
 int socket(int domain, int type, int protocol)
 {
 	net_start(); /* without a device, sockets still work over loopback */
-	return install(lwip_socket(domain, type, protocol));
+	int fd = reserve_fd();
+	return fd < 0 ? -1 : attach(fd, lwip_socket(domain, type, protocol));
 }
 
 #define SOCK_OR_FAIL(fd, s)          \
@@ -138,12 +182,13 @@ int listen(int fd, int backlog)
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	SOCK_OR_FAIL(fd, s);
-	return install(lwip_accept(s, addr, len));
+	int newfd = reserve_fd();
+	return newfd < 0 ? -1 : attach(newfd, lwip_accept(s, addr, len));
 }
 
 static int connect_errno(int s, int e)
 {
-	if (s >= 0 && s < MEMP_NUM_NETCONN && connecting[s] && e == ECONNRESET)
+	if (is_connecting(s) && e == ECONNRESET)
 		return ECONNREFUSED;
 	return e;
 }
@@ -151,8 +196,7 @@ static int connect_errno(int s, int e)
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	SOCK_OR_FAIL(fd, s);
-	if (s < MEMP_NUM_NETCONN)
-		connecting[s] = 1;
+	set_connecting(s, 1);
 	int r = lwip_connect(s, addr, len);
 	if (r == 0)
 		connected(s);
@@ -184,7 +228,7 @@ int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
 	SOCK_OR_FAIL(fd, s);
 	int r = lwip_getsockopt(s, level, name, value, len);
 	if (r == 0 && level == SOL_SOCKET && name == SO_ERROR && *len >= sizeof(int) &&
-	    s < MEMP_NUM_NETCONN && connecting[s]) {
+	    is_connecting(s)) {
 		int *e = value;
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
@@ -275,19 +319,24 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 
 /* ---- poll and select ---- */
 
-#define POLL_MAX 256
-
 /*
  * Sockets are handed to lwip_poll under their lwIP numbers; other descriptors are ready at once
- * for what they ask (host files), so their presence turns the wait into a check.
+ * for what they ask (host files), so their presence turns the wait into a check. As on Linux,
+ * nfds may not exceed the descriptor table.
  */
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
-	if (nfds > POLL_MAX) {
+	if (nfds > FD_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	struct pollfd socks[POLL_MAX];
+	if (thread_ready() < 0)
+		return -1;
+	struct pollfd *socks = malloc((nfds ? nfds : 1) * sizeof(*socks));
+	if (!socks) {
+		errno = ENOMEM;
+		return -1;
+	}
 	int ready = 0;
 	for (nfds_t i = 0; i < nfds; i++) {
 		fds[i].revents = 0;
@@ -296,7 +345,7 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 			continue;
 		intptr_t obj;
 		const struct fd_ops *ops = fd_lookup(fds[i].fd, &obj);
-		if (!ops)
+		if (!ops || (ops == &socket_ops && obj == NO_SOCKET))
 			fds[i].revents = POLLNVAL;
 		else if (ops == &socket_ops)
 			socks[i].fd = (int)obj;
@@ -306,24 +355,19 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 			ready++;
 	}
 	int n = lwip_poll(socks, nfds, ready ? 0 : timeout);
-	if (n < 0)
-		return -1;
-	for (nfds_t i = 0; i < nfds; i++)
+	for (nfds_t i = 0; n > 0 && i < nfds; i++)
 		if (socks[i].fd >= 0 && socks[i].revents) {
 			fds[i].revents = socks[i].revents;
 			ready++;
 		}
-	return ready;
+	free(socks);
+	return n < 0 ? -1 : ready;
 }
 
-int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
+/* select's sets as poll's array: fd, events, and back. */
+static int select_to_poll(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct pollfd *p)
 {
-	if (nfds < 0 || nfds > FD_SETSIZE || nfds > POLL_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	struct pollfd p[POLL_MAX];
-	int map[POLL_MAX], n = 0;
+	int n = 0;
 	for (int fd = 0; fd < nfds; fd++) {
 		short ev = 0;
 		if (rd && FD_ISSET(fd, rd))
@@ -332,20 +376,14 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 			ev |= POLLOUT;
 		if (ex && FD_ISSET(fd, ex))
 			ev |= POLLPRI;
-		if (!ev)
-			continue;
-		p[n] = (struct pollfd){ .fd = fd, .events = ev };
-		map[n++] = fd;
+		if (ev)
+			p[n++] = (struct pollfd){ .fd = fd, .events = ev };
 	}
-	int timeout = tv ? (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000) : -1;
-	int r = poll(p, (nfds_t)n, timeout);
-	if (r < 0)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (p[i].revents & POLLNVAL) {
-			errno = EBADF;
-			return -1;
-		}
+	return n;
+}
+
+static int poll_to_select(const struct pollfd *p, int n, fd_set *rd, fd_set *wr, fd_set *ex)
+{
 	if (rd)
 		FD_ZERO(rd);
 	if (wr)
@@ -356,19 +394,44 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 	for (int i = 0; i < n; i++) {
 		short re = p[i].revents;
 		if (rd && (re & (POLLIN | POLLHUP | POLLERR)) && (p[i].events & POLLIN)) {
-			FD_SET(map[i], rd);
+			FD_SET(p[i].fd, rd);
 			count++;
 		}
 		if (wr && (re & (POLLOUT | POLLERR)) && (p[i].events & POLLOUT)) {
-			FD_SET(map[i], wr);
+			FD_SET(p[i].fd, wr);
 			count++;
 		}
 		if (ex && (re & POLLPRI)) {
-			FD_SET(map[i], ex);
+			FD_SET(p[i].fd, ex);
 			count++;
 		}
 	}
 	return count;
+}
+
+int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
+{
+	if (nfds < 0 || nfds > FD_SETSIZE || (tv && (tv->tv_sec < 0 || tv->tv_usec < 0))) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct pollfd *p = malloc((nfds ? (size_t)nfds : 1) * sizeof(*p));
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	int n = select_to_poll(nfds, rd, wr, ex, p);
+	int timeout = tv ? (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000) : -1;
+	int r = poll(p, (nfds_t)n, timeout);
+	for (int i = 0; r >= 0 && i < n; i++)
+		if (p[i].revents & POLLNVAL) {
+			errno = EBADF;
+			r = -1;
+		}
+	if (r >= 0)
+		r = poll_to_select(p, n, rd, wr, ex);
+	free(p);
+	return r;
 }
 
 /* ---- addresses and names ---- */
@@ -407,12 +470,18 @@ const char *inet_ntop(int family, const void *addr, char *text, socklen_t len)
 struct hostent *gethostbyname(const char *name)
 {
 	net_start();
+	if (thread_ready() < 0) {
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
 	return lwip_gethostbyname(name);
 }
 
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
 	net_start();
+	if (thread_ready() < 0)
+		return EAI_MEMORY;
 	return lwip_getaddrinfo(node, service, hints, res);
 }
 

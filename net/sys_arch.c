@@ -3,12 +3,14 @@
  * mutexes and clock. lwIP calls all of it in task context; nothing here runs in interrupts.
  * Timeouts are in milliseconds, 0 meaning none; the kernel's deadlines are clock nanoseconds.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
 #include "arch/x86_64/cpu.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
 #include "lwip/err.h"
@@ -63,6 +65,54 @@ u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 void sys_sem_free(sys_sem_t *sem) { sem->valid = 0; }
 int sys_sem_valid(sys_sem_t *sem) { return sem->valid; }
 void sys_sem_set_invalid(sys_sem_t *sem) { sem->valid = 0; }
+
+/*
+ * Each thread waits for its netconn calls on its own semaphore, so two threads can use one socket
+ * at once. The socket calls make it on a thread's first call (sys_arch_netconn_sem_make), where a
+ * shortage is an errno; it is freed when the thread ends (a pthread key; kernel tasks make no
+ * netconn calls and the main task never ends).
+ */
+static pthread_key_t netconn_sem_key;
+static pthread_once_t netconn_sem_once = PTHREAD_ONCE_INIT;
+static int netconn_sem_key_ok;
+
+static void netconn_sem_free(void *sem)
+{
+	sys_sem_free(sem);
+	free(sem);
+}
+
+static void netconn_sem_key_create(void)
+{
+	netconn_sem_key_ok = pthread_key_create(&netconn_sem_key, netconn_sem_free) == 0;
+}
+
+sys_sem_t *sys_arch_netconn_sem_make(void)
+{
+	pthread_once(&netconn_sem_once, netconn_sem_key_create);
+	if (!netconn_sem_key_ok)
+		return NULL;
+	sys_sem_t *sem = pthread_getspecific(netconn_sem_key);
+	if (sem)
+		return sem;
+	sem = malloc(sizeof(*sem));
+	if (!sem)
+		return NULL;
+	if (pthread_setspecific(netconn_sem_key, sem) != 0) {
+		free(sem);
+		return NULL;
+	}
+	sys_sem_new(sem, 0);
+	return sem;
+}
+
+sys_sem_t *sys_arch_netconn_sem(void)
+{
+	sys_sem_t *sem = sys_arch_netconn_sem_make();
+	if (!sem)
+		panic("lwip: a netconn call from a thread whose semaphore the socket layer did not make");
+	return sem;
+}
 
 /* ---- mutexes ---- */
 

@@ -78,6 +78,20 @@ int fd_install(const struct fd_ops *ops, intptr_t obj)
 	return fd;
 }
 
+int fd_fill(int fd, const struct fd_ops *ops, intptr_t placeholder, intptr_t obj)
+{
+	int filled = 0;
+	kmutex_lock(&table_lock, 0);
+	if (fd >= 0 && fd < FD_MAX && files[fd].ops == ops && files[fd].obj == placeholder) {
+		files[fd].obj = obj;
+		filled = 1;
+	}
+	kmutex_unlock(&table_lock);
+	if (!filled)
+		errno = EBADF;
+	return filled ? 0 : -1;
+}
+
 static int64_t host_rw(uint32_t nr, intptr_t host_fd, const void *buf, size_t len)
 {
 	struct hc_rw req = { .fd = (int32_t)host_fd, .buf = (hermit_gpa_t)(uintptr_t)buf, .len = len };

@@ -53,12 +53,14 @@
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_LISTEN_BACKLOG 1
 #define LWIP_TCP_KEEPALIVE 1
+/* With MEMP_MEM_MALLOC these counts bound nothing (every pool object is a malloc), except
+ * MEMP_NUM_NETCONN, which would size a fixed socket table if LWIP_SOCKET_OPEN_COUNT were 0. */
 #define MEMP_NUM_TCP_SEG 1024
-#define MEMP_NUM_TCP_PCB 64
-#define MEMP_NUM_TCP_PCB_LISTEN 16
-#define MEMP_NUM_UDP_PCB 32
-#define MEMP_NUM_NETCONN 64
-#define MEMP_NUM_NETBUF 64
+#define MEMP_NUM_TCP_PCB 1024
+#define MEMP_NUM_TCP_PCB_LISTEN 64
+#define MEMP_NUM_UDP_PCB 1024
+#define MEMP_NUM_NETCONN 1024
+#define MEMP_NUM_NETBUF 1024
 #define MEMP_NUM_TCPIP_MSG_INPKT 1024
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 #define PBUF_POOL_SIZE 1024
@@ -66,13 +68,27 @@
 #define ARP_TABLE_SIZE 16
 #define ARP_QUEUEING 1
 
-/* The socket API, under lwip_* names: Hermit's libc maps its descriptors onto them. */
+/*
+ * The socket API, under lwip_* names: Hermit's libc maps its descriptors onto them.
+ * Sockets live on the heap (LWIP_SOCKET_OPEN_COUNT, from Debian's max_sockets patch), numbered
+ * from 0 filling gaps: the fixed table that patch leaves otherwise hands out index NUM_SOCKETS
+ * when full (and lwip_accept asserts), so the limit is Hermit's descriptor table (kernel/fd.h),
+ * checked before lwIP allocates. That mode has no lwip_select; select is built on lwip_poll.
+ * Full duplex (one thread reading while another writes or closes) needs a semaphore per thread
+ * (sys_arch.c); it also keeps a socket's memory until its last user is out.
+ */
 #define LWIP_SOCKET 1
+#define LWIP_SOCKET_OPEN_COUNT 1
+#define LWIP_NETCONN_FULLDUPLEX 1
+#define LWIP_NETCONN_SEM_PER_THREAD 1
+#define LWIP_NETCONN_THREAD_SEM_GET() sys_arch_netconn_sem()
+#define LWIP_NETCONN_THREAD_SEM_ALLOC() ((void)sys_arch_netconn_sem())
+#define LWIP_NETCONN_THREAD_SEM_FREE() ((void)0)
 #define LWIP_NETCONN 1
 #define LWIP_COMPAT_SOCKETS 0
 #define LWIP_POSIX_SOCKETS_IO_NAMES 0
 #define LWIP_SOCKET_OFFSET 0
-#define LWIP_SOCKET_SELECT 1
+#define LWIP_SOCKET_SELECT 0
 #define LWIP_SOCKET_POLL 1
 #define LWIP_TIMEVAL_PRIVATE 0
 #define LWIP_SO_RCVTIMEO 1
@@ -81,7 +97,6 @@
 #define LWIP_SO_LINGER 1
 #define SO_REUSE 1
 #define LWIP_TCP_CLOSE_TIMEOUT_MS_DEFAULT 5000
-#define LWIP_NETCONN_FULLDUPLEX 0
 #define LWIP_ERRNO_STDINCLUDE 1
 #define LWIP_DNS_API_DECLARE_STRUCTS 1
 #define LWIP_NETIF_API 0
@@ -96,7 +111,7 @@
 #define DEFAULT_RAW_RECVMBOX_SIZE 256
 #define DEFAULT_UDP_RECVMBOX_SIZE 256
 #define DEFAULT_TCP_RECVMBOX_SIZE 512
-#define DEFAULT_ACCEPTMBOX_SIZE 64
+#define DEFAULT_ACCEPTMBOX_SIZE 256 /* holds a full backlog (lwIP caps it at 255) */
 
 /* Checksums in software (the virtio offloads are not negotiated). */
 #define LWIP_CHKSUM_ALGORITHM 3

@@ -27,6 +27,10 @@ struct fd_ops {
 
 /* Installs obj in the lowest free descriptor; -1 (errno EMFILE) when the table is full. */
 int fd_install(const struct fd_ops *ops, intptr_t obj);
+/* Gives fd, installed with a placeholder object, its real object, provided it still holds
+ * (ops, placeholder) (the app may have closed it meanwhile): 0, or -1 (errno EBADF). Kinds whose
+ * objects are costly to undo install first, so that a full table is found out before. */
+int fd_fill(int fd, const struct fd_ops *ops, intptr_t placeholder, intptr_t obj);
 /* The kind and object behind fd; NULL (errno EBADF) when fd is not open. Host files give
  * fd_host_ops with the host's descriptor as obj. */
 const struct fd_ops *fd_lookup(int fd, intptr_t *obj);

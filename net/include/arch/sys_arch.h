@@ -33,6 +33,11 @@ typedef struct {
 } sys_mbox_t;
 
 typedef struct task *sys_thread_t;
+
+/* The calling thread's semaphore for its netconn calls (LWIP_NETCONN_SEM_PER_THREAD): _make
+ * creates it on first use (NULL when memory is short); lwIP's own lookup expects it made. */
+sys_sem_t *sys_arch_netconn_sem_make(void);
+sys_sem_t *sys_arch_netconn_sem(void);
 typedef uint64_t sys_prot_t;
 
 #endif

@@ -1,12 +1,12 @@
 """The POSIX surface of the C library (tests/posix): process identity, signals and timers,
-setjmp and stdio gaps, checked inside the guest with their errno paths."""
+setjmp, stdio gaps and memory mappings, checked inside the guest with their errno paths."""
 import re
 
 import pytest
 
 from conftest import run_proxy
 
-PARTS = ["identity", "process", "signals", "timers", "jumps", "stdio"]
+PARTS = ["identity", "process", "signals", "timers", "jumps", "stdio", "mman"]
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -41,3 +41,13 @@ def test_default_actions_end_the_app_as_linux_would(how, status, report):
     assert ("app: killed by signal" in r.stderr) == report
     if report:
         assert re.search(r"#\d+ +0x[0-9a-f]+ in die_by at \S*tests/posix/signals.c:\d+", r.stderr)
+
+
+@pytest.mark.parametrize("how,fault", [("write-readonly", "protection violation on write"),
+                                       ("read-none", "no page for read")])
+def test_protected_pages_fault(how, fault):
+    r = run_proxy("posix", "fault", how)
+    assert r.returncode == 139, r.stdout + r.stderr
+    addr = re.search(r"posix: touching 0x([0-9a-f]+)", r.stdout).group(1)
+    assert re.search(rf"fault address 0x{addr}: {fault}", r.stderr), r.stderr
+    assert re.search(r"in die_by_fault at \S*tests/posix/mman.c:\d+", r.stderr)

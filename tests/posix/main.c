@@ -2,7 +2,8 @@
  * posix: the POSIX surface of Hermit's C library.
  *   posix [part...]     runs the checks of each part (all of them without arguments) and prints
  *                       "posix: <part> ok" for each passed part; exit status 1 if any failed
- *   posix die HOW       ends the app the way HOW names, for the exit-status checks
+ *   posix die HOW       ends the app by the signal HOW names, for the exit-status checks
+ *   posix fault HOW     touches a protected page (write-readonly, read-none)
  */
 #include <stdlib.h>
 
@@ -16,6 +17,7 @@ static const struct {
 } parts[] = {
 	{ "identity", check_identity }, { "process", check_process }, { "signals", check_signals },
 	{ "timers", check_timers },     { "jumps", check_jumps },     { "stdio", check_stdio },
+	{ "mman", check_mman },
 };
 
 static int run(const char *name)
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 2 && strcmp(argv[1], "die") == 0)
 		return die_by(argv[2]);
+	if (argc > 2 && strcmp(argv[1], "fault") == 0)
+		return die_by_fault(argv[2]);
 	if (argc == 1)
 		run(NULL);
 	for (int i = 1; i < argc; i++)

@@ -38,6 +38,8 @@ void check_signals(void);
 void check_timers(void);
 void check_jumps(void);
 void check_stdio(void);
+void check_mman(void);
 int die_by(const char *how);
+int die_by_fault(const char *how);
 
 #endif

@@ -147,11 +147,16 @@ static uint64_t *leaf_entry(uintptr_t va, int *large)
 	return &t[level_index(va, 0)];
 }
 
-void mmu_set_present(uintptr_t va, bool present)
+void mmu_set_present(uintptr_t va, bool present) { mmu_protect(va, PAGE_SIZE, present ? MMU_RAM : 0); }
+
+void mmu_protect(uintptr_t va, size_t len, unsigned access)
 {
+	uint64_t flags = !access ? 0 : PTE_P | (access & MMU_WRITE ? PTE_W : 0) | (access & MMU_EXEC ? 0 : PTE_NX);
 	uint64_t f = spin_lock_irqsave(&lock);
-	map_small(va, present ? PTE_P | PTE_W | PTE_NX : 0);
-	invlpg(va);
+	for (uintptr_t a = va & ~(uintptr_t)(PAGE_SIZE - 1); a < va + len; a += PAGE_SIZE) {
+		map_small(a, flags);
+		invlpg(a);
+	}
 	spin_unlock_irqrestore(&lock, f);
 }
 

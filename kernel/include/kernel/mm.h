@@ -36,6 +36,13 @@ void mmu_init(const struct boot_info *bi);
 void mmu_set_present(uintptr_t va, bool present);
 /* Maps device registers at [pa, pa+len) uncached, identity-mapped (drivers' probes). */
 void mmu_map_mmio(uintptr_t pa, size_t len);
+/* Sets the access to the RAM pages [va, va+len) of the identity map (mmap's protections): any of
+ * MMU_READ, MMU_WRITE, MMU_EXEC; 0 unmaps them. MMU_RAM is what RAM has by default. */
+#define MMU_READ 1u
+#define MMU_WRITE 2u
+#define MMU_EXEC 4u
+#define MMU_RAM (MMU_READ | MMU_WRITE)
+void mmu_protect(uintptr_t va, size_t len, unsigned access);
 /* True when [va, va+len) is mapped (and writable, if asked). For checked accesses. */
 bool mmu_range_ok(uintptr_t va, size_t len, bool write);
 

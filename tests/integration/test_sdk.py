@@ -162,6 +162,7 @@ POSIX_PROGRAM = """\
     #include <spawn.h>
     #include <stdio.h>
     #include <stdlib.h>
+    #include <sys/mman.h>
     #include <sys/resource.h>
     #include <sys/time.h>
     #include <sys/times.h>
@@ -196,10 +197,24 @@ POSIX_PROGRAM = """\
         funlockfile(stdout);
         if (getline(&line, &cap, stdin) < 0 && getpwuid(getuid()) && getgrgid(getgid()))
             return (int)sysconf(_SC_OPEN_MAX) + (int)alarm(0) + sigsetjmp(env, 1);
+        void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED || mprotect(m, 4096, PROT_READ) || munmap(m, 4096))
+            return 1;
         FILE *p = popen("true", "r");
         return p ? pclose(p) : waitpid(-1, NULL, WNOHANG) + pause() + (int)u.sysname[0];
     }
     """
+
+
+@pytest.mark.parametrize("mode", ["-std=c89", "-ansi", "-std=c99", "-std=c11", "-std=gnu11",
+                                  "-std=c99 -D_POSIX_C_SOURCE=1", "-std=c99 -D_XOPEN_SOURCE=700",
+                                  "-std=c11 -D_GNU_SOURCE", "-std=c11 -D_DEFAULT_SOURCE"])
+def test_the_posix_headers_compile_in_every_mode(tmp_path, mode):
+    headers = ["signal.h", "setjmp.h", "stdio.h", "stdlib.h", "time.h", "unistd.h", "pwd.h", "grp.h", "spawn.h",
+               "sys/time.h", "sys/times.h", "sys/resource.h", "sys/mman.h", "sys/utsname.h", "sys/wait.h"]
+    source = "".join(f"#include <{h}>\n" for h in headers) + "int x;\n"
+    r = compile_only(tmp_path, source, *mode.split(), "-Wall", "-Wextra", "-Werror", "-pedantic")
+    assert r.returncode == 0, r.stderr
 
 
 def test_strict_posix_program_compiles(tmp_path):

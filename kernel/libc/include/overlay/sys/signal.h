@@ -37,7 +37,14 @@ typedef struct {
 	uid_t si_uid;
 	void *si_addr;
 	int si_status;
+#if __POSIX_VISIBLE >= 199309
 	union sigval si_value;
+#else /* newlib declares union sigval only from POSIX.1b on; the same layout */
+	union {
+		int sival_int;
+		void *sival_ptr;
+	} si_value;
+#endif
 } siginfo_t;
 
 #define SI_KERNEL 0x80 /* sent by the kernel: timers (alarm, setitimer) */

@@ -15,6 +15,7 @@ GDBSTUB_HDRS := $(wildcard gdbstub/*.h)
 GDBSTUB_HOST_OBJS := $(GDBSTUB_SRCS:%.c=$(OBJ)/host/%.o)
 GDBSTUB_HOST_LIB := $(BUILD)/lib/libgdbstub-host.a
 # The framer alone, which the proxy's gdb relay shares.
+RSP_FRAMING_SRC := gdbstub/rsp_framing.c
 RSP_FRAMING_HOST_OBJ := $(OBJ)/host/gdbstub/rsp_framing.o
 GDBSTUB_ALLOWED_IMPORTS := memcmp memcpy memset strlen
 

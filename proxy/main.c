@@ -297,7 +297,8 @@ int main(int argc, char **argv)
 	vm.pm = &pm;
 	if (s.settings.timeout)
 		alarm(s.settings.timeout);
-	if (s.settings.debug)
-		return debug_session(&s, &vm, &relay, &gm, &files, &sym, &clock, argv[1]);
-	return vm_run(&vm);
+	int status = s.settings.debug ? debug_session(&s, &vm, &relay, &gm, &files, &sym, &clock, argv[1])
+				      : vm_run(&vm);
+	sym_free(&sym);
+	return status;
 }

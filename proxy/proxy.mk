@@ -18,6 +18,22 @@ $(BUILD)/bin/proxy: $(PROXY_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(PROXY_CFLAGS) $^ -o $@ -lpcap
 
+# The proxy with AddressSanitizer and UndefinedBehaviorSanitizer, beside the ordinary one, from the
+# same sources (its own objects): `make test` runs the post-mortem, hypercall and hostile-guest
+# tests against it, `make test SANITIZE=1` every integration test.
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+PROXY_SAN := $(BUILD)/sanitize/bin/proxy
+PROXY_SAN_SRCS := $(PROXY_SRCS:%=proxy/%) $(TRACING_HOST_SRCS) $(RSP_FRAMING_SRC)
+PROXY_SAN_OBJS := $(PROXY_SAN_SRCS:%.c=$(OBJ)/sanitize/%.o)
+
+$(OBJ)/sanitize/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(PROXY_CFLAGS) $(SANITIZE_FLAGS) -MMD -MP -c $< -o $@
+
+$(PROXY_SAN): $(PROXY_SAN_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(SANITIZE_FLAGS) $^ -o $@ -lpcap
+
 PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 	$(wildcard tests/unit/test_proxy_*.c))
 
@@ -29,4 +45,4 @@ $(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(P
 
 UNIT_TESTS += $(PROXY_UNIT_TESTS)
 
--include $(PROXY_OBJS:.o=.d)
+-include $(PROXY_OBJS:.o=.d) $(PROXY_SAN_OBJS:.o=.d)

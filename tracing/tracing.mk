@@ -4,6 +4,7 @@
 # GDB_AUTOLOAD_OBJ that crt0.o carries), and the tracer benchmarks. Included before kernel.mk.
 
 TRACING_HEADERS := $(wildcard tracing/*.h) kernel/include/hermit/abi.h
+TRACING_HOST_SRCS := $(patsubst %,tracing/%.c,ring catalogue export)
 TRACING_HOST_OBJS := $(patsubst %,$(OBJ)/tracing/host/%.o,ring catalogue export)
 TRACING_KERNEL_OBJS := $(patsubst %,$(OBJ)/tracing/kernel/%.o,ring catalogue)
 

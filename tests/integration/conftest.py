@@ -1,8 +1,9 @@
 """Shared fixtures: paths of the staged build, and a runner for the proxy.
 
-Every test boots real guests through build/bin/proxy in QEMU. Tests that take an `accel`
-parameter run once with TCG and once with KVM; the KVM run is skipped, saying why, where this
-machine's KVM cannot run a Hermit guest.
+Every test boots real guests through build/bin/proxy in QEMU (HERMIT_TEST_PROXY: another proxy,
+such as the sanitizer build, build/sanitize/bin/proxy, whose every run must end without a report).
+Tests that take an `accel` parameter run once with TCG and once with KVM; the KVM run is skipped,
+saying why, where this machine's KVM cannot run a Hermit guest.
 """
 import os
 import pathlib
@@ -13,7 +14,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
-PROXY = BUILD / "bin" / "proxy"
+PROXY = pathlib.Path(os.environ.get("HERMIT_TEST_PROXY", BUILD / "bin" / "proxy"))
+SANITIZER_REPORT = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
 SYSROOT = BUILD / "x86_64-hermit"
 TESTS = SYSROOT / "extra" / "tests"
 BENCHMARKS = SYSROOT / "extra" / "benchmarks"
@@ -49,7 +51,7 @@ def run_proxy(app, *args, accel="tcg", env=None, cwd=None, timeout=TIMEOUT):
     full_env["HERMIT_KVM"] = "1" if accel == "kvm" else "0"
     full_env.setdefault("HERMIT_TRACE_DIR", SCRATCH)
     full_env.update(env or {})
-    return subprocess.run(
+    r = subprocess.run(
         [str(PROXY), str(path), *args],
         env=full_env,
         cwd=cwd,
@@ -57,6 +59,8 @@ def run_proxy(app, *args, accel="tcg", env=None, cwd=None, timeout=TIMEOUT):
         text=True,
         timeout=timeout,
     )
+    assert not any(m in r.stderr for m in SANITIZER_REPORT), r.stderr
+    return r
 
 
 def qemu_processes_of(marker):

@@ -26,9 +26,11 @@ int libc_errno_from_host(int64_t host_errno);
 /* This C library's open() flags as Linux's. */
 int32_t libc_open_flags_to_host(int flags);
 
-/* Signals (signal.c): marks sig pending for the process (code: its si_code) and wakes whoever
- * can take it. Task context. */
-void signal_generate(int sig, int code);
+/* Signals (signal.c): marks sig pending for task t, or the process when t is NULL (code: its
+ * si_code), and wakes whoever can take it. Task context. */
+void signal_send(struct task *t, int sig, int code);
+/* The same for a valid sig (else EINVAL; 0 only checks), then runs the caller's pending handlers. */
+int signal_send_now(struct task *t, int sig, int code);
 /* Sleeps until the deadline (clock ns, 0: none), or until a signal the caller takes is pending:
  * then runs its handler and returns 1 (the caller fails with EINTR). */
 int signal_sleep_until(uint64_t deadline);

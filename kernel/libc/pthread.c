@@ -220,3 +220,10 @@ int sched_yield(void)
 	sched_yield_task();
 	return 0;
 }
+
+int pthread_kill(pthread_t p, int sig)
+{
+	if (!p || p->task->state == TASK_DEAD)
+		return ESRCH;
+	return signal_send_now(p == self() ? task_current() : p->task, sig, SI_TKILL);
+}

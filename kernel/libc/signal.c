@@ -1,8 +1,8 @@
 /*
  * libc/signal.c: POSIX signals in a single-process machine.
  *
- * There is one process, so a signal is pending for the process (one set, one bit per signal) and
- * each task (thread) has its own blocked mask. A handler runs on a task that does not block the
+ * There is one process, so a signal is pending for the process (one set, one bit per signal), or
+ * for one thread (raise, pthread_kill), and each task (thread) has its own blocked mask. A handler runs on a task that does not block the
  * signal: at once in the task that raises it (kill, raise, an unblocking sigprocmask), in a task
  * sleeping in sleep/nanosleep/pause/sigsuspend/sigwait (which then returns EINTR), or on an app
  * task the moment it is resumed in the app's own code (kernel/signal.h), as Linux runs handlers
@@ -51,19 +51,25 @@ static int fail(int err)
 	return -1;
 }
 
-bool signal_ready(const struct task *t) { return __atomic_load_n(&pending, __ATOMIC_ACQUIRE) & ~t->sig_blocked; }
+/* What t could take: the process's pending signals and its own (pthread_kill, raise). */
+static uint64_t pending_for(const struct task *t)
+{
+	return __atomic_load_n(&pending, __ATOMIC_ACQUIRE) | __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE);
+}
+
+bool signal_ready(const struct task *t) { return pending_for(t) & ~t->sig_blocked; }
 
 static bool ignored(const struct sigaction *a, int sig)
 {
 	return a->sa_handler == SIG_IGN || (a->sa_handler == SIG_DFL && (BIT(sig) & DEFAULT_IGNORE));
 }
 
-void signal_generate(int sig, int code)
+void signal_send(struct task *t, int sig, int code)
 {
 	uint64_t f = spin_lock_irqsave(&lock);
 	if (!ignored(&actions[sig], sig)) {
 		codes[sig] = code;
-		__atomic_or_fetch(&pending, BIT(sig), __ATOMIC_RELEASE);
+		__atomic_or_fetch(t ? &t->sig_pending : &pending, BIT(sig), __ATOMIC_RELEASE);
 		sched_wake_all(&waiters);
 	}
 	spin_unlock_irqrestore(&lock, f);
@@ -74,7 +80,7 @@ void signal_generate(int sig, int code)
 static int signal_wait(uint64_t want, uint64_t deadline)
 {
 	uint64_t f = spin_lock_irqsave(&lock);
-	while (!(__atomic_load_n(&pending, __ATOMIC_ACQUIRE) & want)) {
+	while (!(pending_for(task_current()) & want)) {
 		if (deadline && clock_ns() >= deadline) {
 			spin_unlock_irqrestore(&lock, f);
 			return 0;
@@ -94,14 +100,21 @@ int signal_sleep_until(uint64_t deadline)
 	return 1;
 }
 
-/* Takes the lowest pending signal in want off the pending set; 0 when another task was faster. */
+/* Takes the lowest pending signal in want, the calling task's own first; 0 when there is none
+ * or another task was faster. */
 static int take(uint64_t want)
 {
-	uint64_t ready = __atomic_load_n(&pending, __ATOMIC_ACQUIRE) & want;
-	if (!ready)
-		return 0;
-	int sig = __builtin_ctzll(ready);
-	return __atomic_fetch_and(&pending, ~BIT(sig), __ATOMIC_ACQ_REL) & BIT(sig) ? sig : 0;
+	struct task *t = task_current();
+	uint64_t *sets[] = { &t->sig_pending, &pending };
+	for (int i = 0; i < 2; i++) {
+		uint64_t ready = __atomic_load_n(sets[i], __ATOMIC_ACQUIRE) & want;
+		if (!ready)
+			continue;
+		int sig = __builtin_ctzll(ready);
+		if (__atomic_fetch_and(sets[i], ~BIT(sig), __ATOMIC_ACQ_REL) & BIT(sig))
+			return sig;
+	}
+	return 0;
 }
 
 /* The end of the app by a signal, as Linux reports it to the shell: status 128+sig. */
@@ -150,24 +163,36 @@ void signal_deliver(void)
 	}
 }
 
-int kill(pid_t pid, int sig)
+/* Sends sig to t (NULL: the process) and runs what the caller takes at once; an errno. */
+int signal_send_now(struct task *t, int sig, int code)
 {
-	if (pid != getpid() && pid != 0 && pid != -1)
-		return fail(ESRCH);
 	if (sig < 0 || sig >= NSIG)
-		return fail(EINVAL);
+		return EINVAL;
 	if (sig == 0)
 		return 0;
 	if (sig == SIGKILL)
 		die_by(sig);
-	signal_generate(sig, SI_USER);
+	signal_send(t, sig, code);
 	signal_deliver();
 	return 0;
 }
 
+int kill(pid_t pid, int sig)
+{
+	if (pid != getpid() && pid != 0 && pid != -1)
+		return fail(ESRCH);
+	int err = signal_send_now(NULL, sig, SI_USER);
+	return err ? fail(err) : 0;
+}
+
 int killpg(pid_t group, int sig) { return group < 0 ? fail(EINVAL) : kill(group, sig); }
 
-int raise(int sig) { return kill(getpid(), sig); }
+/* As on Linux, raise() signals the calling thread. */
+int raise(int sig)
+{
+	int err = signal_send_now(task_current(), sig, SI_TKILL);
+	return err ? fail(err) : 0;
+}
 
 /* As glibc's: if a handler returns or the signal is blocked or ignored, abort still ends the app. */
 void abort(void)
@@ -236,7 +261,8 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 
 int sigpending(sigset_t *set)
 {
-	*set = (sigset_t)(__atomic_load_n(&pending, __ATOMIC_ACQUIRE) & task_current()->sig_blocked);
+	struct task *t = task_current();
+	*set = (sigset_t)(pending_for(t) & t->sig_blocked);
 	return 0;
 }
 

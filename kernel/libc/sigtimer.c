@@ -60,7 +60,7 @@ static void signal_task(void *unused)
 		kicked = 0;
 		spin_unlock_irqrestore(&lock, f);
 		if (fire)
-			signal_generate(SIGALRM, SI_KERNEL);
+			signal_send(NULL, SIGALRM, SI_KERNEL);
 		uint64_t retry = undelivered() ? clock_ns() + RETRY_NS : 0;
 		f = spin_lock_irqsave(&lock);
 		if (kicked) {

@@ -1,6 +1,7 @@
 /*
  * libc/time.c: the clocks and sleeping, over the kernel's TSC clock (kernel/clock.h).
  */
+#define _GNU_SOURCE /* the Linux clock ids */
 #include <errno.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -20,28 +21,47 @@ static void ns_to_timespec(int64_t ns, struct timespec *ts)
 	ts->tv_nsec = ns % NS_PER_S;
 }
 
-int clock_gettime(clockid_t id, struct timespec *ts)
+/* The clock id reads (0), or -1 for an unknown id. There is no suspend, so boot time is
+ * monotonic time; the app has the machine to itself, so its CPU time is monotonic time too. */
+static int clock_read(clockid_t id, int64_t *ns)
 {
 	switch (id) {
 	case CLOCK_REALTIME:
-		ns_to_timespec(clock_realtime_ns(), ts);
-		trace(SYS_CLOCK_GETTIME, id, ts->tv_sec * NS_PER_S + ts->tv_nsec);
+	case CLOCK_REALTIME_COARSE:
+		*ns = clock_realtime_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
-		ns_to_timespec((int64_t)clock_ns(), ts);
-		trace(SYS_CLOCK_GETTIME, id, ts->tv_sec * NS_PER_S + ts->tv_nsec);
+		*ns = (int64_t)clock_ns();
 		return 0;
 	default:
-		errno = EINVAL;
 		return -1;
 	}
 }
 
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int64_t ns;
+	if (clock_read(id, &ns) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ns_to_timespec(ns, ts);
+	trace(SYS_CLOCK_GETTIME, id, ns);
+	return 0;
+}
+
 int clock_getres(clockid_t id, struct timespec *res)
 {
-	(void)id;
+	int64_t ns;
+	if (clock_read(id, &ns) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (res)
 		*res = (struct timespec){ 0, 1 };
 	return 0;
@@ -65,22 +85,30 @@ clock_t times(struct tms *t)
 }
 
 /* The sleeps end early, with EINTR, when a signal's handler ran (libc/signal.c). */
-int nanosleep(const struct timespec *req, struct timespec *rem)
+int clock_nanosleep(clockid_t id, int flags, const struct timespec *req, struct timespec *rem)
 {
-	if (req->tv_nsec < 0 || req->tv_nsec >= NS_PER_S || req->tv_sec < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	trace(SYS_NANOSLEEP_ENTRY, (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec, 0);
-	uint64_t deadline = clock_ns() + (uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec;
+	int64_t now;
+	if (clock_read(id, &now) < 0 || req->tv_nsec < 0 || req->tv_nsec >= NS_PER_S || req->tv_sec < 0)
+		return EINVAL;
+	int64_t want = req->tv_sec * NS_PER_S + req->tv_nsec;
+	if (flags & TIMER_ABSTIME)
+		want = want > now ? want - now : 0;
+	trace(SYS_NANOSLEEP_ENTRY, (uint64_t)want, 0);
+	uint64_t deadline = clock_ns() + (uint64_t)want;
 	int interrupted = signal_sleep_until(deadline);
-	if (rem) {
-		uint64_t now = clock_ns();
-		ns_to_timespec(interrupted && deadline > now ? (int64_t)(deadline - now) : 0, rem);
+	if (rem && interrupted && !(flags & TIMER_ABSTIME)) {
+		uint64_t after = clock_ns();
+		ns_to_timespec(deadline > after ? (int64_t)(deadline - after) : 0, rem);
 	}
 	trace(SYS_NANOSLEEP_EXIT, (uint64_t)(interrupted ? -EINTR : 0), 0);
-	if (interrupted) {
-		errno = EINTR;
+	return interrupted ? EINTR : 0;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	int err = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+	if (err) {
+		errno = err;
 		return -1;
 	}
 	return 0;

@@ -2,6 +2,9 @@
  * Signals: handlers run by raise/kill, masks, SA_SIGINFO, SA_RESETHAND, ignoring; SIGALRM from
  * alarm and setitimer interrupting busy loops and sleeps; longjmp out of a handler.
  */
+#define _GNU_SOURCE /* CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +15,8 @@
 #include "posix.h"
 
 static volatile sig_atomic_t caught, last_sig, last_code, mask_inside;
+
+static void check_thread_signals(void);
 
 static void count(int sig)
 {
@@ -73,8 +78,10 @@ void check_signals(void)
 	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
 	caught = 0;
 	raise(SIGUSR2);
-	CHECK(caught == 1 && last_sig == SIGUSR2 && last_code == SI_USER);
+	CHECK(caught == 1 && last_sig == SIGUSR2 && last_code == SI_TKILL); /* raise: this thread */
 	CHECK(sigaction(SIGUSR2, NULL, &cur) == 0 && cur.sa_handler == SIG_DFL);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0 && kill(getpid(), SIGUSR2) == 0);
+	CHECK(caught == 2 && last_code == SI_USER); /* kill: the process */
 	CHECK(signal(SIGUSR2, SIG_IGN) == SIG_DFL);
 	CHECK(raise(SIGUSR2) == 0); /* ignored: the app goes on */
 	CHECK(signal(SIGUSR2, count) == SIG_IGN);
@@ -99,9 +106,66 @@ void check_signals(void)
 	CHECK_ERRNO(sigtimedwait(&block, NULL, &zero), EAGAIN);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	CHECK(caught == 0);
+	check_thread_signals();
+}
+
+static pthread_t worker;
+static volatile sig_atomic_t in_worker, worker_ready, release;
+
+static void note_thread(int sig)
+{
+	(void)sig;
+	in_worker = pthread_equal(pthread_self(), worker) ? 1 : -1;
+}
+
+/* Spins in the app's code with SIGUSR1 blocked (inherited) until released, then unblocked. */
+static void *spin(void *unused)
+{
+	(void)unused;
+	worker_ready = 1;
+	while (!release)
+		;
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	while (!in_worker)
+		;
+	return NULL;
+}
+
+/* pthread_kill reaches that thread, busy in its own code, once it unblocks the signal; the
+ * main thread, which does not block it, never runs the handler. */
+static void check_thread_signals(void)
+{
+	handle(SIGUSR1, note_thread, 0);
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+	in_worker = worker_ready = release = 0;
+	CHECK(pthread_create(&worker, NULL, spin, NULL) == 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	while (!worker_ready)
+		sched_yield();
+	CHECK(pthread_kill(worker, SIGUSR1) == 0);
+	double t0 = now_s();
+	while (now_s() - t0 < 0.1)
+		;
+	sigset_t pend;
+	CHECK(in_worker == 0 && sigpending(&pend) == 0 && !sigismember(&pend, SIGUSR1));
+	CHECK(pthread_kill(worker, 0) == 0 && pthread_kill(worker, 99) == EINVAL);
+	release = 1;
+	while (!in_worker && now_s() - t0 < 5)
+		;
+	CHECK(in_worker == 1);
+	pthread_join(worker, NULL);
+	CHECK(pthread_kill(pthread_self(), SIGUSR1) == 0 && in_worker == -1); /* at once, here */
+	signal(SIGUSR1, SIG_DFL);
 }
 
 static volatile sig_atomic_t alarms;
+static const struct timespec zero_time;
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -138,6 +202,21 @@ void check_timers(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 	CHECK_ERRNO(pause(), EINTR);
 	CHECK(alarms == 1);
+
+	alarms = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	CHECK(clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL) == EINTR && alarms == 1);
+	struct timespec short_sleep = { 0, 20000000 }, res;
+	t0 = now_s();
+	CHECK(clock_nanosleep(CLOCK_MONOTONIC, 0, &short_sleep, NULL) == 0 && now_s() - t0 >= 0.02);
+	CHECK(clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &zero_time, NULL) == 0); /* in the past */
+	CHECK(clock_nanosleep((clockid_t)99, 0, &short_sleep, NULL) == EINVAL);
+	CHECK(clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0);
+	CHECK_ERRNO(clock_getres((clockid_t)99, &res), EINVAL);
+	CHECK(clock_gettime(CLOCK_MONOTONIC_RAW, &res) == 0);
 
 	/* sigsuspend: blocked until then, delivered inside */
 	sigset_t alrm, old, waitmask;

@@ -42,6 +42,7 @@ struct task {
 	size_t alloc_pages;
 	uintptr_t alloc_base;
 	uint64_t sig_blocked;       /* signals the task does not take (libc/signal.c); kernel tasks: all */
+	uint64_t sig_pending;       /* signals sent to this task alone (atomic) */
 };
 
 #define TASK_SIG_ALL (~0ull)

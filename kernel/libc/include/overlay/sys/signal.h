@@ -48,6 +48,7 @@ typedef struct {
 } siginfo_t;
 
 #define SI_KERNEL 0x80 /* sent by the kernel: timers (alarm, setitimer) */
+#define SI_TKILL (-6)  /* sent to one thread: raise, pthread_kill */
 
 #define SA_SIGINFO 0x4
 #define SA_ONSTACK 0x08000000

@@ -15,3 +15,12 @@ UNIT_TESTS += $(UNIT_DIR)/test_timegm
 $(UNIT_DIR)/test_timegm: tests/unit/test_timegm.c kernel/libc/timegm.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# mman.c's mapping table over a fake frame allocator; its calls renamed, not to shadow the host's.
+UNIT_TESTS += $(UNIT_DIR)/test_mman
+MMAN_RENAMES := -Dmmap=hermit_mmap -Dmunmap=hermit_munmap -Dmprotect=hermit_mprotect -Dmadvise=hermit_madvise \
+	-Dmsync=hermit_msync -Dposix_madvise=hermit_posix_madvise -Dmlock=hermit_mlock -Dmunlock=hermit_munlock \
+	-Dmlockall=hermit_mlockall -Dmunlockall=hermit_munlockall
+$(UNIT_DIR)/test_mman: tests/unit/test_mman.c kernel/libc/mman.c kernel/include/kernel/mm.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ikernel/include -Ikernel $(MMAN_RENAMES) $(filter %.c,$^) -o $@ -lcmocka

@@ -12,6 +12,7 @@
 #include <sys/select.h>
 #include <sys/time.h>
 
+#include "app_numbers.h"
 #include "arch/sys_arch.h"
 #include "kernel/fd.h"
 #include "kernel/net.h"
@@ -23,8 +24,8 @@ _Static_assert(SOCK_STREAM == 1 && SOCK_DGRAM == 2 && AF_INET == 2 && SOL_SOCKET
 _Static_assert(SO_REUSEADDR == 0x0004 && SO_RCVTIMEO == 0x1006 && SO_ERROR == 0x1007, "sys/socket.h");
 _Static_assert(MSG_DONTWAIT == 0x08 && MSG_PEEK == 0x01 && SHUT_RDWR == 2, "sys/socket.h");
 _Static_assert(POLLIN == 0x1 && POLLOUT == 0x2 && POLLERR == 0x4 && POLLNVAL == 0x8 && POLLHUP == 0x200, "poll.h");
-_Static_assert(sizeof(struct sockaddr_in) == 16 && sizeof(struct sockaddr_storage) == 16, "netinet/in.h");
-_Static_assert(IPPROTO_TCP == 6 && TCP_NODELAY == 1 && EAI_NONAME == 200 && AI_PASSIVE == 1, "netdb.h");
+_Static_assert(sizeof(struct sockaddr_in) == 16, "netinet/in.h");
+_Static_assert(IPPROTO_TCP == 6 && TCP_NODELAY == 1 && AI_PASSIVE == 1 && AI_NUMERICHOST == 4, "netdb.h");
 _Static_assert(FD_SETSIZE == FD_MAX, "overlay/sys/select.h");
 _Static_assert(FIONBIO == (long)0x8008667eL && FIONREAD == (long)0x4008667fL, "sys/ioctl.h");
 
@@ -155,11 +156,41 @@ static int attach(int fd, int s)
 	return fd;
 }
 
+/* SOCK_NONBLOCK in socket()'s type or accept4()'s flags; SOCK_CLOEXEC means nothing without exec. */
+static int apply_type_flags(int s, int flags)
+{
+	if (s >= 0 && (flags & APP_SOCK_NONBLOCK) && lwip_fcntl(s, F_SETFL, O_NONBLOCK) < 0) {
+		int e = errno;
+		lwip_close(s);
+		errno = e;
+		return -1;
+	}
+	return s;
+}
+
+/* lwIP without IPv6 makes an IPv4 socket whatever the domain: the others are refused here. */
+static int make_socket(int domain, int type, int protocol)
+{
+	if (domain != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	int flags = type & (APP_SOCK_NONBLOCK | APP_SOCK_CLOEXEC);
+	return apply_type_flags(lwip_socket(domain, type & ~flags, protocol), flags);
+}
+
 int socket(int domain, int type, int protocol)
 {
 	net_start(); /* without a device, sockets still work over loopback */
 	int fd = reserve_fd();
-	return fd < 0 ? -1 : attach(fd, lwip_socket(domain, type, protocol));
+	return fd < 0 ? -1 : attach(fd, make_socket(domain, type, protocol));
+}
+
+int socketpair(int domain, int type, int protocol, int fds[2])
+{
+	(void)type, (void)protocol, (void)fds;
+	errno = domain == AF_INET ? EOPNOTSUPP : EAFNOSUPPORT;
+	return -1;
 }
 
 #define SOCK_OR_FAIL(fd, s)          \
@@ -179,12 +210,18 @@ int listen(int fd, int backlog)
 	return lwip_listen(s, backlog);
 }
 
-int accept(int fd, struct sockaddr *addr, socklen_t *len)
+int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
+	if (flags & ~(APP_SOCK_NONBLOCK | APP_SOCK_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
 	SOCK_OR_FAIL(fd, s);
 	int newfd = reserve_fd();
-	return newfd < 0 ? -1 : attach(newfd, lwip_accept(s, addr, len));
+	return newfd < 0 ? -1 : attach(newfd, apply_type_flags(lwip_accept(s, addr, len), flags));
 }
+
+int accept(int fd, struct sockaddr *addr, socklen_t *len) { return accept4(fd, addr, len, 0); }
 
 static int connect_errno(int s, int e)
 {
@@ -440,32 +477,12 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 #undef inet_addr
 #undef inet_aton
 #undef inet_ntoa
-#undef inet_pton
-#undef inet_ntop
 
 in_addr_t inet_addr(const char *text) { return ipaddr_addr(text); }
 
 int inet_aton(const char *text, struct in_addr *addr) { return ip4addr_aton(text, (ip4_addr_t *)addr); }
 
 char *inet_ntoa(struct in_addr addr) { return ip4addr_ntoa((const ip4_addr_t *)&addr); }
-
-int inet_pton(int family, const char *text, void *addr)
-{
-	if (family != AF_INET) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
-	return lwip_inet_pton(family, text, addr);
-}
-
-const char *inet_ntop(int family, const void *addr, char *text, socklen_t len)
-{
-	if (family != AF_INET) {
-		errno = EAFNOSUPPORT;
-		return NULL;
-	}
-	return lwip_inet_ntop(family, addr, text, len);
-}
 
 struct hostent *gethostbyname(const char *name)
 {
@@ -477,24 +494,25 @@ struct hostent *gethostbyname(const char *name)
 	return lwip_gethostbyname(name);
 }
 
+/* lwIP's getaddrinfo codes as glibc's. */
+static int eai_code(int lwip_code)
+{
+	switch (lwip_code) {
+	case 0: return 0;
+	case EAI_NONAME: return APP_EAI_NONAME;
+	case EAI_SERVICE: return APP_EAI_SERVICE;
+	case EAI_MEMORY: return APP_EAI_MEMORY;
+	case EAI_FAMILY: return APP_EAI_FAMILY;
+	default: return APP_EAI_FAIL;
+	}
+}
+
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
 	net_start();
 	if (thread_ready() < 0)
-		return EAI_MEMORY;
-	return lwip_getaddrinfo(node, service, hints, res);
+		return APP_EAI_MEMORY;
+	return eai_code(lwip_getaddrinfo(node, service, hints, res));
 }
 
 void freeaddrinfo(struct addrinfo *ai) { lwip_freeaddrinfo(ai); }
-
-const char *gai_strerror(int code)
-{
-	switch (code) {
-	case EAI_NONAME: return "name or service not known";
-	case EAI_SERVICE: return "service not supported";
-	case EAI_FAIL: return "name resolution failed";
-	case EAI_MEMORY: return "out of memory";
-	case EAI_FAMILY: return "address family not supported";
-	default: return "unknown error";
-	}
-}

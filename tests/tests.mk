@@ -11,6 +11,11 @@ $(UNIT_DIR)/test_format: tests/unit/test_format.c kernel/lib/format.c kernel/lib
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ikernel $(filter %.c,$^) -o $@ -lcmocka
 
+UNIT_TESTS += $(UNIT_DIR)/test_inet_text
+$(UNIT_DIR)/test_inet_text: tests/unit/test_inet_text.c net/inet_text.c net/inet_text.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+
 UNIT_TESTS += $(UNIT_DIR)/test_timegm
 $(UNIT_DIR)/test_timegm: tests/unit/test_timegm.c kernel/libc/timegm.c
 	@mkdir -p $(@D)

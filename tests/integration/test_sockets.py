@@ -1,8 +1,13 @@
 """The socket surface servers need: a thousand connections at once, EMFILE (never a panic) once the
-descriptor table is full, select above descriptor 64."""
+descriptor table is full, select above descriptor 64, the calls and constants Linux servers use,
+and one socket read and written by two threads at once."""
+import random
 import re
+import socket
+import threading
 import time
 
+from conftest import TESTS, run_proxy
 from test_net import Guest, recv_exactly
 
 
@@ -61,3 +66,39 @@ def test_a_full_descriptor_table_gives_emfile_and_the_server_goes_on():
     assert g.finish(timeout=120) == 0, g.stderr
     assert "every client closed" in g.stdout
     assert "panic" not in g.stderr
+
+
+def test_the_socket_api_surface_over_loopback():
+    r = run_proxy(TESTS / "sockapi", timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "FAIL" not in r.stdout
+    assert r.stdout.count("\nok ") >= 40, r.stdout
+
+
+def checksum(data):
+    c = 0
+    for b in data:
+        c = (c * 31 + b) & 0xffffffff
+    return c
+
+
+def test_one_socket_read_and_written_by_two_threads_at_once():
+    size = 3_000_000
+    g = Guest("duplex", size)
+    sent = random.Random(9).randbytes(size)
+    received = bytearray()
+    with g.connect() as s:
+        def read_all():
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                received.extend(b)
+        reader = threading.Thread(target=read_all)
+        reader.start()
+        s.sendall(sent)  # while the guest sends too: both directions at once
+        s.shutdown(socket.SHUT_WR)
+        reader.join(timeout=120)
+    assert g.finish(timeout=120) == 0, g.stdout + g.stderr
+    assert received == bytes(ord("a") + i % 26 for i in range(size))
+    assert f"duplex: sent {size}, read {size}, checksum {checksum(sent)}" in g.stdout

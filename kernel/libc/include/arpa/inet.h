@@ -1,6 +1,6 @@
 /*
- * arpa/inet.h: address conversions (Hermit). IPv4 only: inet_pton and inet_ntop refuse other
- * families with EAFNOSUPPORT.
+ * arpa/inet.h: address conversions (Hermit). inet_pton and inet_ntop take AF_INET and AF_INET6
+ * (text as glibc writes and reads it), others fail with EAFNOSUPPORT.
  */
 #ifndef _HERMIT_ARPA_INET_H
 #define _HERMIT_ARPA_INET_H

@@ -2,7 +2,8 @@
  * sys/socket.h: BSD sockets for Hermit apps. The network stack is lwIP (net/); its socket layer
  * sits behind ordinary descriptors, so read, write, close, poll and select work on sockets beside
  * files. Layouts and constants are the stack's own, which follow 4.4BSD: a socket address starts
- * with a length byte and a one-byte family, as on the BSDs and macOS. IPv4 only.
+ * with a length byte and a one-byte family, as on the BSDs and macOS. IPv4 only: AF_INET6 and
+ * AF_UNIX are known (their addresses have their headers) and refused with EAFNOSUPPORT.
  */
 #ifndef _HERMIT_SYS_SOCKET_H
 #define _HERMIT_SYS_SOCKET_H
@@ -24,12 +25,13 @@ struct sockaddr {
 	char sa_data[14];
 };
 
-/* Room for any socket address this system knows. */
+/* Room for any socket address (sockaddr_in6, sockaddr_un), 128 bytes as on Linux. */
 struct sockaddr_storage {
-	uint8_t s2_len;
+	uint8_t ss_len;
 	sa_family_t ss_family;
-	char s2_data1[2];
-	uint32_t s2_data2[3];
+	char __ss_pad1[6];
+	int64_t __ss_align;
+	char __ss_pad2[112];
 };
 
 struct msghdr {
@@ -50,11 +52,22 @@ struct linger {
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
 #define SOCK_RAW 3
+#define SOCK_RDM 4
+#define SOCK_SEQPACKET 5
+/* Flags or'ed into socket()'s type and accept4()'s flags (Linux's values). */
+#define SOCK_NONBLOCK 0x800
+#define SOCK_CLOEXEC 0x80000
 
 #define AF_UNSPEC 0
+#define AF_UNIX 1
+#define AF_LOCAL AF_UNIX
 #define AF_INET 2
+#define AF_INET6 10
 #define PF_UNSPEC AF_UNSPEC
+#define PF_UNIX AF_UNIX
+#define PF_LOCAL AF_LOCAL
 #define PF_INET AF_INET
+#define PF_INET6 AF_INET6
 
 #define SOL_SOCKET 0xfff
 #define SO_DEBUG 0x0001
@@ -82,7 +95,7 @@ struct linger {
 #define MSG_OOB 0x04
 #define MSG_DONTWAIT 0x08
 #define MSG_MORE 0x10
-#define MSG_NOSIGNAL 0x20 /* always so: Hermit has no signals */
+#define MSG_NOSIGNAL 0x20 /* always so: sockets never raise SIGPIPE here */
 #define MSG_TRUNC 0x04    /* in msg_flags */
 #define MSG_CTRUNC 0x08
 
@@ -96,6 +109,7 @@ int socket(int domain, int type, int protocol);
 int bind(int fd, const struct sockaddr *addr, socklen_t len);
 int listen(int fd, int backlog);
 int accept(int fd, struct sockaddr *addr, socklen_t *len);
+int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 int connect(int fd, const struct sockaddr *addr, socklen_t len);
 int shutdown(int fd, int how);
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len);
@@ -108,6 +122,8 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t recv(int fd, void *buf, size_t len, int flags);
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen);
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags);
+/* No socket family here makes pairs: fails with EAFNOSUPPORT (AF_UNIX) or EOPNOTSUPP. */
+int socketpair(int domain, int type, int protocol, int fds[2]);
 
 #ifdef __cplusplus
 }

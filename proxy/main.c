@@ -45,6 +45,7 @@ struct setup {
 	int doorbell[2];
 	int debug[2];    /* the gdb channel's doorbell (HERMIT_DEBUG=1), else -1 */
 	int qemu_err[2]; /* [0] the proxy reads what QEMU writes on [1] */
+	int tap;         /* HERMIT_NETIF's tap device, else -1 */
 	int signal_fd;
 	pid_t qemu;
 };
@@ -139,10 +140,19 @@ static int route_signals(struct setup *s)
 	return 0;
 }
 
+/* HERMIT_NETIF: attaches to the tap device, which QEMU inherits (start_qemu closes ours). */
+static int open_tap(struct setup *s, char *err, size_t errlen)
+{
+	if (!s->settings.netif[0])
+		return 0;
+	s->tap = tap_open(s->settings.netif, err, errlen);
+	return s->tap < 0 ? -1 : 0;
+}
+
 static int start_qemu(struct setup *s, const char *app)
 {
 	struct qemu_fds fds = { .mem = s->memfd, .console = s->console[1], .doorbell = s->doorbell[1],
-				.debug = s->debug[1] };
+				.debug = s->debug[1], .tap = s->tap };
 	char **argv = qemu_argv(&s->settings, s->kvm, app, &fds);
 	char err[512];
 	int rc;
@@ -164,6 +174,9 @@ static int start_qemu(struct setup *s, const char *app)
 	close(s->qemu_err[1]);
 	if (s->debug[1] >= 0)
 		close(s->debug[1]);
+	if (s->tap >= 0)
+		close(s->tap);
+	s->tap = -1;
 	if (s->settings.debug || s->settings.debug_qemu)
 		fprintf(stderr, "hermit: waiting for gdb on 127.0.0.1:%u\n", s->settings.debug_port);
 	return 0;
@@ -236,6 +249,12 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 		for (int i = 1; i < relay->run_argc; i++)
 			guest_argv[n++] = relay->run_argv[i];
 		guest_argv[n] = NULL;
+		char err[512];
+		if (open_tap(s, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			status = EXIT_PROXY_FAILURE;
+			break;
+		}
 		if (make_ram(s) < 0 || make_channels(s) < 0 || start_qemu(s, app) < 0) {
 			status = EXIT_PROXY_FAILURE;
 			break;
@@ -263,7 +282,7 @@ int main(int argc, char **argv)
 	static struct vm vm; /* large (QEMU's stderr buffer): not on the stack */
 	static struct relay relay;
 	static struct net_capture capture;
-	struct setup s = { .memfd = -1 };
+	struct setup s = { .memfd = -1, .tap = -1 };
 	struct tsc_clock clock;
 	struct guestmem gm;
 	struct files files;
@@ -277,7 +296,7 @@ int main(int argc, char **argv)
 	}
 	if (settings_parse(&s.settings, environ, err, sizeof(err)) < 0 ||
 	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
-	    pick_accel(&s, err, sizeof(err)) < 0)
+	    pick_accel(&s, err, sizeof(err)) < 0 || open_tap(&s, err, sizeof(err)) < 0)
 		return die_usage(err);
 	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
 		return EXIT_PROXY_FAILURE;

@@ -303,6 +303,7 @@ struct qemu_fds {
 	int console; /* QEMU's end of the console socket (COM1) */
 	int doorbell; /* QEMU's end of the doorbell socket (COM2) */
 	int debug;    /* QEMU's end of the gdb channel's doorbell (third UART), with settings.debug */
+	int tap;      /* the tap device of settings.netif (tap_open), else -1 */
 };
 
 /* The NULL-ended argv for QEMU (strings and array from malloc, see qemu_argv_free). Pure. */
@@ -313,6 +314,12 @@ void qemu_argv_free(char **argv);
  * the proxy), killed if the proxy dies, with stdout and stderr to err_fd. */
 int qemu_spawn(char **argv, const struct qemu_fds *fds, int err_fd, pid_t *pid, char *err,
 	       size_t errlen);
+
+/* ---- tap.c: the tap device of HERMIT_NETIF ---- */
+
+/* Attaches to the existing tap device name: its descriptor (close-on-exec), or -1 with err
+ * saying why (no such interface, busy, not a tap); the proxy then exits with EXIT_PROXY_USAGE. */
+int tap_open(const char *name, char *err, size_t errlen);
 
 /* Whether KVM can run Hermit: dev ("/dev/kvm") opens read-write and modules ("/sys/module")
  * shows a KVM that runs ordinary guests. why gets the reason when not. */

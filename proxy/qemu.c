@@ -102,7 +102,7 @@ static void push_devices(struct args *a, const struct settings *s, const struct 
  * QEMU's restricted mode would also drop the guest's UDP answers to forwarded peers, so with a
  * forward the guest may reach out through QEMU's NAT, as in the original's user network.
  */
-static void push_network(struct args *a, const struct settings *s)
+static void push_network(struct args *a, const struct settings *s, const struct qemu_fds *fds)
 {
 	char ip[16], net[16], gw[16];
 	uint32_t mask = ntohl(s->mask);
@@ -116,7 +116,7 @@ static void push_network(struct args *a, const struct settings *s)
 	inet_ntop(AF_INET, &s->gateway, gw, sizeof(gw));
 	push(a, "-netdev");
 	if (s->netif[0])
-		push(a, "tap,id=net0,ifname=%s,script=no,downscript=no", s->netif);
+		push(a, "tap,id=net0,fd=%d", fds->tap);
 	else if (s->app_port)
 		push(a, "user,id=net0,net=%s/%d,host=%s,restrict=off,"
 		     "hostfwd=tcp:127.0.0.1:%u-%s:%u,hostfwd=udp:127.0.0.1:%u-%s:%u", net, prefix, gw,
@@ -159,7 +159,7 @@ char **qemu_argv(const struct settings *s, bool kvm, const char *app, const stru
 		return NULL;
 	push_machine(&a, s, kvm);
 	push_devices(&a, s, fds);
-	push_network(&a, s);
+	push_network(&a, s, fds);
 	push_debugging(&a, s);
 	if (s->debug) { /* the kernel's gdb stub: its channel's doorbell */
 		push(&a, "-chardev");
@@ -238,6 +238,8 @@ static void exec_qemu(char **argv, const struct qemu_fds *fds, int err_fd, int r
 	keep_open(fds->doorbell);
 	if (fds->debug > 0)
 		keep_open(fds->debug);
+	if (fds->tap >= 0)
+		keep_open(fds->tap);
 	null_fd = open("/dev/null", O_RDONLY);
 	if (null_fd >= 0)
 		dup2(null_fd, STDIN_FILENO);

@@ -4,7 +4,7 @@
 set -eu
 packages="gcc make binutils qemu-system-x86 newlib-source libcmocka-dev gdb python3 python3-pytest
  python3-pexpect cmake autoconf autotools-dev clang libfuzzer-14-dev procps babeltrace2 python3-bt2 dpkg-dev xz-utils libpcap-dev tshark curl
- lua5.4 sqlite3 tcl gzip"
+ lua5.4 sqlite3 tcl gzip iproute2 iputils-ping"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

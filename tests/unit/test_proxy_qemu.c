@@ -172,9 +172,11 @@ static void test_network(void **state)
 	assert_true(has_pair(argv, "-object", "filter-dump,id=dump0,netdev=net0,file=q.pcap"));
 	qemu_argv_free(argv);
 
-	strcpy(s.netif, "tap3");
-	argv = qemu_argv(&s, false, "app", &fds);
-	assert_true(has_pair(argv, "-netdev", "tap,id=net0,ifname=tap3,script=no,downscript=no"));
+	strcpy(s.netif, "tap3"); /* the proxy opened it: QEMU gets the descriptor */
+	struct qemu_fds with_tap = fds;
+	with_tap.tap = 9;
+	argv = qemu_argv(&s, false, "app", &with_tap);
+	assert_true(has_pair(argv, "-netdev", "tap,id=net0,fd=9"));
 	qemu_argv_free(argv);
 
 	/* An RTL8139 sits on microvm's PCIe root complex, which needs ACPI. */

@@ -37,9 +37,12 @@
 	(BIT(SIGQUIT) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGABRT) | BIT(SIGEMT) | BIT(SIGFPE) |     \
 	 BIT(SIGBUS) | BIT(SIGSEGV) | BIT(SIGSYS) | BIT(SIGXCPU) | BIT(SIGXFSZ))
 
-static struct spinlock lock; /* guards actions, codes and waiters */
+static struct spinlock lock; /* guards actions, origins and waiters */
 static struct sigaction actions[NSIG];
-static int codes[NSIG];     /* si_code of the pending instance */
+static struct {
+	int code;               /* si_code */
+	union sigval value;     /* sigqueue's */
+} origins[NSIG];            /* of the pending instance */
 static uint64_t pending;    /* atomic */
 static struct runqueue waiters;
 
@@ -64,17 +67,20 @@ static bool ignored(const struct sigaction *a, int sig)
 	return a->sa_handler == SIG_IGN || (a->sa_handler == SIG_DFL && (BIT(sig) & DEFAULT_IGNORE));
 }
 
-void signal_send(struct task *t, int sig, int code)
+static void send_value(struct task *t, int sig, int code, union sigval value)
 {
 	uint64_t f = spin_lock_irqsave(&lock);
 	if (!ignored(&actions[sig], sig)) {
-		codes[sig] = code;
+		origins[sig].code = code;
+		origins[sig].value = value;
 		__atomic_or_fetch(t ? &t->sig_pending : &pending, BIT(sig), __ATOMIC_RELEASE);
 		sched_wake_all(&waiters);
 	}
 	spin_unlock_irqrestore(&lock, f);
 	signal_task_kick();
 }
+
+void signal_send(struct task *t, int sig, int code) { send_value(t, sig, code, (union sigval){ 0 }); }
 
 /* Sleeps until a signal in want is pending (1) or the deadline (clock ns, 0: none) passes (0). */
 static int signal_wait(uint64_t want, uint64_t deadline)
@@ -132,7 +138,8 @@ static void run_action(struct task *t, int sig)
 {
 	uint64_t f = spin_lock_irqsave(&lock);
 	struct sigaction a = actions[sig];
-	int code = codes[sig];
+	int code = origins[sig].code;
+	union sigval value = origins[sig].value;
 	if ((a.sa_flags & SA_RESETHAND) && a.sa_handler != SIG_IGN && a.sa_handler != SIG_DFL)
 		actions[sig] = (struct sigaction){ .sa_handler = SIG_DFL };
 	spin_unlock_irqrestore(&lock, f);
@@ -143,7 +150,7 @@ static void run_action(struct task *t, int sig)
 	uint64_t saved = t->sig_blocked;
 	t->sig_blocked = (saved | a.sa_mask | ((a.sa_flags & SA_NODEFER) ? 0 : BIT(sig))) & ~UNCATCHABLE;
 	if (a.sa_flags & SA_SIGINFO) {
-		siginfo_t info = { .si_signo = sig, .si_code = code, .si_pid = getpid(), .si_uid = getuid() };
+		siginfo_t info = { .si_signo = sig, .si_code = code, .si_pid = getpid(), .si_uid = getuid(), .si_value = value };
 		a.sa_sigaction(sig, &info, NULL);
 	} else {
 		a.sa_handler(sig);
@@ -183,6 +190,31 @@ int kill(pid_t pid, int sig)
 		return fail(ESRCH);
 	int err = signal_send_now(NULL, sig, SI_USER);
 	return err ? fail(err) : 0;
+}
+
+/* A queue of one: a second sigqueue() of a pending signal replaces its value, as for kill(). */
+int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+	if (pid != getpid() && pid != 0)
+		return fail(ESRCH);
+	if (sig < 0 || sig >= NSIG)
+		return fail(EINVAL);
+	if (sig == 0)
+		return 0;
+	send_value(NULL, sig, SI_QUEUE, value);
+	signal_deliver();
+	return 0;
+}
+
+/* Only the sleeps are interrupted here, and Linux never restarts those either: this only records
+ * SA_RESTART for sigaction() to report. */
+int siginterrupt(int sig, int interrupt)
+{
+	struct sigaction sa;
+	if (sigaction(sig, NULL, &sa) < 0)
+		return -1;
+	sa.sa_flags = interrupt ? sa.sa_flags & ~SA_RESTART : sa.sa_flags | SA_RESTART;
+	return sigaction(sig, &sa, NULL);
 }
 
 int killpg(pid_t group, int sig) { return group < 0 ? fail(EINVAL) : kill(group, sig); }
@@ -297,7 +329,8 @@ int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ti
 		int sig = take(want);
 		if (sig) {
 			if (info)
-				*info = (siginfo_t){ .si_signo = sig, .si_code = codes[sig], .si_pid = getpid() };
+				*info = (siginfo_t){ .si_signo = sig, .si_code = origins[sig].code, .si_pid = getpid(),
+						     .si_value = origins[sig].value };
 			return sig;
 		}
 		if (!signal_wait(want, deadline) && timeout)

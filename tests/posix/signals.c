@@ -35,6 +35,16 @@ static void info(int sig, siginfo_t *si, void *ctx)
 	last_code = si->si_code;
 }
 
+static volatile sig_atomic_t last_value;
+
+static void queued(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	last_sig = sig;
+	last_code = si->si_code;
+	last_value = si->si_value.sival_int;
+}
+
 static void handle(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
@@ -89,6 +99,25 @@ void check_signals(void)
 	CHECK_ERRNO(sigaction(SIGSTOP, &sa, NULL), EINVAL);
 	CHECK_ERRNO(sigaction(0, NULL, &cur), EINVAL);
 	CHECK(raise(SIGCHLD) == 0 && raise(SIGWINCH) == 0); /* ignored by default */
+
+	/* sigqueue carries a value to an SA_SIGINFO handler and to sigtimedwait */
+	struct sigaction qa = { .sa_sigaction = queued, .sa_flags = SA_SIGINFO };
+	sigemptyset(&qa.sa_mask);
+	CHECK(sigaction(SIGUSR1, &qa, NULL) == 0);
+	CHECK(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 42 }) == 0);
+	CHECK(last_sig == SIGUSR1 && last_code == SI_QUEUE && last_value == 42);
+	CHECK_ERRNO(sigqueue(7, SIGUSR1, (union sigval){ 0 }), ESRCH);
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 7 });
+	siginfo_t si;
+	CHECK(sigwaitinfo(&usr1, &si) == SIGUSR1 && si.si_code == SI_QUEUE && si.si_value.sival_int == 7);
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	CHECK(siginterrupt(SIGUSR1, 0) == 0 && sigaction(SIGUSR1, NULL, &cur) == 0 && (cur.sa_flags & SA_RESTART));
+	CHECK(siginterrupt(SIGUSR1, 1) == 0 && sigaction(SIGUSR1, NULL, &cur) == 0 && !(cur.sa_flags & SA_RESTART));
+	handle(SIGUSR1, count, 0);
 
 	sigset_t set;
 	CHECK(sigfillset(&set) == 0 && sigismember(&set, SIGTERM) == 1);

@@ -69,6 +69,7 @@ struct sigaction {
 #define sa_sigaction __sa_handlers.sa_sigaction
 
 int sigaction(int, const struct sigaction *__restrict, struct sigaction *__restrict);
+int siginterrupt(int, int);
 int sigwaitinfo(const sigset_t *__restrict, siginfo_t *__restrict);
 int sigtimedwait(const sigset_t *__restrict, siginfo_t *__restrict, const struct timespec *__restrict);
 

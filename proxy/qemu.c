@@ -60,7 +60,8 @@ static void push_machine(struct args *a, const struct settings *s, bool kvm)
 	push(a, "-M");
 	push(a, s->nic == NIC_RTL8139 ? QEMU_MACHINE_PCI : QEMU_MACHINE);
 	push(a, "-accel");
-	push(a, kvm ? "kvm" : "tcg");
+	/* Multi-threaded TCG: one host thread per vCPU, so guest CPUs really run in parallel. */
+	push(a, kvm ? "kvm" : "tcg,thread=multi");
 	push(a, "-cpu");
 	push(a, kvm ? QEMU_CPU_KVM : QEMU_CPU_TCG);
 	push(a, "-smp");

@@ -148,14 +148,10 @@ static int parse_cpus(const char *v, unsigned *cpus, char *err, size_t errlen)
 		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: expected a number of CPUs such as 1", v);
 		return -1;
 	}
+	/* The QEMU isle gives up to HERMIT_MAX_CPUS: the anchor has one hypercall slot per CPU. */
 	if (n > HERMIT_MAX_CPUS) {
 		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: at most %d CPUs are supported", v,
 			 HERMIT_MAX_CPUS);
-		return -1;
-	}
-	if (n > 1) {
-		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: only 1 CPU is supported until SMP lands",
-			 v);
 		return -1;
 	}
 	*cpus = (unsigned)n;

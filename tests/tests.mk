@@ -29,3 +29,8 @@ MMAN_RENAMES := -Dmmap=hermit_mmap -Dmunmap=hermit_munmap -Dmprotect=hermit_mpro
 $(UNIT_DIR)/test_mman: tests/unit/test_mman.c kernel/libc/mman.c kernel/include/kernel/mm.h
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ikernel/include -Ikernel $(MMAN_RENAMES) $(filter %.c,$^) -o $@ -lcmocka
+
+UNIT_TESTS += $(UNIT_DIR)/test_mptable
+$(UNIT_DIR)/test_mptable: tests/unit/test_mptable.c kernel/arch/x86_64/mptable.c kernel/arch/x86_64/mptable.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ikernel $(filter %.c,$^) -o $@ -lcmocka

@@ -14,11 +14,12 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
+#include "kernel/smp.h"
 #include "kernel/task.h"
 #include "kernel/trace.h"
 #include "libc/libc.h"
 
-extern char __image_start[], __image_end[];
+extern char __image_start[], __image_end[], boot_stack_bottom[], boot_stack_top[];
 
 static void log_memory(const struct boot_info *bi)
 {
@@ -32,7 +33,7 @@ void kernel_main(const struct boot_info *bi)
 {
 	percpu_init(&cpus[0], 0);
 	debug_tables_init();
-	task_init_idle();
+	task_init_idle((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
 	idt_init();
 	uart_init(UART_COM1, false);
 	hcall_init();
@@ -46,6 +47,7 @@ void kernel_main(const struct boot_info *bi)
 	log_info("hermit: image 0x%lx-0x%lx", (unsigned long)__image_start, (unsigned long)__image_end);
 	log_memory(bi);
 	apic_init();
+	smp_boot(bi);
 	hcall_enable_irq();
 	libc_start_main_task();
 	sched_idle_loop();

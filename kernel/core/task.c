@@ -18,8 +18,6 @@
 #define FXSAVE_DEFAULT_FCW 0x37f
 #define FXSAVE_DEFAULT_MXCSR 0x1f80
 
-extern char boot_stack_bottom[], boot_stack_top[];
-
 static struct spinlock list_lock; /* guards all_tasks and next_id */
 static struct task *all_tasks;
 struct task **const task_list_head = &all_tasks; /* for the task table (debug_tables.c) */
@@ -155,12 +153,12 @@ const char *task_state_name(enum task_state s)
 	return s <= TASK_DEAD ? names[s] : "?";
 }
 
-void task_init_idle(void)
+void task_init_idle(uintptr_t stack_lo, uintptr_t stack_hi)
 {
 	struct cpu *c = this_cpu();
 	struct task *t = &idle_tasks[c->id];
-	t->stack_lo = (uintptr_t)boot_stack_bottom;
-	t->stack_hi = (uintptr_t)boot_stack_top;
+	t->stack_lo = stack_lo;
+	t->stack_hi = stack_hi;
 	t->cpu = c->id;
 	t->state = TASK_RUNNING;
 	t->sig_blocked = TASK_SIG_ALL;

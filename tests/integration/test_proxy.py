@@ -16,7 +16,7 @@ from conftest import PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
         ({"HERMIT_MEM": "lots"}, "HERMIT_MEM=lots"),
         ({"HERMIT_MEM": "0"}, "HERMIT_MEM=0"),
         ({"HERMIT_MEM": "99999999999G"}, "HERMIT_MEM=99999999999G"),
-        ({"HERMIT_CPUS": "4"}, "only 1 CPU is supported"),
+        ({"HERMIT_CPUS": "17"}, "at most 16 CPUs are supported"),
         ({"HERMIT_CPUS": "two"}, "HERMIT_CPUS=two"),
         ({"HERMIT_PORT": "70000"}, "HERMIT_PORT=70000"),
         ({"HERMIT_ISLE": "xen"}, "HERMIT_ISLE=xen"),

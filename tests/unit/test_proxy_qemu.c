@@ -101,10 +101,12 @@ static void test_tcg(void **state)
 {
 	(void)state;
 	struct settings s = defaults();
+	s.cpus = 4;
 	char **argv = qemu_argv(&s, false, "app", &fds);
 
-	assert_string_equal(value(argv, "-accel"), "tcg");
+	assert_string_equal(value(argv, "-accel"), "tcg,thread=multi");
 	assert_string_equal(value(argv, "-cpu"), "max");
+	assert_string_equal(value(argv, "-smp"), "4");
 	qemu_argv_free(argv);
 }
 

@@ -169,10 +169,12 @@ static void test_cpus(void **state)
 
 	assert_int_equal(p.rc, 0);
 	assert_int_equal(p.s.cpus, 1);
-	expect_error(parse("HERMIT_CPUS=4", NULL),
-		     "hermit: HERMIT_CPUS=4: only 1 CPU is supported until SMP lands");
-	expect_error(parse("HERMIT_CPUS=2", NULL),
-		     "hermit: HERMIT_CPUS=2: only 1 CPU is supported until SMP lands");
+	p = parse("HERMIT_CPUS=4", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.s.cpus, 4);
+	p = parse("HERMIT_CPUS=16", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.s.cpus, 16);
 	expect_error(parse("HERMIT_CPUS=0", NULL),
 		     "hermit: HERMIT_CPUS=0: expected a number of CPUs such as 1");
 	expect_error(parse("HERMIT_CPUS=one", NULL),

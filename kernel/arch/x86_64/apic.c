@@ -1,19 +1,23 @@
 /*
  * arch/x86_64/apic.c: the local APIC (xAPIC, memory-mapped; QEMU's TCG has no x2APIC) and its
  * timer. The timer is one-shot: in TSC-deadline mode when the CPU has it (KVM), otherwise counted
- * down at a rate measured against the TSC at boot.
+ * down at a rate measured by the boot CPU (every CPU's timer runs at the same rate).
  */
 #include <stdint.h>
 
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "kernel/clock.h"
 #include "kernel/irq.h"
 
 enum {
+	APIC_ID = 0x20,
 	APIC_TPR = 0x80,
 	APIC_EOI = 0xb0,
 	APIC_SVR = 0xf0,
+	APIC_ICR_LO = 0x300,
+	APIC_ICR_HI = 0x310,
 	APIC_LVT_TIMER = 0x320,
 	APIC_TIMER_INIT = 0x380,
 	APIC_TIMER_CURRENT = 0x390,
@@ -23,6 +27,11 @@ enum {
 #define LVT_MASKED (1u << 16)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CALIBRATION_NS 200000ull
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
+#define ICR_LEVEL (1u << 15)
 
 static int tsc_deadline_mode;
 static bool enabled;
@@ -57,11 +66,28 @@ void apic_init(void)
 	tsc_deadline_mode = !!(r[2] & CPUID1_ECX_TSC_DEADLINE);
 	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
 	enabled = true;
-	if (tsc_deadline_mode)
+	if (tsc_deadline_mode) {
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
-	else
+	} else if (!apic_ticks_per_ms) {
 		calibrate_countdown();
+	} else {
+		apic_write(APIC_TIMER_DIVIDE, 0xb);
+		apic_write(APIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	}
 }
+
+uint32_t apic_id(void) { return apic_read(APIC_ID) >> 24; }
+
+static void send_ipi(uint32_t dest_apic_id, uint32_t command)
+{
+	apic_write(APIC_ICR_HI, dest_apic_id << 24);
+	apic_write(APIC_ICR_LO, command);
+	while (apic_read(APIC_ICR_LO) & ICR_PENDING)
+		cpu_relax();
+}
+
+void apic_send_init(uint32_t dest_apic_id) { send_ipi(dest_apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL); }
+void apic_send_startup(uint32_t dest_apic_id, uint8_t vector) { send_ipi(dest_apic_id, ICR_STARTUP | vector); }
 
 void apic_timer_arm(uint64_t deadline_ns)
 {

@@ -5,6 +5,7 @@
  * boot_pvh() in C, which turns the start info into the isle-neutral struct boot_info.
  */
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/long_mode.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
@@ -57,30 +58,13 @@ pvh_entry32:
 	cmpl $2048, %ecx
 	jne 2b
 
-	movl %cr4, %eax
-	orl $((1 << 5) | (1 << 9) | (1 << 10)), %eax	/* PAE, SSE (the compiler uses it), SSE exceptions */
-	movl %eax, %cr4
-	movl $boot_pml4, %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx		/* EFER: long mode, no-execute */
-	rdmsr
-	orl $((1 << 8) | (1 << 11)), %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $((1 << 31) | (1 << 16) | 1), %eax	/* paging, write protect, protected mode */
-	movl %eax, %cr0
+	ENTER_LONG_MODE
 	lgdt boot_gdt_desc
 	ljmp $BOOT_CS, $pvh_entry64
 
 	.code64
 pvh_entry64:
-	movl $BOOT_DS, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	xorl %eax, %eax
-	movl %eax, %fs
-	movl %eax, %gs
+	LOAD_FLAT_SEGMENTS BOOT_DS
 	movq $boot_stack_top, %rsp
 	xorl %ebp, %ebp
 	movl %esi, %edi
@@ -105,6 +89,7 @@ boot_tsc:
 
 	.section .boot.bss, "aw", @nobits
 	.balign 4096
+	.globl boot_pml4		/* the other CPUs enter long mode on these tables too (ap_boot.S) */
 boot_pml4:
 	.skip 4096
 boot_pdpt:

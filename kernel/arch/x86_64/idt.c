@@ -42,6 +42,11 @@ void idt_init(void)
 					    .offset_mid = (a >> 16) & 0xffff,
 					    .offset_hi = a >> 32 };
 	}
+	idt_load();
+}
+
+void idt_load(void)
+{
 	struct {
 		uint16_t limit;
 		uint64_t base;

@@ -19,6 +19,10 @@
 #define BOOT_STACK_SIZE (64 * 1024)
 #define IST_STACK_SIZE (16 * 1024)
 
+/* Where the other CPUs start, in real mode (ap_boot.S): a page of base memory below the image. */
+#define AP_TRAMPOLINE_ADDR 0x8000
+#define AP_STACK_SIZE (64 * 1024)
+
 #define LAPIC_BASE 0xfee00000
 #define IOAPIC_BASE 0xfec00000
 

@@ -9,7 +9,10 @@
 
 typedef void (*irq_handler)(void);
 
+/* Builds the interrupt table and loads it on this CPU; idt_load() loads it on each other CPU. */
 void idt_init(void);
+void idt_load(void);
+/* This CPU's local APIC; the boot CPU's first (it measures the timer's rate for all). */
 void apic_init(void);
 void apic_eoi(void);
 /* Fires VEC_TIMER at (or soon after) clock_ns() == deadline_ns. */

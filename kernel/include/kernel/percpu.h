@@ -6,6 +6,7 @@
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +30,9 @@ struct cpu {
 	struct cpu *self;     /* %gs:0, so this_cpu() is one load */
 	uintptr_t stack_lo;   /* bounds of the running task's stack (entry.S) */
 	uintptr_t stack_hi;
-	uint32_t id;
+	uint32_t id;          /* index in cpus[]; 0 is the boot CPU */
+	uint32_t apic_id;     /* its local APIC's id, which IPIs address */
+	bool online;          /* set by the CPU itself once it runs (smp_boot.c waits for it) */
 	struct task *current;
 	struct task *idle;
 	struct runqueue runq;

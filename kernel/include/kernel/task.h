@@ -67,7 +67,7 @@ struct task *task_current(void);
 struct task *task_list(void);
 const char *task_state_name(enum task_state s);
 
-/* Boot: turns the boot flow into the idle task of this CPU. */
-void task_init_idle(void);
+/* Boot: turns the flow running on [stack_lo, stack_hi) into the idle task of this CPU. */
+void task_init_idle(uintptr_t stack_lo, uintptr_t stack_hi);
 
 #endif

@@ -1,0 +1,16 @@
+/*
+ * arch/x86_64/apic.h: what the x86 parts of the kernel need of the local APIC beyond irq.h: its
+ * id and inter-processor interrupts. Interrupts off around a send (the ICR is two registers).
+ */
+#ifndef ARCH_X86_64_APIC_H
+#define ARCH_X86_64_APIC_H
+
+#include <stdint.h>
+
+/* This CPU's local APIC id. */
+uint32_t apic_id(void);
+/* INIT, then the start-up IPI whose vector makes the target start at vector << 12 in real mode. */
+void apic_send_init(uint32_t dest_apic_id);
+void apic_send_startup(uint32_t dest_apic_id, uint8_t vector);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * arch/x86_64/smp_boot.c: starting the other CPUs (see kernel/smp.h). For each CPU the isle
+ * lists: a stack with a guard page, then INIT and start-up IPIs into the real-mode trampoline
+ * (ap_boot.S), then a wait for the CPU to say it is up. The new CPU loads its per-CPU block (GDT,
+ * TSS with IST stacks, GS base), the IDT, enables its local APIC and timer, becomes its idle task
+ * and halts until there is work for it.
+ */
+#include "kernel/smp.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "kernel/boot.h"
+#include "kernel/clock.h"
+#include "kernel/irq.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+
+#define INIT_DELAY_NS 10000000ull   /* the MP specification's wait between INIT and start-up */
+#define STARTUP_DELAY_NS 200000ull  /* and before the second start-up IPI */
+/* Generous: under TCG on a busy host a new vCPU's thread may wait long for a host CPU. */
+#define AP_TIMEOUT_NS 2000000000ull
+
+extern const char ap_trampoline[], ap_trampoline_end[];
+
+/* What ap_entry64 (ap_boot.S) reads; one CPU starts at a time. */
+struct ap_boot_args {
+	uint64_t cr3;
+	uint64_t stack_top;
+	struct cpu *cpu;
+	uint64_t stack_lo;
+};
+struct ap_boot_args ap_boot_args;
+_Static_assert(offsetof(struct ap_boot_args, cr3) == 0 && offsetof(struct ap_boot_args, stack_top) == 8 &&
+		       offsetof(struct ap_boot_args, cpu) == 16,
+	       "ap_boot.S reads these offsets");
+
+static unsigned cpus_online = 1;
+
+unsigned smp_cpus_online(void) { return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE); }
+
+void ap_main(struct cpu *c) __attribute__((noreturn));
+
+void ap_main(struct cpu *c)
+{
+	percpu_init(c, c->id);
+	idt_load();
+	task_init_idle(ap_boot_args.stack_lo, ap_boot_args.stack_top);
+	apic_init();
+	c->apic_id = apic_id();
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	sched_idle_loop();
+}
+
+static void delay_ns(uint64_t ns)
+{
+	uint64_t end = clock_ns() + ns;
+	while (clock_ns() < end)
+		cpu_relax();
+}
+
+static bool wait_online(const struct cpu *c, uint64_t deadline)
+{
+	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+		if (clock_ns() >= deadline)
+			return false;
+		else
+			cpu_relax();
+	return true;
+}
+
+static void start_cpu(unsigned index, uint8_t apic)
+{
+	struct cpu *c = &cpus[index];
+	size_t pages = AP_STACK_SIZE / PAGE_SIZE + 1;
+	uintptr_t base = (uintptr_t)page_alloc(pages);
+	if (!base)
+		panic("smp: no memory for the stack of CPU %u", index);
+	mmu_set_present(base, false); /* its guard page */
+	c->id = index;
+	ap_boot_args = (struct ap_boot_args){ read_cr3(), base + pages * PAGE_SIZE, c, base + PAGE_SIZE };
+
+	uint64_t start = clock_ns();
+	apic_send_init(apic);
+	delay_ns(INIT_DELAY_NS);
+	uint64_t startup = clock_ns();
+	apic_send_startup(apic, AP_TRAMPOLINE_ADDR >> 12);
+	if (!wait_online(c, clock_ns() + STARTUP_DELAY_NS))
+		apic_send_startup(apic, AP_TRAMPOLINE_ADDR >> 12);
+	if (!wait_online(c, start + AP_TIMEOUT_NS))
+		panic("smp: CPU %u (APIC id %u) did not come up within %llu ms", index, apic,
+		      AP_TIMEOUT_NS / 1000000);
+	uint64_t now = clock_ns();
+	log_info("smp: CPU %u (APIC id %u) up in %lu us (%lu us after its start-up IPI)", index, apic,
+		 (unsigned long)((now - start) / 1000), (unsigned long)((now - startup) / 1000));
+}
+
+static bool in_ram(const struct boot_info *bi, uintptr_t lo, uintptr_t hi)
+{
+	for (uint32_t i = 0; i < bi->nr_ram; i++)
+		if (lo >= bi->ram[i].base && hi <= bi->ram[i].base + bi->ram[i].size)
+			return true;
+	return false;
+}
+
+static void install_trampoline(const struct boot_info *bi)
+{
+	size_t size = (size_t)(ap_trampoline_end - ap_trampoline);
+	if (size > PAGE_SIZE || !in_ram(bi, AP_TRAMPOLINE_ADDR, AP_TRAMPOLINE_ADDR + PAGE_SIZE))
+		panic("smp: no RAM for the start-up trampoline at 0x%x", AP_TRAMPOLINE_ADDR);
+	memcpy((void *)AP_TRAMPOLINE_ADDR, ap_trampoline, size);
+}
+
+static unsigned listed_cpus(const struct boot_info *bi)
+{
+	if (bi->cpu_source == BOOT_CPUS_BROKEN)
+		log_warn("smp: the firmware's MP table is broken: only the boot CPU runs");
+	if (bi->cpu_source != BOOT_CPUS_MPTABLE)
+		return 0;
+	if (bi->nr_cpus > HERMIT_MAX_CPUS)
+		log_warn("smp: the isle lists %u CPUs, %d are used", bi->nr_cpus, HERMIT_MAX_CPUS);
+	return bi->nr_cpus > HERMIT_MAX_CPUS ? HERMIT_MAX_CPUS : bi->nr_cpus;
+}
+
+void smp_boot(const struct boot_info *bi)
+{
+	struct cpu *boot = this_cpu();
+	boot->apic_id = apic_id();
+	boot->online = true;
+	unsigned listed = listed_cpus(bi), n = 1;
+	if (listed > 1)
+		install_trampoline(bi);
+	for (unsigned i = 0; i < listed; i++)
+		if (bi->cpu_apic_id[i] != boot->apic_id && n < HERMIT_MAX_CPUS)
+			start_cpu(n++, bi->cpu_apic_id[i]);
+	__atomic_store_n(&cpus_online, n, __ATOMIC_RELEASE);
+	log_info("smp: %u CPU%s online (boot CPU: APIC id %u)", n, n == 1 ? "" : "s", boot->apic_id);
+}

@@ -67,6 +67,17 @@ int getgroups(int size, gid_t list[])
 	return 1;
 }
 
+/* Root's group list is its own group: it may be set to that, or emptied. */
+int setgroups(int size, const gid_t list[])
+{
+	if (size < 0 || size > NGROUPS_MAX)
+		return fail(EINVAL);
+	for (int i = 0; i < size; i++)
+		if (list[i] != ROOT_ID)
+			return fail(EPERM);
+	return 0;
+}
+
 /* Copies s into *cursor within [.., end); NULL when it does not fit. */
 static char *pack(char **cursor, const char *end, const char *s)
 {

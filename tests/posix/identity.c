@@ -27,6 +27,10 @@ void check_identity(void)
 	char small[4], big[256];
 	CHECK(getpwuid_r(0, &pwbuf, small, sizeof(small), &res) == ERANGE && res == NULL);
 	CHECK(getpwuid_r(0, &pwbuf, big, sizeof(big), &res) == 0 && res == &pwbuf && strcmp(res->pw_name, "root") == 0);
+	gid_t groups[2] = { 0, 5 };
+	CHECK(setgroups(1, groups) == 0 && setgroups(0, NULL) == 0);
+	CHECK_ERRNO(setgroups(2, groups), EPERM);
+	CHECK_ERRNO(setgroups(-1, groups), EINVAL);
 	struct group *gr = getgrgid(0);
 	CHECK(gr && strcmp(gr->gr_name, "root") == 0 && getgrgid(5) == NULL);
 

@@ -2,7 +2,8 @@
 #
 #   make unit-tests         builds $(BUILD)/tests/unit/test_gdb_* (in UNIT_TESTS)
 #   make gdbstub-check      builds and runs them
-#   make fuzz               runs the RSP fuzzer for FUZZ_SECONDS on tests/fuzz/corpus/rsp
+#   make fuzz-rsp           runs the RSP fuzzer for FUZZ_SECONDS on tests/fuzz/corpus/rsp
+#                           (make fuzz runs it with the proxy's fuzzers, tests/fuzz/fuzz.mk)
 #
 # The kernel links the same sources: GDBSTUB_SRCS, with -Igdbstub. They need only <stdint.h>,
 # <stddef.h>, <stdbool.h> and memcpy/memset/memcmp/strlen from <string.h>; the freestanding check
@@ -70,8 +71,8 @@ $(GDBSTUB_FUZZER): tests/fuzz/fuzz_rsp.c $(GDBSTUB_SRCS) $(GDBSTUB_HDRS)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Igdbstub -o $@ tests/fuzz/fuzz_rsp.c $(GDBSTUB_SRCS)
 
-.PHONY: fuzz
-fuzz: $(GDBSTUB_FUZZER)
+.PHONY: fuzz-rsp
+fuzz-rsp: $(GDBSTUB_FUZZER)
 	@mkdir -p $(BUILD)/fuzz/corpus-rsp
 	$(GDBSTUB_FUZZER) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-dict=tests/fuzz/rsp.dict $(FUZZ_FLAGS) $(BUILD)/fuzz/corpus-rsp tests/fuzz/corpus/rsp

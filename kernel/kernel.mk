@@ -86,7 +86,8 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 	$(SYSROOT)/lib/hermit.ld $(SYSROOT)/lib/hermit.specs $(SYSROOT)/share/hermit.mk $(SYSROOT)/share/HermitCore-Application.cmake
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
-TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer posix many-conns sockapi duplex
+TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer posix many-conns sockapi duplex \
+	hostile
 BENCH_APPS := stream netbench tracecost
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 # Images name their gdb scripts; they are staged first so that gdb finds them at once.

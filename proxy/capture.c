@@ -111,6 +111,8 @@ static enum record_step next_record(const struct hermit_capture *r, const uint8_
 {
 	while (*pos != head) {
 		uint64_t off = *pos % r->size, left = r->size - off;
+		if (head - *pos > r->size)
+			return RECORD_BROKEN; /* a skip went past head: the markers lie */
 		if (left < sizeof(*rec)) {
 			*pos += left;
 			continue;
@@ -182,10 +184,7 @@ long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char
 	hermit_gpa_t at;
 
 	net_capture_init(&c, gm, anchor, NULL, "save", 1);
-	c.failed = true; /* quiet: a bundle without a ring is no error */
-	if (!gm_read(gm, anchor + offsetof(struct hermit_anchor, capture), &at, sizeof(at)) || !at)
-		return -1;
-	c.failed = false;
+	c.failed = true; /* quiet: a bundle without a ring is no error, a broken one was said live */
 	if (!read_ring(&c, &r, &at))
 		return -1;
 	snprintf(c.path, sizeof(c.path), "%s", path);

@@ -187,7 +187,7 @@ bool gv_trace(struct guestview *v, struct hermit_trace *hdr)
 		return gv_broken(v, GV_TRACE, "%u CPUs, events of %u bytes", hdr->ncpus, hdr->event_size);
 	for (unsigned i = 0; i < hdr->ncpus; i++) {
 		uint32_t n = hdr->cpu[i].nslots;
-		if (n > GV_TRACE_SLOTS_MAX || (n & (n - 1)) ||
+		if (n > GV_TRACE_SLOTS_MAX || (n & (n - 1)) || hdr->cpu[i].slots % 8 ||
 		    (n && !gm_range(v->gm, hdr->cpu[i].slots, (uint64_t)n * sizeof(struct hermit_trace_event))))
 			return gv_broken(v, GV_TRACE, "CPU %u's ring (%u slots at %#llx)", i, n,
 					 (unsigned long long)hdr->cpu[i].slots);
@@ -203,8 +203,8 @@ struct hermit_debug_channel *gv_debug_channel(struct guestview *v)
 
 	if (!gv_table(v, GV_DEBUG, head, sizeof(head), HERMIT_DEBUG_MAGIC, HERMIT_DEBUG_VERSION, &at))
 		return NULL;
-	if (head[2] != HERMIT_DEBUG_RING_SIZE)
-		return gv_broken(v, GV_DEBUG, "rings of %u bytes", head[2]), NULL;
+	if (head[2] != HERMIT_DEBUG_RING_SIZE || at % 64)
+		return gv_broken(v, GV_DEBUG, "rings of %u bytes at %#llx", head[2], (unsigned long long)at), NULL;
 	c = gm_range(v->gm, at, sizeof(*c));
 	if (!c)
 		return gv_broken(v, GV_DEBUG, "it is outside guest memory"), NULL;

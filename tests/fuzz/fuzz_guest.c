@@ -1,0 +1,161 @@
+/* fuzz_guest.c: the template guest image and its patching (fuzz_guest.h). */
+#include <string.h>
+
+#include "fuzz_guest.h"
+#include "tracing/logring.h"
+#include "tracing/ring.h"
+
+uint8_t fuzz_ram[FUZZ_RAM] __attribute__((aligned(4096)));
+struct guestmem fuzz_gm;
+static uint8_t template[FUZZ_RAM] __attribute__((aligned(4096)));
+
+static void *at(uint64_t gpa)
+{
+	return template + gpa;
+}
+
+static void put64(uint64_t gpa, uint64_t v)
+{
+	memcpy(at(gpa), &v, 8);
+}
+
+static void make_log(void)
+{
+	struct hermit_log_ring *r = at(FUZZ_LOG);
+	static const char *const lines[] = { "boot", "a <pc:0x200010> marker", "kernel panic: on purpose" };
+
+	*r = (struct hermit_log_ring){ .magic = HERMIT_LOG_MAGIC, .version = HERMIT_LOG_VERSION,
+				       .data = FUZZ_LOG_DATA, .size = FUZZ_LOG_SIZE };
+	for (unsigned i = 0; i < 200; i++) { /* enough to wrap: a filler and lost records */
+		const char *text = lines[i % 3];
+		struct hermit_log_record *rec = log_ring_reserve(r, at(FUZZ_LOG_DATA), strlen(text));
+		rec->level = (uint8_t)(i % 4);
+		rec->seq = r->next_seq++;
+		rec->ns = 1000000ull * i;
+		memcpy(rec + 1, text, strlen(text) + 1);
+		log_ring_commit(r, rec);
+	}
+}
+
+static void make_tasks(void)
+{
+	struct hermit_task_table *t = at(FUZZ_TASKS);
+
+	*t = (struct hermit_task_table){ .magic = HERMIT_TASKS_MAGIC, .version = HERMIT_TASKS_VERSION,
+					 .list = FUZZ_TASK_LIST, .task_next = 0, .task_id = 8, .task_name = 16,
+					 .name_max = 32, .task_state = 12, .task_frame = 48,
+					 .task_stack_lo = 56, .task_stack_hi = 64, .task_size = 256,
+					 .frame_size = 20 * 8, .heap_start = FUZZ_TASK_LIST + 8,
+					 .heap_end = FUZZ_TASK_LIST + 16, .crash_task = FUZZ_TASK_LIST + 24 };
+	for (int r = 0; r < HERMIT_REG_COUNT; r++)
+		t->frame[r] = (uint32_t)(8 * r);
+	for (uint64_t i = 0; i < 2; i++) {
+		uint64_t task = FUZZ_TASK0 + i * 0x4000, frame = FUZZ_FRAMES + i * 0x100;
+		uint32_t id = (uint32_t)(i + 1);
+		put64(task, i ? 0 : task + 0x4000);
+		memcpy(at(task + 8), &id, 4);
+		strcpy(at(task + 16), i ? "main" : "idle");
+		put64(task + 48, frame);
+		put64(task + 56, task - 0x3000);
+		put64(task + 64, task);
+		put64(frame + 8 * HERMIT_REG_RIP, 0x200000 + i);
+		put64(frame + 8 * HERMIT_REG_RSP, task - 64);
+	}
+	put64(FUZZ_TASK_LIST, FUZZ_TASK0);
+	put64(FUZZ_TASK_LIST + 8, FUZZ_TASK0 - 0x8000);  /* the heap */
+	put64(FUZZ_TASK_LIST + 16, FUZZ_TASK0 - 0x7000);
+	put64(FUZZ_TASK_LIST + 24, FUZZ_TASK0 + 0x4000); /* the crashed task */
+}
+
+static void make_trace(void)
+{
+	struct hermit_trace *h = at(FUZZ_TRACE);
+
+	*h = (struct hermit_trace){ .magic = HERMIT_TRACE_MAGIC, .version = HERMIT_TRACE_VERSION, .ncpus = 1,
+				    .event_size = sizeof(struct hermit_trace_event), .tsc_khz = 1000000 };
+	h->cpu[0] = (struct hermit_trace_cpu){ .slots = FUZZ_TRACE_SLOTS, .nslots = FUZZ_TRACE_NSLOTS };
+	for (uint64_t i = 0; i < FUZZ_TRACE_NSLOTS + 10; i++) { /* wrapped: some lost */
+		uint64_t pos = trace_ring_reserve(&h->cpu[0]);
+		trace_ring_commit(at(FUZZ_TRACE_SLOTS), FUZZ_TRACE_NSLOTS, pos, 1000 * i, (uint16_t)(i % 8),
+				  (uint16_t)(1 + i % 2), i, 2 * i);
+	}
+}
+
+static void make_capture(void)
+{
+	struct hermit_capture *c = at(FUZZ_CAPTURE);
+	uint64_t pos = 0;
+
+	*c = (struct hermit_capture){ .magic = HERMIT_CAPTURE_MAGIC, .version = HERMIT_CAPTURE_VERSION,
+				      .linktype = HERMIT_CAPTURE_LINKTYPE_ETHERNET, .snaplen = 256,
+				      .data = FUZZ_CAPTURE_DATA, .size = FUZZ_CAPTURE_SIZE };
+	for (uint32_t i = 0; i < 8; i++) {
+		struct hermit_capture_record rec = { .time_ns = i * 1000ull, .orig_len = 60 + i,
+						     .cap_len = 60 + i, .direction = i % 2 };
+		memcpy(at(FUZZ_CAPTURE_DATA + pos), &rec, sizeof(rec));
+		memset(at(FUZZ_CAPTURE_DATA + pos + sizeof(rec)), (int)i, rec.cap_len);
+		pos += sizeof(rec) + ((rec.cap_len + 7) & ~7u);
+	}
+	c->head = pos;
+	c->frames = 8;
+}
+
+static void make_debug_channel(void)
+{
+	struct hermit_debug_channel *d = at(FUZZ_DEBUG);
+	static const char stop[] = "$T05thread:01;#07+$OK#9a";
+
+	d->magic = HERMIT_DEBUG_MAGIC;
+	d->version = HERMIT_DEBUG_VERSION;
+	d->ring_size = HERMIT_DEBUG_RING_SIZE;
+	memcpy(d->g2h.data, stop, sizeof(stop) - 1);
+	d->g2h.head = sizeof(stop) - 1;
+}
+
+/* A WRITE of 16 bytes to descriptor 1 in flight on CPU 0. */
+static void make_hcall(void)
+{
+	struct hermit_anchor *a = at(FUZZ_ANCHOR);
+	struct hc_rw rw = { .fd = 1, .buf = FUZZ_REQUEST + 0x100, .len = 16 };
+
+	a->hcall[0] = (struct hermit_hcall_slot){ .nr = HERMIT_HC_WRITE, .req = FUZZ_REQUEST };
+	memcpy(at(FUZZ_REQUEST), &rw, sizeof(rw));
+	memcpy(at(FUZZ_REQUEST + 0x100), "hello from fuzz\n", 16);
+}
+
+void fuzz_guest_init(void)
+{
+	struct hermit_anchor *a = at(FUZZ_ANCHOR);
+
+	memset(template, 0, sizeof(template));
+	*a = (struct hermit_anchor){ .magic = HERMIT_ANCHOR_MAGIC, .version = HERMIT_ABI_VERSION,
+				     .size = sizeof(*a), .log = FUZZ_LOG, .tasks = FUZZ_TASKS,
+				     .trace = FUZZ_TRACE, .capture = FUZZ_CAPTURE, .debug_channel = FUZZ_DEBUG };
+	make_log();
+	make_tasks();
+	make_trace();
+	make_capture();
+	make_debug_channel();
+	make_hcall();
+}
+
+void fuzz_guest_load(const uint8_t *data, size_t size)
+{
+	memcpy(fuzz_ram, template, sizeof(fuzz_ram));
+	gm_init(&fuzz_gm, fuzz_ram, FUZZ_RAM);
+	while (size >= 5) {
+		uint32_t off;
+		memcpy(&off, data, 4);
+		size_t n = data[4];
+		data += 5;
+		size -= 5;
+		if (n > size)
+			n = size;
+		off %= FUZZ_RAM;
+		if (n > FUZZ_RAM - off)
+			n = FUZZ_RAM - off;
+		memcpy(fuzz_ram + off, data, n);
+		data += n;
+		size -= n;
+	}
+}

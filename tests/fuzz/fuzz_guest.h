@@ -1,0 +1,43 @@
+/*
+ * fuzz_guest.h: the guest memory image the proxy's readers are fuzzed on. A template is laid out
+ * as the kernel lays out its tables (anchor, log ring written with the kernel's own writer, task
+ * table with two tasks, trace rings, capture ring with frames, debug channel, a hypercall in
+ * flight); each input is a list of patches over it, so the fuzzer corrupts real structures
+ * field by field rather than guessing them from nothing:
+ *
+ *	input := patch*      patch := u32 offset (little-endian, modulo the image), u8 n, n bytes
+ */
+#ifndef FUZZ_GUEST_H
+#define FUZZ_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proxy.h"
+
+#define FUZZ_RAM 0xe0000u /* below microvm's BIOS hole: one region */
+#define FUZZ_ANCHOR 0x1000u
+#define FUZZ_LOG 0x2000u
+#define FUZZ_LOG_DATA 0x3000u
+#define FUZZ_LOG_SIZE 0x1000u
+#define FUZZ_TASKS 0x5000u
+#define FUZZ_TASK_LIST 0x5400u
+#define FUZZ_TASK0 0x10000u      /* two task structs 0x4000 apart, stacks below each */
+#define FUZZ_FRAMES 0x20000u
+#define FUZZ_TRACE 0x6000u
+#define FUZZ_TRACE_SLOTS 0x30000u
+#define FUZZ_TRACE_NSLOTS 64u
+#define FUZZ_CAPTURE 0x8000u
+#define FUZZ_CAPTURE_DATA 0x40000u
+#define FUZZ_CAPTURE_SIZE 0x2000u
+#define FUZZ_DEBUG 0x50000u      /* struct hermit_debug_channel, 0x20140 bytes */
+#define FUZZ_REQUEST 0x80000u    /* the hypercall's request and its buffers */
+
+extern uint8_t fuzz_ram[FUZZ_RAM];
+extern struct guestmem fuzz_gm;
+
+/* The template (once) and, before each input, the image: the template with the input's patches. */
+void fuzz_guest_init(void);
+void fuzz_guest_load(const uint8_t *data, size_t size);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * fuzz_hcall.c: the hypercall handler (hcall.c, as the proxy's loop calls it: a doorbell from a
+ * CPU, its slot, its request) on corrupted guest images. The first byte picks the CPU.
+ *
+ * The handler does real file work on the host; the fuzzer runs it in an empty scratch directory
+ * with the guest's descriptors 0-2 on /dev/null, and runs only requests that cannot reach beyond
+ * that directory: OPEN and UNLINK of a name without '/', the descriptor calls, CONFIG, EXIT,
+ * CRASH, and numbers the ABI does not have (which must be refused).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz_guest.h"
+
+static struct files files;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char dir[] = "/tmp/hermit-fuzz-hcall-XXXXXX";
+
+	(void)argc;
+	(void)argv;
+	fuzz_guest_init();
+	if (!mkdtemp(dir) || chdir(dir) < 0)
+		abort();
+	return 0;
+}
+
+/* Whether the request in flight stays inside the scratch directory. */
+static bool harmless(unsigned cpu)
+{
+	const struct hermit_anchor *a = (const void *)(fuzz_ram + FUZZ_ANCHOR);
+	struct hermit_hcall_slot slot = a->hcall[cpu % HERMIT_MAX_CPUS];
+	hermit_gpa_t path;
+	const char *s;
+
+	switch (slot.nr) {
+	case HERMIT_HC_OPEN:
+	case HERMIT_HC_UNLINK: /* both start with the path */
+		if (!gm_read(&fuzz_gm, slot.req, &path, sizeof(path)) ||
+		    gm_string(&fuzz_gm, path, 4096, &s) != GM_STRING_OK)
+			return true; /* refused before any file work */
+		return !strchr(s, '/') && strcmp(s, "..") != 0;
+	case HERMIT_HC_CONFIG: case HERMIT_HC_WRITE: case HERMIT_HC_READ: case HERMIT_HC_CLOSE:
+	case HERMIT_HC_LSEEK: case HERMIT_HC_FSTAT: case HERMIT_HC_EXIT: case HERMIT_HC_CRASH:
+		return true;
+	default:
+		return slot.nr == 0 || slot.nr >= HERMIT_HC_COUNT; /* unknown: refused */
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char *const argv[] = { "app", "a", NULL }, *const envp[] = { "HERMIT_X=1", NULL };
+	unsigned cpu = size ? data[0] % 4 : 0;
+	struct hcall_ctx ctx = { .gm = &fuzz_gm, .files = &files, .anchor = FUZZ_ANCHOR, .cpus = 2,
+				 .argv = argv, .envp = envp };
+
+	fuzz_guest_load(size ? data + 1 : data, size ? size - 1 : 0);
+	if (!harmless(cpu))
+		return 0;
+	files_init(&files);
+	for (int fd = 0; fd < 3; fd++) /* the guest's stdio goes nowhere */
+		files.host[fd] = open("/dev/null", O_RDWR | O_CLOEXEC), files.owned[fd] = true;
+	hcall_doorbell(&ctx, cpu);
+	if (harmless(cpu)) /* the answer may have rewritten the slot */
+		hcall_doorbell(&ctx, cpu); /* the same slot again, after the handler wrote its answer */
+	files_close_all(&files);
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* fuzz_logdump.c: the proxy's kernel-log dump (logdump.c) on corrupted guest images. */
+#include <stdlib.h>
+
+#include "fuzz_guest.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_guest_init();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct guestview v;
+	size_t len;
+	uint64_t lost;
+
+	fuzz_guest_load(data, size);
+	gv_init(&v, &fuzz_gm, FUZZ_ANCHOR);
+	free(log_text(&v, &len, &lost));
+	return 0;
+}

@@ -34,3 +34,9 @@ UNIT_TESTS += $(UNIT_DIR)/test_mptable
 $(UNIT_DIR)/test_mptable: tests/unit/test_mptable.c kernel/arch/x86_64/mptable.c kernel/arch/x86_64/mptable.h
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ikernel $(filter %.c,$^) -o $@ -lcmocka
+
+# core/ipi.c with host threads as CPUs.
+UNIT_TESTS += $(UNIT_DIR)/test_ipi
+$(UNIT_DIR)/test_ipi: tests/unit/test_ipi.c kernel/core/ipi.c kernel/include/kernel/ipi.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ikernel/include $(filter %.c,$^) -o $@ -lcmocka -lpthread

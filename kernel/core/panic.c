@@ -10,9 +10,11 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "kernel/hcall.h"
+#include "kernel/ipi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/task.h"
 #include "kernel/trace.h"
 #include "lib/format.h"
@@ -115,11 +117,25 @@ static void report_registers(const struct trap_frame *f)
 		  f->cs, f->ss, read_cr2(), read_cr3());
 }
 
+/* The other CPUs stop before the report, so the state it shows stays as it was. */
+static void stop_other_cpus(void)
+{
+	unsigned others = smp_cpus_online() - 1;
+	if (!others)
+		return;
+	unsigned stopped = ipi_stop_others();
+	if (stopped < others)
+		log_error("crash: %u of the %u other CPUs did not stop", others - stopped, others);
+	else
+		log_info("crash: the %u other CPU%s stopped (NMI)", others, others == 1 ? "" : "s");
+}
+
 static void enter_crash(void)
 {
 	__asm__ volatile("cli");
 	if (__atomic_exchange_n(&crashing, 1, __ATOMIC_SEQ_CST))
 		cpu_halt_forever(); /* a fault while reporting: the first report stands */
+	stop_other_cpus();
 	log_ensure_console();
 }
 

@@ -4,12 +4,16 @@
  */
 #include <string.h>
 
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/layout.h"
 #include "debug/debug_internal.h"
 #include "gdbstub.h"
+#include "kernel/clock.h"
+#include "kernel/ipi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/task.h"
 #include "lib/format.h"
 #include "tracing/logring.h"
@@ -155,7 +159,39 @@ static int cmd_breaks(void *ctx, const char *args)
 	return 0;
 }
 
+struct cpu_answer {
+	uint32_t index, apic_id;
+};
+
+static void answer(void *arg)
+{
+	struct cpu_answer *a = arg;
+	a->index = smp_cpu_index();
+	a->apic_id = apic_id();
+}
+
+/* Each CPU answers a call-function IPI itself: a CPU that does not answer hangs here visibly. */
+static int cmd_cpus(void *ctx, const char *args)
+{
+	(void)ctx;
+	(void)args;
+	say("%3s %5s  %-28s %s\n", "cpu", "apic", "current task", "call-function round trip");
+	for (unsigned i = 0; i < smp_cpus_online(); i++) {
+		struct cpu_answer a = { ~0u, ~0u };
+		uint64_t start = clock_ns();
+		ipi_call(i, answer, &a);
+		uint64_t took = clock_ns() - start;
+		const struct task *t = cpus[i].current;
+		char task[40];
+		fmt_snprintf(task, sizeof(task), "%u \"%s\"", t ? t->id : 0, t ? t->name : "");
+		say("%3u %5u  %-28s %s%lu us\n", a.index, a.apic_id, task, i == smp_cpu_index() ? "(this CPU) " : "",
+		    (unsigned long)(took / 1000));
+	}
+	return 0;
+}
+
 static const struct gdb_monitor_cmd commands[] = {
+	{ "cpus", "each CPU as it answers an IPI: index, APIC id, current task, round trip", cmd_cpus },
 	{ "tasks", "list the kernel's tasks: id, name, state, CPU, stack", cmd_tasks },
 	{ "mem", "page allocator figures and the image's layout", cmd_mem },
 	{ "log", "the kernel log's last lines (log N), or its console level (log d|i|w|e)", cmd_log },

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from conftest import run_proxy
+from conftest import TESTS, run_proxy
+from test_gdb import guest  # noqa: F401 (the fixture)
 
 CPU_UP = re.compile(r"I smp: CPU (\d+) \(APIC id (\d+)\) up in (\d+) us \((\d+) us after its start-up IPI\)")
 
@@ -67,3 +68,19 @@ def test_crash_report_with_other_cpus_up():
     assert r.returncode == 139, out
     assert re.search(r"kernel crash: page fault .* in read_through_null", r.stderr)
     assert r.stderr.rstrip().splitlines()[-1] == "hermit: the guest crashed (page fault)"
+
+
+def test_crash_stops_the_other_cpus_by_nmi():
+    r, out = booted(4, "crash")
+    assert r.returncode == 139, out
+    assert "I crash: the 3 other CPUs stopped (NMI)" in out
+
+
+def test_monitor_cpus_each_cpu_answers_a_call_function_ipi(guest):
+    g = guest(TESTS / "hello", env={"HERMIT_CPUS": "4"})
+    out = g.gdb("break main", "continue", "monitor cpus", "kill")
+    assert "kernel crash" not in out, out
+    rows = re.findall(r"^ +(\d+) +(\d+)  (\d+) \"(\w+)\" +(\(this CPU\) )?\d+ us$", out, re.M)
+    assert [(int(cpu), int(apic)) for cpu, apic, *_ in rows] == [(0, 0), (1, 1), (2, 2), (3, 3)], out
+    assert rows[0][3] == "main" and rows[0][4], out
+    assert all(name == "idle" and not this for _, _, _, name, this in rows[1:]), out

@@ -27,6 +27,7 @@ enum {
 #define LVT_MASKED (1u << 16)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CALIBRATION_NS 200000ull
+#define ICR_NMI (4u << 8)
 #define ICR_INIT (5u << 8)
 #define ICR_STARTUP (6u << 8)
 #define ICR_PENDING (1u << 12)
@@ -78,16 +79,22 @@ void apic_init(void)
 
 uint32_t apic_id(void) { return apic_read(APIC_ID) >> 24; }
 
+/* Interrupts off: an interrupt handler sending its own IPI between the two writes would retarget
+ * this one. */
 static void send_ipi(uint32_t dest_apic_id, uint32_t command)
 {
+	uint64_t f = irq_save();
 	apic_write(APIC_ICR_HI, dest_apic_id << 24);
 	apic_write(APIC_ICR_LO, command);
 	while (apic_read(APIC_ICR_LO) & ICR_PENDING)
 		cpu_relax();
+	irq_restore(f);
 }
 
 void apic_send_init(uint32_t dest_apic_id) { send_ipi(dest_apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL); }
 void apic_send_startup(uint32_t dest_apic_id, uint8_t vector) { send_ipi(dest_apic_id, ICR_STARTUP | vector); }
+void apic_send_fixed(uint32_t dest_apic_id, uint8_t vector) { send_ipi(dest_apic_id, vector); }
+void apic_send_nmi(uint32_t dest_apic_id) { send_ipi(dest_apic_id, ICR_NMI); }
 
 void apic_timer_arm(uint64_t deadline_ns)
 {

@@ -6,8 +6,6 @@
 #include "arch/x86_64/layout.h"
 #include "kernel/irq.h"
 
-void irq_attach_vector(unsigned vector, irq_handler handler);
-
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
 	*(volatile uint32_t *)(uintptr_t)IOAPIC_BASE = reg;

@@ -33,6 +33,8 @@
 #define VEC_TIMER 0x20
 #define VEC_IRQ_BASE 0x30 /* ISA/GSI n arrives at VEC_IRQ_BASE + n */
 #define VEC_RESCHED 0x81  /* int $VEC_RESCHED: a task gives up the CPU */
+#define VEC_IPI_RESCHED 0xc0 /* another CPU made a task ready here (kernel/ipi.h) */
+#define VEC_IPI_CALL 0xc1    /* another CPU waits for a function to run here */
 #define VEC_DEBUG_DOORBELL 0xe0 /* gdb's bytes: above every other source (see TPR_DEBUG_ONLY) */
 /* Task priority that holds back every interrupt but VEC_DEBUG_DOORBELL (and NMI). */
 #define TPR_DEBUG_ONLY 0xd0

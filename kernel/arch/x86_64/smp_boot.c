@@ -15,6 +15,7 @@
 #include "arch/x86_64/layout.h"
 #include "kernel/boot.h"
 #include "kernel/clock.h"
+#include "kernel/ipi.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -45,6 +46,9 @@ _Static_assert(offsetof(struct ap_boot_args, cr3) == 0 && offsetof(struct ap_boo
 static unsigned cpus_online = 1;
 
 unsigned smp_cpus_online(void) { return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE); }
+unsigned smp_cpu_index(void) { return this_cpu()->id; }
+
+static void reschedule_here(void) { this_cpu()->need_resched = 1; }
 
 void ap_main(struct cpu *c) __attribute__((noreturn));
 
@@ -135,6 +139,8 @@ void smp_boot(const struct boot_info *bi)
 	boot->apic_id = apic_id();
 	boot->online = true;
 	unsigned listed = listed_cpus(bi), n = 1;
+	irq_attach_vector(VEC_IPI_RESCHED, reschedule_here);
+	irq_attach_vector(VEC_IPI_CALL, ipi_handle_calls);
 	if (listed > 1)
 		install_trampoline(bi);
 	for (unsigned i = 0; i < listed; i++)

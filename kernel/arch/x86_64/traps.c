@@ -6,6 +6,7 @@
 #include "arch/x86_64/frame.h"
 #include "arch/x86_64/layout.h"
 #include "kernel/debug.h"
+#include "kernel/ipi.h"
 #include "kernel/irq.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
@@ -16,6 +17,8 @@
 static irq_handler vector_handlers[256];
 
 void irq_attach_vector(unsigned vector, irq_handler handler) { vector_handlers[vector] = handler; }
+
+#define VEC_NMI 2
 
 static int frame_on_task_stack(const struct trap_frame *f)
 {
@@ -31,6 +34,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 		trace(EXCEPTION, f->vector, f->rip);
 	else
 		trace(IRQ, f->vector, f->rip);
+	if (f->vector == VEC_NMI && ipi_nmi_received())
+		return f; /* not reached: a stopped CPU stays halted */
 	if (f->vector < 32) {
 		if (debug_exception(f))
 			return f;

@@ -9,7 +9,9 @@
 struct boot_info;
 
 void smp_boot(const struct boot_info *bi);
-/* How many CPUs run: 1 until smp_boot() returned. */
+/* How many CPUs run: 1 until smp_boot() returned; their indexes are 0 to that minus 1. */
 unsigned smp_cpus_online(void);
+/* The index of the CPU running the caller. */
+unsigned smp_cpu_index(void);
 
 #endif

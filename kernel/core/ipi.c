@@ -1,0 +1,101 @@
+/*
+ * core/ipi.c: see ipi.h. Call-function goes through mailboxes: mailbox[target][sender] holds
+ * the one call a sender waits for (a sender has at most one outstanding, as it waits), so each
+ * slot has a single writer and a single reader and needs no lock. The call itself lives on the
+ * sender's stack; the target reads fn and arg, runs it, then counts it done, after which it never
+ * touches the call again.
+ */
+#include "kernel/ipi.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hermit/abi.h"
+#include "kernel/clock.h"
+#include "kernel/smp.h"
+
+#define STOP_ACK_NS 100000000ull /* how long ipi_stop_others() waits for the others */
+
+struct ipi_call {
+	ipi_fn fn;
+	void *arg;
+	unsigned pending; /* targets that have not finished fn yet */
+};
+
+static struct ipi_call *mailbox[HERMIT_MAX_CPUS][HERMIT_MAX_CPUS]; /* [target][sender] */
+static bool stop_requested[HERMIT_MAX_CPUS];
+static unsigned stops_acknowledged;
+
+void ipi_reschedule(unsigned cpu) { arch_ipi_send(cpu, IPI_RESCHEDULE); }
+
+void ipi_handle_calls(void)
+{
+	unsigned self = smp_cpu_index();
+	for (unsigned sender = 0; sender < HERMIT_MAX_CPUS; sender++) {
+		struct ipi_call *c = __atomic_exchange_n(&mailbox[self][sender], NULL, __ATOMIC_ACQUIRE);
+		if (!c)
+			continue;
+		c->fn(c->arg);
+		__atomic_sub_fetch(&c->pending, 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void post(unsigned self, unsigned target, struct ipi_call *c)
+{
+	__atomic_store_n(&mailbox[target][self], c, __ATOMIC_RELEASE);
+	arch_ipi_send(target, IPI_CALL);
+}
+
+static void wait_done(struct ipi_call *c)
+{
+	while (__atomic_load_n(&c->pending, __ATOMIC_ACQUIRE)) {
+		ipi_handle_calls();
+		arch_cpu_relax();
+	}
+}
+
+void ipi_call(unsigned cpu, ipi_fn fn, void *arg)
+{
+	unsigned self = smp_cpu_index();
+	if (cpu == self) {
+		fn(arg);
+		return;
+	}
+	struct ipi_call c = { fn, arg, 1 };
+	post(self, cpu, &c);
+	wait_done(&c);
+}
+
+void ipi_call_all(ipi_fn fn, void *arg)
+{
+	unsigned self = smp_cpu_index(), n = smp_cpus_online();
+	struct ipi_call c = { fn, arg, n - 1 };
+	for (unsigned cpu = 0; cpu < n; cpu++)
+		if (cpu != self)
+			post(self, cpu, &c);
+	fn(arg);
+	wait_done(&c);
+}
+
+unsigned ipi_stop_others(void)
+{
+	unsigned self = smp_cpu_index(), n = smp_cpus_online();
+	for (unsigned cpu = 0; cpu < n; cpu++)
+		if (cpu != self) {
+			__atomic_store_n(&stop_requested[cpu], true, __ATOMIC_RELEASE);
+			arch_ipi_send(cpu, IPI_NMI);
+		}
+	uint64_t deadline = clock_ns() + STOP_ACK_NS;
+	while (__atomic_load_n(&stops_acknowledged, __ATOMIC_ACQUIRE) < n - 1 && clock_ns() < deadline)
+		arch_cpu_relax();
+	return __atomic_load_n(&stops_acknowledged, __ATOMIC_ACQUIRE);
+}
+
+bool ipi_nmi_received(void)
+{
+	unsigned self = smp_cpu_index();
+	if (!__atomic_exchange_n(&stop_requested[self], false, __ATOMIC_ACQ_REL))
+		return false;
+	__atomic_add_fetch(&stops_acknowledged, 1, __ATOMIC_RELEASE);
+	arch_halt_forever();
+}

@@ -1,0 +1,213 @@
+/* Unit tests of kernel/core/ipi.c's call-function and stop logic, with host threads as CPUs: an
+ * "IPI" sets a flag the target thread polls, as a CPU's interrupt would run the handler. */
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kernel/clock.h"
+#include "kernel/ipi.h"
+#include "kernel/smp.h"
+
+#define NCPUS 4
+
+static __thread unsigned self;
+static unsigned online = NCPUS;
+static int pending[NCPUS][3]; /* [cpu][enum ipi_kind] */
+static int sent[NCPUS][3];
+static int halted[NCPUS];
+static int quit;
+static int bad_sends; /* to itself or an offline CPU; counted, as cmocka may not fail in a thread */
+
+unsigned smp_cpu_index(void) { return self; }
+unsigned smp_cpus_online(void) { return online; }
+void arch_cpu_relax(void) { sched_yield(); } /* more threads than host CPUs */
+
+uint64_t clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void arch_ipi_send(unsigned cpu, enum ipi_kind kind)
+{
+	if (cpu >= online || cpu == self) {
+		__atomic_add_fetch(&bad_sends, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	__atomic_add_fetch(&sent[cpu][kind], 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&pending[cpu][kind], 1, __ATOMIC_SEQ_CST);
+}
+
+void arch_halt_forever(void)
+{
+	__atomic_store_n(&halted[self], 1, __ATOMIC_SEQ_CST);
+	pthread_exit(NULL);
+}
+
+/* What a CPU does on its interrupts. */
+static void take_interrupts(void)
+{
+	if (__atomic_exchange_n(&pending[self][IPI_CALL], 0, __ATOMIC_SEQ_CST))
+		ipi_handle_calls();
+	if (__atomic_exchange_n(&pending[self][IPI_NMI], 0, __ATOMIC_SEQ_CST))
+		ipi_nmi_received(); /* a stop never returns */
+}
+
+struct cpu_thread {
+	pthread_t thread;
+	unsigned index;
+	void (*work)(void);
+};
+
+static void *cpu_main(void *arg)
+{
+	struct cpu_thread *c = arg;
+	self = c->index;
+	if (c->work)
+		c->work();
+	while (!__atomic_load_n(&quit, __ATOMIC_SEQ_CST)) {
+		take_interrupts();
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void start_cpus(struct cpu_thread *t, unsigned first, unsigned last, void (*work)(void))
+{
+	quit = 0;
+	for (unsigned i = first; i <= last; i++) {
+		t[i] = (struct cpu_thread){ .index = i, .work = work };
+		assert_int_equal(pthread_create(&t[i].thread, NULL, cpu_main, &t[i]), 0);
+	}
+}
+
+static void stop_cpus(struct cpu_thread *t, unsigned first, unsigned last)
+{
+	__atomic_store_n(&quit, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = first; i <= last; i++)
+		pthread_join(t[i].thread, NULL);
+}
+
+static void record_cpu(void *arg) { *(unsigned *)arg = self; }
+
+static void test_call_runs_on_the_target_and_waits(void **state)
+{
+	(void)state;
+	struct cpu_thread t[NCPUS];
+	self = 0;
+	start_cpus(t, 1, NCPUS - 1, NULL);
+	for (unsigned cpu = 0; cpu < NCPUS; cpu++) {
+		unsigned where = 99;
+		ipi_call(cpu, record_cpu, &where);
+		assert_int_equal(where, cpu); /* done when ipi_call returned */
+	}
+	stop_cpus(t, 1, NCPUS - 1);
+	assert_int_equal(sent[0][IPI_CALL], 0); /* a call on this CPU is a plain call */
+}
+
+static void mark_cpu(void *arg) { __atomic_add_fetch(&((int *)arg)[self], 1, __ATOMIC_SEQ_CST); }
+
+static void test_call_all_runs_once_on_every_cpu(void **state)
+{
+	(void)state;
+	struct cpu_thread t[NCPUS];
+	int ran[NCPUS] = { 0 };
+	self = 0;
+	start_cpus(t, 1, NCPUS - 1, NULL);
+	ipi_call_all(mark_cpu, ran);
+	for (unsigned i = 0; i < NCPUS; i++)
+		assert_int_equal(ran[i], 1);
+	stop_cpus(t, 1, NCPUS - 1);
+}
+
+#define ROUNDS 2000
+
+struct count_call {
+	int runs;
+};
+static int64_t total;
+static int incomplete;
+
+static void count(void *arg)
+{
+	__atomic_add_fetch(&((struct count_call *)arg)->runs, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&total, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Every CPU calls every CPU at once and never takes interrupts outside its own waits: only
+ * serving calls while waiting keeps them from waiting for each other forever. */
+static void call_everyone(void)
+{
+	for (int i = 0; i < ROUNDS; i++) {
+		struct count_call c = { 0 };
+		ipi_call_all(count, &c);
+		if (c.runs != NCPUS)
+			__atomic_add_fetch(&incomplete, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void test_crossing_calls_neither_deadlock_nor_get_lost(void **state)
+{
+	(void)state;
+	struct cpu_thread t[NCPUS];
+	total = 0;
+	start_cpus(t, 0, NCPUS - 1, call_everyone);
+	/* each thread takes interrupts again once its own calls are done, until all are */
+	while (__atomic_load_n(&total, __ATOMIC_SEQ_CST) < (int64_t)NCPUS * NCPUS * ROUNDS)
+		sched_yield();
+	stop_cpus(t, 0, NCPUS - 1);
+	assert_int_equal(total, (int64_t)NCPUS * NCPUS * ROUNDS);
+	assert_int_equal(incomplete, 0);
+}
+
+static void test_reschedule_and_stray_nmi(void **state)
+{
+	(void)state;
+	self = 0;
+	int before = sent[2][IPI_RESCHEDULE];
+	ipi_reschedule(2);
+	assert_int_equal(sent[2][IPI_RESCHEDULE], before + 1);
+	pending[2][IPI_RESCHEDULE] = 0;
+	assert_false(ipi_nmi_received()); /* nobody asked this CPU to stop */
+}
+
+/* CPUs 1 and 2 take their NMI and halt; CPU 3 never looks, and the stop gives up on it. */
+static void test_stop_others_counts_the_cpus_that_stopped(void **state)
+{
+	(void)state;
+	struct cpu_thread t[NCPUS];
+	self = 0;
+	start_cpus(t, 1, 2, NULL);
+	uint64_t start = clock_ns();
+	assert_int_equal(ipi_stop_others(), 2);
+	assert_true(clock_ns() - start >= 100000000ull); /* it waited its 100 ms for CPU 3 */
+	for (unsigned i = 1; i <= 2; i++) {
+		pthread_join(t[i].thread, NULL);
+		assert_int_equal(halted[i], 1);
+	}
+	assert_int_equal(halted[3], 0);
+	assert_int_equal(sent[3][IPI_NMI], 1);
+	assert_int_equal(bad_sends, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_call_runs_on_the_target_and_waits),
+		cmocka_unit_test(test_call_all_runs_once_on_every_cpu),
+		cmocka_unit_test(test_crossing_calls_neither_deadlock_nor_get_lost),
+		cmocka_unit_test(test_reschedule_and_stray_nmi),
+		cmocka_unit_test(test_stop_others_counts_the_cpus_that_stopped),
+	};
+	alarm(30); /* a deadlock fails the test (SIGALRM) instead of hanging it */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

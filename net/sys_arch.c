@@ -15,6 +15,7 @@
 #include "kernel/task.h"
 #include "lwip/err.h"
 #include "lwip/sys.h"
+#include "lwip/tcpip.h"
 
 static uint64_t deadline_after(u32_t timeout_ms)
 {
@@ -115,6 +116,35 @@ sys_sem_t *sys_arch_netconn_sem(void)
 }
 
 /* ---- mutexes ---- */
+
+/* ---- the core lock ---- */
+
+static struct task *tcpip_task; /* set once the tcpip task runs */
+
+void sys_arch_mark_tcpip_thread(void) { tcpip_task = task_current(); }
+
+void sys_arch_assert_core_locked(void)
+{
+	if (tcpip_task && lock_tcpip_core.mutex.owner != task_current())
+		panic("lwip: a core function called without the core lock");
+}
+
+/*
+ * lwIP's loopback poll (netif_poll, in the tcpip task) keeps the core lock for as long as its
+ * queue refills, and two lwIP ends whose receive windows are both closed answer each other's ACKs
+ * forever (an empty segment outside a zero window is ACKed): the threads that would read, and
+ * so open the windows, wait for the lock for ever. So the tcpip task passes the lock to waiting
+ * socket callers before each IPv4 packet it takes in (the kmutex hands it to the first waiter),
+ * at a point where lwIP's state is whole.
+ */
+int sys_arch_pass_core_lock(void)
+{
+	if (task_current() == tcpip_task && !runqueue_empty(&lock_tcpip_core.mutex.waiters)) {
+		UNLOCK_TCPIP_CORE();
+		LOCK_TCPIP_CORE();
+	}
+	return 0;
+}
 
 err_t sys_mutex_new(sys_mutex_t *mutex)
 {

@@ -16,6 +16,11 @@
 #define SYS_LIGHTWEIGHT_PROT 1
 #define LWIP_TCPIP_CORE_LOCKING 1
 #define LWIP_TCPIP_CORE_LOCKING_INPUT 0
+/* Once the tcpip task runs, every core function checks that its caller holds the core lock. */
+#define LWIP_ASSERT_CORE_LOCKED() sys_arch_assert_core_locked()
+#define LWIP_MARK_TCPIP_THREAD() sys_arch_mark_tcpip_thread()
+/* Before each IPv4 packet, the tcpip task lets waiting socket callers have the core lock. */
+#define LWIP_HOOK_IP4_INPUT(p, inp) sys_arch_pass_core_lock()
 
 /* Memory: everything from the C library's malloc (thread-safe, task context only). */
 #define MEM_LIBC_MALLOC 1

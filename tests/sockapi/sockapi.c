@@ -4,9 +4,9 @@
  * Covers: refused families (AF_INET6, AF_UNIX) and their types, SOCK_NONBLOCK/SOCK_CLOEXEC in
  * socket() and accept4(), MSG_PEEK/MSG_DONTWAIT/MSG_NOSIGNAL, FIONREAD/FIONBIO, socket options,
  * shutdown, getsockname/getpeername, select above descriptor 64, getaddrinfo/getnameinfo/
- * gai_strerror, inet_pton/inet_ntop for both families, gethostbyname, if_nametoindex, and a
- * reader blocked in recv woken by shutdown from another thread. (tests/duplex: one socket
- * read and written by two threads at once, with a host peer.)
+ * gai_strerror, inet_pton/inet_ntop for both families, gethostbyname, if_nametoindex, one
+ * socket read and written by two threads at once (4 MiB each way), and a reader blocked in recv
+ * woken by shutdown from another thread. (tests/duplex: the same with a host peer.)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -229,30 +229,94 @@ static void check_names(void)
 	check(if_indextoname(200, name) == NULL && errno == ENXIO, "if_indextoname unknown", "found");
 }
 
-/* A reader blocked in recv on a socket is woken by shutdown from another thread. */
-static void *read_until_end(void *arg)
+/* ---- one socket, two threads, over loopback ---- */
+
+#define DUPLEX_BYTES (4 * 1024 * 1024)
+
+struct stream {
+	int fd;
+	long bytes;
+	unsigned sum;
+};
+
+static void *echo_back(void *arg)
 {
-	long *got = arg;
-	char buf[512];
+	int fd = *(int *)arg;
+	char buf[8192];
 	ssize_t n;
-	while ((n = recv((int)got[0], buf, sizeof(buf), 0)) > 0)
-		got[1] += n;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = send(fd, buf + off, (size_t)(n - off), 0);
+			if (w <= 0)
+				return NULL;
+			off += w;
+		}
+	shutdown(fd, SHUT_WR);
 	return NULL;
 }
 
+static void *read_all(void *arg)
+{
+	struct stream *st = arg;
+	char buf[8192];
+	ssize_t n;
+	while ((n = recv(st->fd, buf, sizeof(buf), 0)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			st->sum = st->sum * 31 + (unsigned char)buf[i];
+		st->bytes += n;
+	}
+	return NULL;
+}
+
+/*
+ * Both ends in this guest, both directions full: lwIP's two ends close their windows and answer
+ * each other's ACKs, which once starved the reading threads of the core lock (sys_arch.c).
+ */
+static void check_duplex_loopback(void)
+{
+	struct sockaddr_in where;
+	int l = listener(&where);
+	int c = dial(&where);
+	int a = accept(l, NULL, NULL);
+	pthread_t echo, reader;
+	struct stream back = { .fd = c };
+	pthread_create(&echo, NULL, echo_back, &a);
+	pthread_create(&reader, NULL, read_all, &back);
+	static char chunk[8192];
+	unsigned sum = 0;
+	long sent = 0;
+	while (sent < DUPLEX_BYTES) { /* this thread writes c while the reader is inside recv on c */
+		for (size_t i = 0; i < sizeof(chunk); i++) {
+			chunk[i] = (char)(sent + (long)i * 7);
+			sum = sum * 31 + (unsigned char)chunk[i];
+		}
+		if (send(c, chunk, sizeof(chunk), 0) != (ssize_t)sizeof(chunk))
+			break;
+		sent += (long)sizeof(chunk);
+	}
+	shutdown(c, SHUT_WR);
+	pthread_join(reader, NULL);
+	pthread_join(echo, NULL);
+	check(back.bytes == DUPLEX_BYTES && back.sum == sum, "two threads on one socket, loopback", "echo differs");
+	close(a);
+	close(c);
+	close(l);
+}
+
+/* A reader blocked in recv on a socket is woken by shutdown from another thread. */
 static void check_shutdown_wakes_reader(void)
 {
 	struct sockaddr_in where;
 	int l = listener(&where);
 	int c = dial(&where);
 	int a = accept(l, NULL, NULL);
-	long state[2] = { c, 0 };
+	struct stream idle = { .fd = c };
 	pthread_t reader;
-	pthread_create(&reader, NULL, read_until_end, state);
+	pthread_create(&reader, NULL, read_all, &idle);
 	usleep(100 * 1000);
 	check(shutdown(c, SHUT_RDWR) == 0, "shutdown under a reader", "failed");
 	pthread_join(reader, NULL);
-	check(state[1] == 0, "blocked reader woken", "read data");
+	check(idle.bytes == 0, "blocked reader woken", "read data");
 	close(c);
 	close(a);
 	close(l);
@@ -264,6 +328,7 @@ int main(void)
 	check_flags_and_io();
 	check_select_high();
 	check_names();
+	check_duplex_loopback();
 	check_shutdown_wakes_reader();
 	printf("sockapi: %d failures\n", failures);
 	return failures;

@@ -34,6 +34,14 @@ typedef struct {
 
 typedef struct task *sys_thread_t;
 
+/* Once the tcpip task has started (it marks itself), panics unless the calling task holds lwIP's
+ * core lock: calling the core without it corrupts it. lwip_init runs before, unlocked. */
+void sys_arch_mark_tcpip_thread(void);
+void sys_arch_assert_core_locked(void);
+/* lwIP's IPv4 input hook: lets socket callers waiting for the core lock in (sys_arch.c says why);
+ * never consumes the packet. */
+int sys_arch_pass_core_lock(void);
+
 /* The calling thread's semaphore for its netconn calls (LWIP_NETCONN_SEM_PER_THREAD): _make
  * creates it on first use (NULL when memory is short); lwIP's own lookup expects it made. */
 sys_sem_t *sys_arch_netconn_sem_make(void);

@@ -30,7 +30,7 @@ $(OBJ)/kernel/debug/%: KERNEL_CFLAGS += -Igdbstub
 # The network (lwIP, drivers, sockets): NET_OBJS and LWIP_OBJS join libhermit.a.
 include net/net.mk
 
-$(NEWLIB_STAMP): kernel/toolchain/build-newlib.sh
+$(NEWLIB_STAMP): kernel/toolchain/build-newlib.sh kernel/toolchain/newlib-machine-types.h
 	kernel/toolchain/build-newlib.sh $(NEWLIB_DIR)/work $(abspath $(NEWLIB_DIR)/install)
 	touch $@
 
@@ -87,7 +87,7 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
 TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer posix many-conns sockapi duplex \
-	hostile
+	hostile fsops
 BENCH_APPS := stream netbench tracecost
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 # Images name their gdb scripts; they are staged first so that gdb finds them at once.

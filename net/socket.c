@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -357,11 +358,12 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 /* ---- poll and select ---- */
 
 /*
- * Sockets are handed to lwip_poll under their lwIP numbers; other descriptors are ready at once
- * for what they ask (host files), so their presence turns the wait into a check. As on Linux,
+ * Sockets are handed to lwip_poll under their lwIP numbers; kinds with a poll function (pipes)
+ * say what is ready; other descriptors are ready at once for what they ask (host files), so
+ * their presence turns the wait into a check. As on Linux,
  * nfds may not exceed the descriptor table.
  */
-int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+static int poll_once(struct pollfd *fds, nfds_t nfds, int timeout)
 {
 	if (nfds > FD_MAX) {
 		errno = EINVAL;
@@ -386,6 +388,8 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 			fds[i].revents = POLLNVAL;
 		else if (ops == &socket_ops)
 			socks[i].fd = (int)obj;
+		else if (ops->poll)
+			fds[i].revents = ops->poll(obj, fds[i].events);
 		else
 			fds[i].revents = fds[i].events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
 		if (fds[i].revents)
@@ -399,6 +403,34 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		}
 	free(socks);
 	return n < 0 ? -1 : ready;
+}
+
+#define POLL_SLICE_MS 10 /* how often kinds that cannot wake lwip_poll (pipes) are looked at */
+
+static bool any_poll_function(const struct pollfd *fds, nfds_t nfds)
+{
+	for (nfds_t i = 0; i < nfds && i < FD_MAX; i++) {
+		intptr_t obj;
+		const struct fd_ops *ops = fds[i].fd >= 0 ? fd_lookup(fds[i].fd, &obj) : NULL;
+		if (ops && ops->poll)
+			return true;
+	}
+	return false;
+}
+
+/* Kinds with a poll function (pipes) cannot wake lwip_poll: a wait for them is cut in slices. */
+int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	if (timeout == 0 || !any_poll_function(fds, nfds))
+		return poll_once(fds, nfds, timeout);
+	for (int left = timeout;;) {
+		int slice = left >= 0 && left < POLL_SLICE_MS ? left : POLL_SLICE_MS;
+		int n = poll_once(fds, nfds, slice);
+		if (n != 0 || left == 0)
+			return n;
+		if (left > 0)
+			left -= slice;
+	}
 }
 
 /* select's sets as poll's array: fd, events, and back. */

@@ -16,6 +16,7 @@ void files_init(struct files *f)
 	for (int i = 0; i < FILES_MAX; i++) {
 		f->host[i] = i <= STDERR_FILENO ? i : -1;
 		f->owned[i] = false;
+		f->nonblock[i] = false;
 	}
 }
 
@@ -36,6 +37,7 @@ int files_add(struct files *f, int host_fd)
 		if (f->host[i] < 0) {
 			f->host[i] = host_fd;
 			f->owned[i] = true;
+			f->nonblock[i] = false;
 			return i;
 		}
 	}
@@ -55,6 +57,17 @@ int files_close(struct files *f, int64_t gfd)
 	f->host[gfd] = -1;
 	f->owned[gfd] = false;
 	return rc;
+}
+
+bool files_nonblock(const struct files *f, int64_t gfd)
+{
+	return valid(f, gfd) && f->nonblock[gfd];
+}
+
+void files_set_nonblock(struct files *f, int64_t gfd, bool on)
+{
+	if (valid(f, gfd))
+		f->nonblock[gfd] = on;
 }
 
 void files_close_all(struct files *f)

@@ -22,28 +22,17 @@
 
 #include "proxy.h"
 
-#define HC_PATH_MAX 4096 /* with its NUL, as abi.h says */
-
-/* What a guest may ask of open(2); O_CLOEXEC is added so that no child ever inherits them. */
-#define OPEN_FLAGS_ALLOWED                                                                       \
-	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW)
-#define OPEN_MODE_ALLOWED 0777
-
 union hc_request {
 	struct hc_config config;
 	struct hc_rw rw;
-	struct hc_open open;
-	struct hc_close close;
-	struct hc_lseek lseek;
-	struct hc_unlink unlink;
-	struct hc_fstat fstat;
+	struct hc_path path;
+	struct hc_fd fd;
 	struct hc_exit exit;
 };
 
 typedef enum hcall_outcome hcall_fn(struct hcall_ctx *ctx, union hc_request *r);
 
-static enum hcall_outcome __attribute__((format(printf, 2, 3)))
-bad(struct hcall_ctx *ctx, const char *fmt, ...)
+enum hcall_outcome hcall_bad(struct hcall_ctx *ctx, const char *fmt, ...)
 {
 	static const char prefix[] = "hermit: bad hypercall from the guest: ";
 	va_list ap;
@@ -55,10 +44,10 @@ bad(struct hcall_ctx *ctx, const char *fmt, ...)
 	return HCALL_BAD;
 }
 
-static enum hcall_outcome bad_range(struct hcall_ctx *ctx, const char *what, hermit_gpa_t gpa,
-				    uint64_t len)
+enum hcall_outcome hcall_bad_range(struct hcall_ctx *ctx, const char *what, hermit_gpa_t gpa,
+				   uint64_t len)
 {
-	return bad(ctx, "%s at 0x%llx (%llu bytes) is outside guest memory", what,
+	return hcall_bad(ctx, "%s at 0x%llx (%llu bytes) is outside guest memory", what,
 		   (unsigned long long)gpa, (unsigned long long)len);
 }
 
@@ -68,7 +57,7 @@ static bool wait_ready(struct hcall_ctx *ctx, int fd, short events)
 	return !ctx->wait_fd || ctx->wait_fd(ctx->wait_arg, fd, events);
 }
 
-static int64_t result(int64_t rc)
+int64_t hcall_result(int64_t rc)
 {
 	return rc < 0 ? -errno : rc;
 }
@@ -110,7 +99,7 @@ static enum hcall_outcome serve_config(struct hcall_ctx *ctx, union hc_request *
 	uint64_t need;
 
 	if (!dst)
-		return bad_range(ctx, "CONFIG strings buffer", c->strings, c->strings_cap);
+		return hcall_bad_range(ctx, "CONFIG strings buffer", c->strings, c->strings_cap);
 	need = strings_size(ctx->argv, &argc) + strings_size(ctx->envp, &envc);
 	c->tsc_khz = ctx->tsc_khz ? ctx->tsc_khz(ctx->tsc_arg) : 0;
 	c->flags = (ctx->verbose ? HERMIT_CONFIG_VERBOSE : 0) | (ctx->debug ? HERMIT_CONFIG_DEBUG : 0);
@@ -139,15 +128,22 @@ static enum hcall_outcome serve_rw(struct hcall_ctx *ctx, struct hc_rw *rw, bool
 	int fd;
 
 	if (!buf)
-		return bad_range(ctx, write_op ? "WRITE buffer" : "READ buffer", rw->buf, rw->len);
+		return hcall_bad_range(ctx, write_op ? "WRITE buffer" : "READ buffer", rw->buf, rw->len);
 	fd = files_host(ctx->files, rw->fd);
 	if (fd < 0) {
 		rw->ret = -EBADF;
 		return HCALL_ANSWER;
 	}
-	if (!wait_ready(ctx, fd, write_op ? POLLOUT : POLLIN))
+	if (files_nonblock(ctx->files, rw->fd)) {
+		struct pollfd p = { .fd = fd, .events = write_op ? POLLOUT : POLLIN };
+		if (poll(&p, 1, 0) == 0) {
+			rw->ret = -EAGAIN;
+			return HCALL_ANSWER;
+		}
+	} else if (!wait_ready(ctx, fd, write_op ? POLLOUT : POLLIN)) {
 		return HCALL_STOP;
-	rw->ret = result(write_op ? write(fd, buf, rw->len) : read(fd, buf, rw->len));
+	}
+	rw->ret = hcall_result(write_op ? write(fd, buf, rw->len) : read(fd, buf, rw->len));
 	return HCALL_ANSWER;
 }
 
@@ -161,18 +157,17 @@ static enum hcall_outcome serve_read(struct hcall_ctx *ctx, union hc_request *r)
 	return serve_rw(ctx, &r->rw, false);
 }
 
-/* ---- OPEN, UNLINK ---- */
+/* ---- PATH, FD: hcall_fs.c ---- */
 
 /*
- * Copies a guest path into path[HC_PATH_MAX]; the copy keeps a guest that rewrites the string
- * meanwhile from handing the host an unterminated one. Returns 0, -ENAMETOOLONG, or -EFAULT
- * (the caller turns that into HCALL_BAD).
+ * Copies a guest path into path[FS_PATH_MAX]; the copy keeps a guest that rewrites the string
+ * meanwhile from handing the host an unterminated one.
  */
-static int copy_path(struct hcall_ctx *ctx, hermit_gpa_t gpa, char *path)
+int hcall_copy_path(struct hcall_ctx *ctx, hermit_gpa_t gpa, char *path)
 {
 	const char *s;
 
-	switch (gm_string(ctx->gm, gpa, HC_PATH_MAX, &s)) {
+	switch (gm_string(ctx->gm, gpa, FS_PATH_MAX, &s)) {
 	case GM_STRING_OK:
 		break;
 	case GM_STRING_TOO_LONG:
@@ -180,95 +175,20 @@ static int copy_path(struct hcall_ctx *ctx, hermit_gpa_t gpa, char *path)
 	default:
 		return -EFAULT;
 	}
-	size_t n = strnlen(s, HC_PATH_MAX - 1);
+	size_t n = strnlen(s, FS_PATH_MAX - 1);
 	memcpy(path, s, n);
 	path[n] = '\0';
 	return 0;
 }
 
-static enum hcall_outcome serve_open(struct hcall_ctx *ctx, union hc_request *r)
+static enum hcall_outcome serve_path(struct hcall_ctx *ctx, union hc_request *r)
 {
-	struct hc_open *o = &r->open;
-	char path[HC_PATH_MAX];
-	int rc = copy_path(ctx, o->path, path);
-
-	if (rc == -EFAULT)
-		return bad(ctx, "OPEN path at 0x%llx is not a string in guest memory",
-			   (unsigned long long)o->path);
-	if (rc < 0) {
-		o->ret = rc;
-		return HCALL_ANSWER;
-	}
-	rc = open(path, (o->flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC,
-		  (mode_t)(o->mode & OPEN_MODE_ALLOWED));
-	o->ret = rc < 0 ? -errno : files_add(ctx->files, rc);
-	return HCALL_ANSWER;
+	return hcall_path(ctx, &r->path);
 }
 
-static enum hcall_outcome serve_unlink(struct hcall_ctx *ctx, union hc_request *r)
+static enum hcall_outcome serve_fd(struct hcall_ctx *ctx, union hc_request *r)
 {
-	struct hc_unlink *u = &r->unlink;
-	char path[HC_PATH_MAX];
-	int rc = copy_path(ctx, u->path, path);
-
-	if (rc == -EFAULT)
-		return bad(ctx, "UNLINK path at 0x%llx is not a string in guest memory",
-			   (unsigned long long)u->path);
-	u->ret = rc < 0 ? rc : result(unlink(path));
-	return HCALL_ANSWER;
-}
-
-/* ---- CLOSE, LSEEK, FSTAT ---- */
-
-static enum hcall_outcome serve_close(struct hcall_ctx *ctx, union hc_request *r)
-{
-	r->close.ret = files_close(ctx->files, r->close.fd);
-	return HCALL_ANSWER;
-}
-
-static enum hcall_outcome serve_lseek(struct hcall_ctx *ctx, union hc_request *r)
-{
-	struct hc_lseek *l = &r->lseek;
-	int fd = files_host(ctx->files, l->fd);
-
-	if (fd < 0)
-		l->ret = -EBADF;
-	else if (l->whence != SEEK_SET && l->whence != SEEK_CUR && l->whence != SEEK_END)
-		l->ret = -EINVAL;
-	else
-		l->ret = result(lseek(fd, l->offset, l->whence));
-	return HCALL_ANSWER;
-}
-
-static void stat_to_guest(const struct stat *st, struct hermit_stat *hs)
-{
-	memset(hs, 0, sizeof(*hs));
-	hs->size = (uint64_t)st->st_size;
-	hs->mode = st->st_mode; /* the host is Linux: S_IF* values are Linux's */
-	hs->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	hs->blksize = (uint64_t)st->st_blksize;
-}
-
-static enum hcall_outcome serve_fstat(struct hcall_ctx *ctx, union hc_request *r)
-{
-	struct hc_fstat *f = &r->fstat;
-	struct hermit_stat hs;
-	struct stat st;
-	int fd;
-
-	if (!gm_range(ctx->gm, f->st, sizeof(hs)))
-		return bad_range(ctx, "FSTAT result", f->st, sizeof(hs));
-	fd = files_host(ctx->files, f->fd);
-	if (fd < 0) {
-		f->ret = -EBADF;
-		return HCALL_ANSWER;
-	}
-	f->ret = result(fstat(fd, &st));
-	if (f->ret == 0) {
-		stat_to_guest(&st, &hs);
-		gm_write(ctx->gm, f->st, &hs, sizeof(hs));
-	}
-	return HCALL_ANSWER;
+	return hcall_fd(ctx, &r->fd);
 }
 
 /* ---- EXIT, CRASH ---- */
@@ -326,11 +246,8 @@ static const struct hcall_desc hcalls[HERMIT_HC_COUNT] = {
 	DESC(CONFIG, hc_config, tsc_khz, serve_config),
 	DESC(WRITE, hc_rw, ret, serve_write),
 	DESC(READ, hc_rw, ret, serve_read),
-	DESC(OPEN, hc_open, ret, serve_open),
-	DESC(CLOSE, hc_close, ret, serve_close),
-	DESC(LSEEK, hc_lseek, ret, serve_lseek),
-	DESC(UNLINK, hc_unlink, ret, serve_unlink),
-	DESC(FSTAT, hc_fstat, ret, serve_fstat),
+	DESC(PATH, hc_path, ret, serve_path),
+	DESC(FD, hc_fd, ret, serve_fd),
 	DESC_NO_OUT(EXIT, hc_exit, serve_exit),
 	DESC_NO_OUT(CRASH, hc_exit, serve_crash),
 };
@@ -342,10 +259,10 @@ enum hcall_outcome hcall_handle(struct hcall_ctx *ctx, uint32_t nr, hermit_gpa_t
 	enum hcall_outcome out;
 
 	if (nr >= HERMIT_HC_COUNT || !hcalls[nr].fn)
-		return bad(ctx, "unknown request number %u", nr);
+		return hcall_bad(ctx, "unknown request number %u", nr);
 	d = &hcalls[nr];
 	if (!gm_read(ctx->gm, req, &r, d->size))
-		return bad_range(ctx, d->name, req, d->size);
+		return hcall_bad_range(ctx, d->name, req, d->size);
 	out = d->fn(ctx, &r);
 	if (out == HCALL_ANSWER)
 		gm_write(ctx->gm, req + d->out, (const char *)&r + d->out, d->size - d->out);
@@ -357,16 +274,16 @@ static enum hcall_outcome check_anchor(struct hcall_ctx *ctx)
 	struct hermit_anchor a;
 
 	if (!gm_read(ctx->gm, ctx->anchor, &a, sizeof(a)))
-		return bad_range(ctx, "the anchor", ctx->anchor, sizeof(a));
+		return hcall_bad_range(ctx, "the anchor", ctx->anchor, sizeof(a));
 	if (a.magic != HERMIT_ANCHOR_MAGIC)
-		return bad(ctx, "the anchor at 0x%llx has magic 0x%llx, expected 0x%llx",
+		return hcall_bad(ctx, "the anchor at 0x%llx has magic 0x%llx, expected 0x%llx",
 			   (unsigned long long)ctx->anchor, (unsigned long long)a.magic,
 			   HERMIT_ANCHOR_MAGIC);
 	if (a.version != HERMIT_ABI_VERSION)
-		return bad(ctx, "the kernel speaks ABI version %u, this proxy version %d", a.version,
+		return hcall_bad(ctx, "the kernel speaks ABI version %u, this proxy version %d", a.version,
 			   HERMIT_ABI_VERSION);
 	if (a.size != sizeof(a))
-		return bad(ctx, "the anchor is %u bytes, expected %zu", a.size, sizeof(a));
+		return hcall_bad(ctx, "the anchor is %u bytes, expected %zu", a.size, sizeof(a));
 	ctx->anchor_checked = true;
 	return HCALL_ANSWER;
 }
@@ -379,9 +296,9 @@ enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu)
 	if (!ctx->anchor_checked && check_anchor(ctx) == HCALL_BAD)
 		return HCALL_BAD;
 	if (cpu >= ctx->cpus || cpu >= HERMIT_MAX_CPUS)
-		return bad(ctx, "doorbell from CPU %u, but the guest has %u", cpu, ctx->cpus);
+		return hcall_bad(ctx, "doorbell from CPU %u, but the guest has %u", cpu, ctx->cpus);
 	at = ctx->anchor + offsetof(struct hermit_anchor, hcall) + cpu * sizeof(slot);
 	if (!gm_read(ctx->gm, at, &slot, sizeof(slot)))
-		return bad_range(ctx, "the hypercall slot", at, sizeof(slot));
+		return hcall_bad_range(ctx, "the hypercall slot", at, sizeof(slot));
 	return hcall_handle(ctx, slot.nr, slot.req);
 }

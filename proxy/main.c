@@ -32,7 +32,9 @@ static const char usage_text[] =
 	"  SIGUSR1 prints the kernel log of the running guest, SIGUSR2 writes a bundle of it.\n"
 	"Network (docs/network.md): HERMIT_IP=10.0.5.2, HERMIT_GATEWAY=10.0.5.1,\n"
 	"  HERMIT_MASK=255.255.255.0, HERMIT_APP_PORT=port (forwarded from 127.0.0.1), HERMIT_NETIF=tap,\n"
-	"  HERMIT_NIC=virtio|rtl8139, HERMIT_CAPTURE_NET=1 (a pcap file in HERMIT_TRACE_DIR).\n";
+	"  HERMIT_NIC=virtio|rtl8139, HERMIT_CAPTURE_NET=1 (a pcap file in HERMIT_TRACE_DIR).\n"
+	"Files: HERMIT_ROOT=DIR (the guest's / is DIR; default: the host's files, relative paths\n"
+	"  from the proxy's working directory).\n";
 
 /* Everything main sets up, so that failures can be reported from one place. */
 struct setup {
@@ -187,6 +189,8 @@ static uint64_t measured_tsc_khz(void *arg)
 	return tsc_clock_khz(arg);
 }
 
+static struct fs guest_fs; /* the guest's current directory and HERMIT_ROOT */
+
 static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct files *files,
 		    struct symbolizer *sym, struct tsc_clock *clock, char **guest_argv)
 {
@@ -200,7 +204,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	vm->timeout = s->settings.timeout;
 	vm->console = (struct console){ .sym = sym, .err = stderr };
 	vm->hc = (struct hcall_ctx){
-		.gm = gm, .files = files, .anchor = s->image.anchor, .cpus = s->settings.cpus,
+		.gm = gm, .files = files, .fs = &guest_fs, .anchor = s->image.anchor, .cpus = s->settings.cpus,
 		.argv = guest_argv, .envp = environ, .verbose = s->settings.verbose,
 		.debug = s->settings.debug,
 		.net_ip = s->settings.ip, .net_gateway = s->settings.gateway, .net_mask = s->settings.mask,
@@ -221,6 +225,7 @@ static void guest_cleanup(struct setup *s, struct vm *vm, struct files *files)
 	console_free(&vm->console);
 	files_close_all(files);
 	files_init(files);
+	fs_reset(&guest_fs);
 }
 
 /*
@@ -296,7 +301,8 @@ int main(int argc, char **argv)
 	}
 	if (settings_parse(&s.settings, environ, err, sizeof(err)) < 0 ||
 	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
-	    pick_accel(&s, err, sizeof(err)) < 0 || open_tap(&s, err, sizeof(err)) < 0)
+	    pick_accel(&s, err, sizeof(err)) < 0 || open_tap(&s, err, sizeof(err)) < 0 ||
+	    fs_init(&guest_fs, s.settings.root, err, sizeof(err)) < 0)
 		return die_usage(err);
 	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
 		return EXIT_PROXY_FAILURE;

@@ -62,6 +62,7 @@ struct settings {
 	const char *trace;       /* HERMIT_TRACE: event patterns, each matching an event; NULL = off */
 	unsigned timeout;        /* HERMIT_TIMEOUT: seconds, 0 = none */
 	bool bundle_always;      /* HERMIT_BUNDLE=1: a post-mortem bundle after any ending */
+	const char *root;        /* HERMIT_ROOT: the guest's "/", a directory; NULL = the host's */
 };
 
 #define SETTINGS_MEM_DEFAULT (2 * GIB)
@@ -178,6 +179,9 @@ struct hermit_debug_channel *gv_debug_channel(struct guestview *v);
 struct files {
 	int host[FILES_MAX]; /* -1 when free */
 	bool owned[FILES_MAX]; /* opened for the guest, so closed by the proxy */
+	/* The guest's O_NONBLOCK, kept here rather than set on the host descriptor, which may be
+	 * the proxy's stdio, shared with the shell that started it. */
+	bool nonblock[FILES_MAX];
 };
 
 /* Guest 0, 1, 2 become the proxy's stdin, stdout, stderr (never closed by the guest). */
@@ -186,9 +190,53 @@ void files_init(struct files *f);
 int files_host(const struct files *f, int64_t gfd);
 /* Takes ownership of host_fd; returns the guest descriptor, or -EMFILE (host_fd closed). */
 int files_add(struct files *f, int host_fd);
+/* The guest's O_NONBLOCK on gfd (an open descriptor). */
+bool files_nonblock(const struct files *f, int64_t gfd);
+void files_set_nonblock(struct files *f, int64_t gfd, bool on);
 /* Returns 0, -EBADF, or -errno from close(2). */
 int files_close(struct files *f, int64_t gfd);
 void files_close_all(struct files *f);
+
+/* ---- fs.c: where the guest's paths lead (its current directory, HERMIT_ROOT) ---- */
+
+#define FS_PATH_MAX 4096 /* a guest path with its NUL, as abi.h says */
+
+struct fs {
+	int root_fd;            /* HERMIT_ROOT, -1 = none (every host path is reachable) */
+	char root[FS_PATH_MAX]; /* its host path, "" for none or "/" */
+	int cwd_fd;             /* the guest's current directory (O_PATH) */
+};
+
+/* Opens root (NULL: none) and the starting directory (root, or the proxy's working directory). */
+int fs_init(struct fs *fs, const char *root, char *err, size_t errlen);
+void fs_close(struct fs *fs);
+/* A new guest starts in the starting directory again. */
+int fs_reset(struct fs *fs);
+
+/* Where a path leads, for an *at() call: (dirfd, name) and AT_SYMLINK_NOFOLLOW in nofollow
+ * when the caller asked not to follow a final link. fs_done releases what it held. */
+struct fs_at {
+	int dirfd;
+	const char *name;
+	int nofollow;
+	int held;
+	char name_buf[FS_PATH_MAX];
+};
+
+/* 0 or -errno. follow: the target of a final symbolic link, else the link itself. */
+int fs_resolve(const struct fs *fs, const char *path, bool follow, struct fs_at *at);
+void fs_done(struct fs_at *at);
+/* openat() of a guest path (flags as given, O_CLOEXEC included by the caller): fd or -errno. */
+int fs_open(const struct fs *fs, const char *path, int flags, mode_t mode);
+int fs_chdir(struct fs *fs, const char *path);
+/* Makes a copy of the directory descriptor fd the current directory. */
+int fs_chdir_fd(struct fs *fs, int fd);
+/* The current directory, or the canonical path of path, as the guest sees them; length or
+ * -errno (-ERANGE: does not fit in cap with its NUL). */
+int fs_getcwd(const struct fs *fs, char *out, size_t cap);
+int fs_realpath(const struct fs *fs, const char *path, char *out, size_t cap);
+/* The host's path of descriptor fd (its /proc/self/fd link): length or -errno. */
+int fs_host_path(int fd, char *out, size_t cap);
 
 /* ---- clock.c: the host TSC frequency for the guest's clock ---- */
 
@@ -217,6 +265,7 @@ enum hcall_outcome {
 struct hcall_ctx {
 	const struct guestmem *gm;
 	struct files *files;
+	struct fs *fs;
 	hermit_gpa_t anchor;
 	unsigned cpus;
 	char *const *argv;  /* the guest's argv: APP as given, then ARGS; NULL-ended */
@@ -237,6 +286,22 @@ struct hcall_ctx {
 	int32_t status;     /* HCALL_EXIT / HCALL_CRASH */
 	char why[256];      /* HCALL_BAD */
 };
+
+/* For the handlers in hcall_fs.c: HCALL_BAD with why set ("hermit: bad hypercall ...: <fmt>"). */
+enum hcall_outcome hcall_bad(struct hcall_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum hcall_outcome hcall_bad_range(struct hcall_ctx *ctx, const char *what, hermit_gpa_t gpa,
+				   uint64_t len);
+/* Copies the guest string at gpa into path[FS_PATH_MAX]: 0, -ENAMETOOLONG, or -EFAULT (not a
+ * string in guest memory: the caller answers HCALL_BAD). */
+int hcall_copy_path(struct hcall_ctx *ctx, hermit_gpa_t gpa, char *path);
+/* -errno when rc < 0, else rc. */
+int64_t hcall_result(int64_t rc);
+
+/* ---- hcall_fs.c: the PATH and FD requests ---- */
+
+enum hcall_outcome hcall_path(struct hcall_ctx *ctx, struct hc_path *p);
+enum hcall_outcome hcall_fd(struct hcall_ctx *ctx, struct hc_fd *f);
 
 /* Serves one doorbell byte (the ringing CPU's number). */
 enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu);

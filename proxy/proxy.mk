@@ -4,7 +4,7 @@
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h kernel/include/hermit/abi.h
-PROXY_SRCS := gdb_relay.c capture.c clock.c console.c files.c guestmem.c hcall.c image.c loop.c main.c qemu.c \
+PROXY_SRCS := gdb_relay.c capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c image.c loop.c main.c qemu.c \
 	settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c postmortem.c
 PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_FRAMING_HOST_OBJ)
 # Everything but main: what the unit tests link against.
@@ -39,7 +39,7 @@ PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 
 # test_proxy_run runs the proxy itself, so every proxy test waits for it.
 $(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS) \
-	| $(BUILD)/bin/proxy
+	tests/unit/hcall_fixture.h | $(BUILD)/bin/proxy
 	@mkdir -p $(@D)
 	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -lpcap -o $@
 

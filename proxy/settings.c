@@ -2,13 +2,15 @@
  * settings.c: the HERMIT_* environment variables that users of the original HermitCore proxy
  * rely on, parsed into struct settings.
  *
- * Pure on purpose (the environment comes in as an array, nothing is opened) so that every rule
- * is unit-tested. An empty variable counts as unset, as shells make "HERMIT_X= cmd" easy.
+ * Pure on purpose (the environment comes in as an array, nothing is opened; HERMIT_ROOT is only
+ * looked at with stat) so that every rule is unit-tested. An empty variable counts as unset, as shells make "HERMIT_X= cmd" easy.
  * Anything else that is not understood is refused: a typo must not silently run a different VM.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "proxy.h"
 #include "tracing/events.h"
@@ -240,6 +242,25 @@ static int parse_network(struct settings *s, char *const *envp, char *err, size_
 			  err, errlen);
 }
 
+/* HERMIT_ROOT: an existing directory, which becomes the guest's "/" (fs.c). */
+static int parse_root(const char *v, const char **root, char *err, size_t errlen)
+{
+	struct stat st;
+
+	*root = v;
+	if (!v)
+		return 0;
+	if (stat(v, &st) < 0) {
+		snprintf(err, errlen, "hermit: HERMIT_ROOT=%s: %s", v, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "hermit: HERMIT_ROOT=%s: not a directory", v);
+		return -1;
+	}
+	return 0;
+}
+
 /* HERMIT_DEBUG: 0 or 1 (the kernel's gdb stub), or "qemu" for QEMU's own gdbstub. */
 static int parse_debug(const char *v, struct settings *s, char *err, size_t errlen)
 {
@@ -285,7 +306,8 @@ int settings_parse(struct settings *s, char *const *envp, char *err, size_t errl
 		       errlen) < 0 ||
 	    parse_bool("HERMIT_MONITOR", env_value(envp, "HERMIT_MONITOR"), &s->monitor, err,
 		       errlen) < 0 ||
-	    parse_debug(env_value(envp, "HERMIT_DEBUG"), s, err, errlen) < 0)
+	    parse_debug(env_value(envp, "HERMIT_DEBUG"), s, err, errlen) < 0 ||
+	    parse_root(env_value(envp, "HERMIT_ROOT"), &s->root, err, errlen) < 0)
 		return -1;
 	/* The monitor takes HERMIT_PORT + 1, so the last port cannot be HERMIT_PORT. */
 	if (parse_port("HERMIT_PORT", env_value(envp, "HERMIT_PORT"), SETTINGS_PORT_DEFAULT, 65534,

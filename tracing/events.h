@@ -42,7 +42,11 @@
 	X(APP_MARK, "app_mark", "tag", "value", 0)                                     \
 	X(BENCH, "bench", "i", "", 0)                                                  \
 	X(NET_RX, "net_rx", "len", "protocol", 0)                                      \
-	X(NET_TX, "net_tx", "len", "protocol", 0)
+	X(NET_TX, "net_tx", "len", "protocol", 0)                                      \
+	X(SYS_PATH_ENTRY, "syscall_entry_path", "op", "path", 0)                       \
+	X(SYS_PATH_EXIT, "syscall_exit_path", "ret", "", 1)                            \
+	X(SYS_FD_ENTRY, "syscall_entry_fd", "op", "fd", 2)                             \
+	X(SYS_FD_EXIT, "syscall_exit_fd", "ret", "", 1)
 
 enum hermit_trace_id {
 #define HERMIT_TRACE_ENUM(id, name, f0, f1, sign) HERMIT_TRACE_##id,

@@ -129,10 +129,10 @@ static bool any_on(const unsigned *ids, unsigned n)
 
 static const unsigned sys_entries[] = { HERMIT_TRACE_HCALL_ENTRY, HERMIT_TRACE_SYS_WRITE_ENTRY,
 	HERMIT_TRACE_SYS_READ_ENTRY, HERMIT_TRACE_SYS_OPEN_ENTRY, HERMIT_TRACE_SYS_CLOSE_ENTRY,
-	HERMIT_TRACE_SYS_LSEEK_ENTRY };
+	HERMIT_TRACE_SYS_LSEEK_ENTRY, HERMIT_TRACE_SYS_PATH_ENTRY, HERMIT_TRACE_SYS_FD_ENTRY };
 static const unsigned sys_exits[] = { HERMIT_TRACE_HCALL_EXIT, HERMIT_TRACE_SYS_WRITE_EXIT,
 	HERMIT_TRACE_SYS_READ_EXIT, HERMIT_TRACE_SYS_OPEN_EXIT, HERMIT_TRACE_SYS_CLOSE_EXIT,
-	HERMIT_TRACE_SYS_LSEEK_EXIT };
+	HERMIT_TRACE_SYS_LSEEK_EXIT, HERMIT_TRACE_SYS_PATH_EXIT, HERMIT_TRACE_SYS_FD_EXIT };
 
 /* The hypercall sites also carry the file system calls, which are hypercalls. */
 static bool site_wanted(unsigned id)
@@ -157,24 +157,22 @@ void trace_hcall(uint32_t nr, const void *req, bool exit)
 		a1 = r->len;
 		break;
 	}
-	case HERMIT_HC_OPEN: {
-		const struct hc_open *r = req;
-		id = HERMIT_TRACE_SYS_OPEN_ENTRY;
-		a0 = exit ? (uint64_t)r->ret : r->path;
-		a1 = (uint64_t)(uint32_t)r->flags;
+	case HERMIT_HC_PATH: {
+		/* open keeps its own event; the other path calls share one, with their op */
+		const struct hc_path *r = req;
+		bool open = r->op == HERMIT_PATH_OPEN;
+		id = open ? HERMIT_TRACE_SYS_OPEN_ENTRY : HERMIT_TRACE_SYS_PATH_ENTRY;
+		a0 = exit ? (uint64_t)r->ret : open ? r->path : r->op;
+		a1 = open ? (uint64_t)(uint32_t)r->flags : r->path;
 		break;
 	}
-	case HERMIT_HC_CLOSE: {
-		const struct hc_close *r = req;
-		id = HERMIT_TRACE_SYS_CLOSE_ENTRY;
-		a0 = exit ? (uint64_t)r->ret : (uint64_t)(int64_t)r->fd;
-		break;
-	}
-	case HERMIT_HC_LSEEK: {
-		const struct hc_lseek *r = req;
-		id = HERMIT_TRACE_SYS_LSEEK_ENTRY;
-		a0 = exit ? (uint64_t)r->ret : (uint64_t)(int64_t)r->fd;
-		a1 = (uint64_t)r->offset;
+	case HERMIT_HC_FD: {
+		/* so do close and lseek among the descriptor calls */
+		const struct hc_fd *r = req;
+		id = r->op == HERMIT_FD_CLOSE ? HERMIT_TRACE_SYS_CLOSE_ENTRY
+		     : r->op == HERMIT_FD_LSEEK ? HERMIT_TRACE_SYS_LSEEK_ENTRY : HERMIT_TRACE_SYS_FD_ENTRY;
+		a0 = exit ? (uint64_t)r->ret : id == HERMIT_TRACE_SYS_FD_ENTRY ? r->op : (uint64_t)(int64_t)r->fd;
+		a1 = id == HERMIT_TRACE_SYS_FD_ENTRY ? (uint64_t)(int64_t)r->fd : (uint64_t)r->arg;
 		break;
 	}
 	}

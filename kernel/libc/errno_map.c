@@ -40,19 +40,29 @@ int libc_errno_from_host(int64_t host_errno)
 #define LINUX_O_NOFOLLOW 0400000
 #define LINUX_O_CLOEXEC 02000000
 
+static const struct {
+	int libc, linux_flag;
+} open_flags[] = {
+	{ O_CREAT, LINUX_O_CREAT },   { O_EXCL, LINUX_O_EXCL },         { O_NOCTTY, LINUX_O_NOCTTY },
+	{ O_TRUNC, LINUX_O_TRUNC },   { O_APPEND, LINUX_O_APPEND },     { O_NONBLOCK, LINUX_O_NONBLOCK },
+	{ O_SYNC, LINUX_O_SYNC },     { O_DIRECTORY, LINUX_O_DIRECTORY }, { O_NOFOLLOW, LINUX_O_NOFOLLOW },
+	{ O_CLOEXEC, LINUX_O_CLOEXEC },
+};
+
 int32_t libc_open_flags_to_host(int flags)
 {
-	static const struct {
-		int libc, linux_flag;
-	} map[] = {
-		{ O_CREAT, LINUX_O_CREAT },   { O_EXCL, LINUX_O_EXCL },         { O_NOCTTY, LINUX_O_NOCTTY },
-		{ O_TRUNC, LINUX_O_TRUNC },   { O_APPEND, LINUX_O_APPEND },     { O_NONBLOCK, LINUX_O_NONBLOCK },
-		{ O_SYNC, LINUX_O_SYNC },     { O_DIRECTORY, LINUX_O_DIRECTORY }, { O_NOFOLLOW, LINUX_O_NOFOLLOW },
-		{ O_CLOEXEC, LINUX_O_CLOEXEC },
-	};
 	int32_t out = flags & O_ACCMODE; /* 0, 1, 2 in both */
-	for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (flags & map[i].libc)
-			out |= map[i].linux_flag;
+	for (unsigned i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++)
+		if (flags & open_flags[i].libc)
+			out |= open_flags[i].linux_flag;
+	return out;
+}
+
+int libc_open_flags_from_host(int32_t flags)
+{
+	int out = flags & O_ACCMODE;
+	for (unsigned i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++)
+		if ((flags & open_flags[i].linux_flag) == open_flags[i].linux_flag)
+			out |= open_flags[i].libc;
 	return out;
 }

@@ -1,45 +1,56 @@
 /*
- * libc/files.c: the app's descriptors. Each open descriptor names an object and its operations
- * (kernel/fd.h): a host file the proxy opened (obj is the proxy's handle; 0, 1 and 2 are the
- * proxy's stdio), or an object of a kind that registered its operations (sockets). The table
- * lock guards the table.
+ * libc/files.c: the app's descriptor table. A descriptor points at an open object (an "open file
+ * description": kind, object, references), which dup() shares; the object closes with its last
+ * descriptor. Kinds: host files (hostfile.c; 0, 1 and 2 are the proxy's stdio), pipes (pipe.c)
+ * and sockets (net/socket.c). The table lock guards both arrays.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hermit/abi.h"
 #include "kernel/fd.h"
-#include "kernel/hcall.h"
 #include "kernel/sync.h"
 #include "libc/libc.h"
 
-#define LINUX_S_IFMT 0170000
-
-struct file {
-	const struct fd_ops *ops; /* NULL: free */
+struct open_object {
+	const struct fd_ops *ops;
 	intptr_t obj;
+	unsigned refs; /* descriptors naming it; 0: free */
+};
+
+struct descriptor {
+	struct open_object *open; /* NULL: free */
+	bool cloexec;
 };
 
 static struct kmutex table_lock;
-static struct file files[FD_MAX] = { { &fd_host_ops, 0 }, { &fd_host_ops, 1 }, { &fd_host_ops, 2 } };
+static struct open_object objects[FD_MAX] = {
+	{ &fd_host_ops, 0, 1 }, { &fd_host_ops, 1, 1 }, { &fd_host_ops, 2, 1 },
+};
+static struct descriptor table[FD_MAX] = { { &objects[0], false }, { &objects[1], false },
+					   { &objects[2], false } };
 
-static int fail(int64_t host_ret)
+static int fail_with(int e)
 {
-	errno = libc_errno_from_host(-host_ret);
+	errno = e;
 	return -1;
 }
+
+static bool valid_fd(int fd) { return fd >= 0 && fd < FD_MAX; }
 
 const struct fd_ops *fd_lookup(int fd, intptr_t *obj)
 {
 	const struct fd_ops *ops = NULL;
-	if (fd >= 0 && fd < FD_MAX) {
+	if (valid_fd(fd)) {
 		kmutex_lock(&table_lock, 0);
-		ops = files[fd].ops;
-		*obj = files[fd].obj;
+		if (table[fd].open) {
+			ops = table[fd].open->ops;
+			*obj = table[fd].open->obj;
+		}
 		kmutex_unlock(&table_lock);
 	}
 	if (!ops)
@@ -47,60 +58,172 @@ const struct fd_ops *fd_lookup(int fd, intptr_t *obj)
 	return ops;
 }
 
-/* The host descriptor behind fd, when fd is a host file. */
-static int host_fd_of(int fd, int32_t *host_fd)
+/* The lowest free descriptor from min; FD_MAX when none. Table lock held. */
+static int free_slot(int min)
 {
-	intptr_t obj;
-	const struct fd_ops *ops = fd_lookup(fd, &obj);
-	if (!ops)
-		return -1;
-	if (ops != &fd_host_ops) {
-		errno = ESPIPE;
-		return -1;
-	}
-	*host_fd = (int32_t)obj;
-	return 0;
+	int fd = min;
+	while (fd < FD_MAX && table[fd].open)
+		fd++;
+	return fd;
 }
 
 int fd_install(const struct fd_ops *ops, intptr_t obj)
 {
 	kmutex_lock(&table_lock, 0);
-	int fd = 0;
-	while (fd < FD_MAX && files[fd].ops)
-		fd++;
-	if (fd < FD_MAX)
-		files[fd] = (struct file){ ops, obj };
-	kmutex_unlock(&table_lock);
-	if (fd == FD_MAX) {
-		errno = EMFILE;
-		return -1;
+	int fd = free_slot(0);
+	if (fd < FD_MAX) {
+		/* Objects in use never outnumber descriptors in use: one is free. */
+		struct open_object *o = objects;
+		while (o->refs)
+			o++;
+		*o = (struct open_object){ ops, obj, 1 };
+		table[fd] = (struct descriptor){ o, false };
 	}
-	return fd;
+	kmutex_unlock(&table_lock);
+	return fd < FD_MAX ? fd : fail_with(EMFILE);
 }
 
 int fd_fill(int fd, const struct fd_ops *ops, intptr_t placeholder, intptr_t obj)
 {
 	int filled = 0;
 	kmutex_lock(&table_lock, 0);
-	if (fd >= 0 && fd < FD_MAX && files[fd].ops == ops && files[fd].obj == placeholder) {
-		files[fd].obj = obj;
+	struct open_object *o = valid_fd(fd) ? table[fd].open : NULL;
+	if (o && o->ops == ops && o->obj == placeholder) {
+		o->obj = obj;
 		filled = 1;
 	}
 	kmutex_unlock(&table_lock);
-	if (!filled)
-		errno = EBADF;
-	return filled ? 0 : -1;
+	return filled ? 0 : fail_with(EBADF);
 }
 
-static int64_t host_rw(uint32_t nr, intptr_t host_fd, const void *buf, size_t len)
+/* Drops one reference (the table lock held by the caller, released here); closes the object
+ * with its last one. */
+static int release(struct open_object *o)
 {
-	struct hc_rw req = { .fd = (int32_t)host_fd, .buf = (hermit_gpa_t)(uintptr_t)buf, .len = len };
-	hcall(nr, &req);
-	return req.ret < 0 ? fail(req.ret) : req.ret;
+	const struct fd_ops *ops = o->ops;
+	intptr_t obj = o->obj;
+	bool last = --o->refs == 0;
+	kmutex_unlock(&table_lock);
+	if (!last) {
+		if (ops->drop_locks)
+			ops->drop_locks(obj);
+		return 0;
+	}
+	return ops->close ? ops->close(obj) : 0;
 }
 
-static ssize_t host_write(intptr_t obj, const void *buf, size_t len) { return host_rw(HERMIT_HC_WRITE, obj, buf, len); }
-static ssize_t host_read(intptr_t obj, void *buf, size_t len) { return host_rw(HERMIT_HC_READ, obj, buf, len); }
+int close(int fd)
+{
+	if (!valid_fd(fd))
+		return fail_with(EBADF);
+	kmutex_lock(&table_lock, 0);
+	struct open_object *o = table[fd].open;
+	if (!o) {
+		kmutex_unlock(&table_lock);
+		return fail_with(EBADF);
+	}
+	table[fd].open = NULL;
+	return release(o);
+}
+
+/* dup() and F_DUPFD: the lowest free descriptor from min. */
+static int dup_from(int fd, int min, bool cloexec)
+{
+	if (!valid_fd(fd))
+		return fail_with(EBADF);
+	if (min < 0 || min >= FD_MAX)
+		return fail_with(EINVAL);
+	kmutex_lock(&table_lock, 0);
+	int e = !table[fd].open ? EBADF : 0, copy = free_slot(min);
+	if (!e && copy == FD_MAX)
+		e = EMFILE;
+	if (!e) {
+		table[copy] = (struct descriptor){ table[fd].open, cloexec };
+		table[fd].open->refs++;
+	}
+	kmutex_unlock(&table_lock);
+	return e ? fail_with(e) : copy;
+}
+
+int dup(int fd) { return dup_from(fd, 0, false); }
+
+int dup3(int fd, int to, int flags)
+{
+	if (!valid_fd(fd) || !valid_fd(to))
+		return fail_with(EBADF);
+	if (fd == to || (flags & ~O_CLOEXEC))
+		return fail_with(EINVAL);
+	kmutex_lock(&table_lock, 0);
+	struct open_object *o = table[fd].open, *old = table[to].open;
+	if (!o) {
+		kmutex_unlock(&table_lock);
+		return fail_with(EBADF);
+	}
+	o->refs++;
+	table[to] = (struct descriptor){ o, (flags & O_CLOEXEC) != 0 };
+	if (!old) {
+		kmutex_unlock(&table_lock);
+		return to;
+	}
+	release(old); /* as dup2(2): an error closing the old object is not reported */
+	return to;
+}
+
+int dup2(int fd, int to)
+{
+	if (fd == to) {
+		intptr_t obj;
+		return fd_lookup(fd, &obj) ? to : -1;
+	}
+	return dup3(fd, to, 0);
+}
+
+static int fd_flags(int fd, int set)
+{
+	if (!valid_fd(fd))
+		return fail_with(EBADF);
+	kmutex_lock(&table_lock, 0);
+	int ret = table[fd].open ? 0 : -1;
+	if (ret == 0 && set >= 0)
+		table[fd].cloexec = (set & FD_CLOEXEC) != 0;
+	else if (ret == 0)
+		ret = table[fd].cloexec ? FD_CLOEXEC : 0;
+	kmutex_unlock(&table_lock);
+	return ret < 0 ? fail_with(EBADF) : ret;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	intptr_t arg = va_arg(ap, intptr_t); /* an int or a pointer, as cmd says */
+	va_end(ap);
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		return dup_from(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return fd_flags(fd, -1);
+	case F_SETFD:
+		return fd_flags(fd, (int)arg & FD_CLOEXEC);
+	}
+	intptr_t obj;
+	const struct fd_ops *ops = fd_lookup(fd, &obj);
+	if (!ops)
+		return -1;
+	switch (cmd) {
+	case F_GETFL:
+	case F_SETFL:
+		return ops->fcntl ? ops->fcntl(obj, cmd, (int)arg) : fail_with(EINVAL);
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		if (ops != &fd_host_ops)
+			return fail_with(EINVAL);
+		return libc_record_lock(obj, cmd, (struct flock *)arg);
+	}
+	return fail_with(EINVAL);
+}
 
 int write(int fd, const void *buf, size_t len)
 {
@@ -108,11 +231,7 @@ int write(int fd, const void *buf, size_t len)
 	const struct fd_ops *ops = fd_lookup(fd, &obj);
 	if (!ops)
 		return -1;
-	if (!ops->write) {
-		errno = EINVAL;
-		return -1;
-	}
-	return (int)ops->write(obj, buf, len);
+	return ops->write ? (int)ops->write(obj, buf, len) : fail_with(EINVAL);
 }
 
 int read(int fd, void *buf, size_t len)
@@ -121,69 +240,16 @@ int read(int fd, void *buf, size_t len)
 	const struct fd_ops *ops = fd_lookup(fd, &obj);
 	if (!ops)
 		return -1;
-	if (!ops->read) {
-		errno = EINVAL;
-		return -1;
-	}
-	return (int)ops->read(obj, buf, len);
+	return ops->read ? (int)ops->read(obj, buf, len) : fail_with(EINVAL);
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
-	va_end(ap);
-	struct hc_open req = { .path = (hermit_gpa_t)(uintptr_t)path, .flags = libc_open_flags_to_host(flags), .mode = mode };
-	hcall(HERMIT_HC_OPEN, &req);
-	if (req.ret < 0)
-		return fail(req.ret);
-	int fd = fd_install(&fd_host_ops, (intptr_t)req.ret);
-	if (fd < 0) {
-		struct hc_close c = { .fd = (int32_t)req.ret };
-		hcall(HERMIT_HC_CLOSE, &c);
-		errno = EMFILE;
-	}
-	return fd;
-}
-
-static int host_close(intptr_t obj)
-{
-	struct hc_close req = { .fd = (int32_t)obj };
-	hcall(HERMIT_HC_CLOSE, &req);
-	return req.ret < 0 ? fail(req.ret) : 0;
-}
-
-int close(int fd)
+off_t lseek(int fd, off_t offset, int whence)
 {
 	intptr_t obj;
 	const struct fd_ops *ops = fd_lookup(fd, &obj);
 	if (!ops)
 		return -1;
-	kmutex_lock(&table_lock, 0);
-	files[fd].ops = NULL;
-	kmutex_unlock(&table_lock);
-	return ops->close ? ops->close(obj) : 0;
-}
-
-int fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-	va_start(ap, cmd);
-	int arg = va_arg(ap, int);
-	va_end(ap);
-	intptr_t obj;
-	const struct fd_ops *ops = fd_lookup(fd, &obj);
-	if (!ops)
-		return -1;
-	if (ops->fcntl)
-		return ops->fcntl(obj, cmd, arg);
-	if (cmd == F_GETFL || cmd == F_GETFD)
-		return 0; /* host files: the proxy keeps their flags */
-	if (cmd == F_SETFD)
-		return 0;
-	errno = EINVAL;
-	return -1;
+	return ops->lseek ? ops->lseek(obj, offset, whence) : fail_with(ESPIPE);
 }
 
 int ioctl(int fd, unsigned long request, ...);
@@ -197,51 +263,7 @@ int ioctl(int fd, unsigned long request, ...)
 	const struct fd_ops *ops = fd_lookup(fd, &obj);
 	if (!ops)
 		return -1;
-	if (!ops->ioctl) {
-		errno = ENOTTY;
-		return -1;
-	}
-	return ops->ioctl(obj, request, arg);
-}
-
-off_t lseek(int fd, off_t offset, int whence)
-{
-	int32_t host_fd;
-	if (host_fd_of(fd, &host_fd) < 0)
-		return -1;
-	struct hc_lseek req = { .fd = host_fd, .whence = whence, .offset = offset };
-	hcall(HERMIT_HC_LSEEK, &req);
-	return req.ret < 0 ? fail(req.ret) : req.ret;
-}
-
-int unlink(const char *path)
-{
-	struct hc_unlink req = { .path = (hermit_gpa_t)(uintptr_t)path };
-	hcall(HERMIT_HC_UNLINK, &req);
-	return req.ret < 0 ? fail(req.ret) : 0;
-}
-
-static mode_t mode_from_host(uint32_t m)
-{
-	/* Linux and newlib share the S_IF* type codes and permission bits. */
-	return (mode_t)m;
-}
-
-static int host_fstat(intptr_t obj, struct stat *st)
-{
-	int32_t host_fd = (int32_t)obj;
-	struct hermit_stat hs;
-	struct hc_fstat req = { .fd = host_fd, .st = (hermit_gpa_t)(uintptr_t)&hs };
-	hcall(HERMIT_HC_FSTAT, &req);
-	if (req.ret < 0)
-		return fail(req.ret);
-	memset(st, 0, sizeof(*st));
-	st->st_size = (off_t)hs.size;
-	st->st_mode = mode_from_host(hs.mode);
-	st->st_blksize = (blksize_t)hs.blksize;
-	st->st_mtime = (time_t)(hs.mtime_ns / 1000000000);
-	st->st_nlink = 1;
-	return 0;
+	return ops->ioctl ? ops->ioctl(obj, request, arg) : fail_with(ENOTTY);
 }
 
 int fstat(int fd, struct stat *st)
@@ -255,22 +277,6 @@ int fstat(int fd, struct stat *st)
 		return 0;
 	}
 	return ops->fstat(obj, st);
-}
-
-const struct fd_ops fd_host_ops = {
-	.kind = "host file", .read = host_read, .write = host_write, .close = host_close, .fstat = host_fstat,
-};
-
-int stat(const char *path, struct stat *st)
-{
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	int r = fstat(fd, st);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
 }
 
 int isatty(int fd)

@@ -37,6 +37,30 @@ int signal_sleep_until(uint64_t deadline);
 /* Has the signal task (sigtimer.c) see that a pending signal reaches a task that takes it. */
 void signal_task_kick(void);
 
+/* This C library's O_* status flags from Linux's (F_GETFL). */
+int libc_open_flags_from_host(int32_t flags);
+
+/* The file requests (hermit/abi.h): carry one out; the result, or -1 with errno set from the
+ * host's -errno. */
+struct hc_path;
+struct hc_fd;
+int64_t libc_host_path(struct hc_path *req);
+int64_t libc_host_fd(struct hc_fd *req);
+/* The proxy's descriptor behind fd: 0, or -1 with errno EBADF (not open) or not_host (another
+ * kind of descriptor). */
+int libc_host_file(int fd, int not_host, int32_t *host);
+/* Fills a struct stat from the host's. */
+struct stat;
+struct hermit_stat;
+void libc_stat_from_host(const struct hermit_stat *hs, struct stat *st);
+/* utimensat's times as the host's, in out; NULL for NULL (both now). */
+struct timespec;
+struct hermit_timespec;
+struct hermit_timespec *libc_times_to_host(const struct timespec *times, struct hermit_timespec *out);
+/* fcntl's F_GETLK, F_SETLK and F_SETLKW on a host file (record_locks.c). */
+struct flock;
+int libc_record_lock(intptr_t host, int cmd, struct flock *fl);
+
 /* Ends the app with status; flushes nothing (exit() did). */
 void libc_terminate(int status) __attribute__((noreturn));
 

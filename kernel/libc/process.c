@@ -91,17 +91,6 @@ pid_t waitpid(pid_t pid, int *status, int options)
 }
 pid_t wait(int *status) { return waitpid(-1, status, 0); }
 
-int link(const char *old, const char *new)
-{
-	(void)old, (void)new;
-	return fail(ENOSYS);
-}
-int mkdir(const char *path, mode_t mode)
-{
-	(void)path, (void)mode;
-	return fail(ENOSYS);
-}
-
 static int rdrand64(uint64_t *v)
 {
 	unsigned char ok;

@@ -10,6 +10,8 @@ tarball=$(ls /usr/src/newlib/newlib-*.tar.* 2>/dev/null | head -n 1)
 rm -rf "$build" && mkdir -p "$build"
 tar -C "$build" -xf "$tarball"
 src=$(ls -d "$build"/newlib-*/)
+# Linux's widths for dev_t, ino_t, uid_t and gid_t (see the header).
+cp "$(dirname "$0")/newlib-machine-types.h" "$src/newlib/libc/include/machine/_types.h"
 # Everything runs in ring 0 beside interrupt handlers: no red zone. Frame pointers keep the
 # kernel's backtraces and gdb's unwinding cheap and reliable. __DYNAMIC_REENT__ gives each task
 # its own errno and stdio state through __getreent().

@@ -343,6 +343,19 @@ static void test_first_definition_wins(void **state)
 	assert_int_equal(p.s.mem_size, 64ULL << 20);
 }
 
+static void test_root(void **state)
+{
+	(void)state;
+	struct parsed p = parse("HERMIT_ROOT=/tmp", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_string_equal(p.s.root, "/tmp");
+	assert_null(parse(NULL).s.root);
+	assert_null(parse("HERMIT_ROOT=", NULL).s.root);
+	expect_error(parse("HERMIT_ROOT=/nonexistent/dir", NULL),
+		     "hermit: HERMIT_ROOT=/nonexistent/dir: No such file or directory");
+	expect_error(parse("HERMIT_ROOT=/dev/null", NULL), "hermit: HERMIT_ROOT=/dev/null: not a directory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_postmortem_settings),
 		cmocka_unit_test(test_names_are_exact),
 		cmocka_unit_test(test_first_definition_wins),
+		cmocka_unit_test(test_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 2
+#define HERMIT_ABI_VERSION 3
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -46,11 +46,9 @@ enum hermit_hcall_nr {
 	HERMIT_HC_CONFIG = 1, /* struct hc_config */
 	HERMIT_HC_WRITE = 2,  /* struct hc_rw */
 	HERMIT_HC_READ = 3,   /* struct hc_rw */
-	HERMIT_HC_OPEN = 4,   /* struct hc_open */
-	HERMIT_HC_CLOSE = 5,  /* struct hc_close */
-	HERMIT_HC_LSEEK = 6,  /* struct hc_lseek */
-	HERMIT_HC_UNLINK = 7, /* struct hc_unlink */
-	HERMIT_HC_FSTAT = 8,  /* struct hc_fstat */
+	HERMIT_HC_PATH = 4,   /* struct hc_path: the calls that name a file by its path */
+	HERMIT_HC_FD = 5,     /* struct hc_fd: the calls on a host descriptor */
+	/* 6, 7, 8: retired with ABI 3 (LSEEK, UNLINK, FSTAT are now FD and PATH operations) */
 	HERMIT_HC_EXIT = 9,   /* struct hc_exit: the app ended; no answer comes */
 	HERMIT_HC_CRASH = 10, /* struct hc_exit: the kernel died; its report is on the console */
 	HERMIT_HC_COUNT
@@ -85,47 +83,122 @@ struct hc_rw {
 	uint32_t reserved;
 	hermit_gpa_t buf;  /* in */
 	uint64_t len;      /* in */
-	int64_t ret;       /* out: bytes moved or -errno */
+	int64_t ret;       /* out: bytes moved or -errno (-EAGAIN: O_NONBLOCK and nothing ready) */
 };
 
-struct hc_open {
-	hermit_gpa_t path; /* in: NUL-terminated, at most 4096 bytes with the NUL */
-	int32_t flags;     /* in: Linux O_* flags */
-	int32_t mode;      /* in */
-	int64_t ret;       /* out: descriptor or -errno */
+/*
+ * Files by path (hc_path) and by descriptor (hc_fd). Paths are NUL-terminated, at most 4096 bytes
+ * with the NUL (-ENAMETOOLONG beyond), and relative ones start at the guest's current directory,
+ * which the host keeps (PATH_CHDIR, FD_CHDIR): the host's own working directory never changes.
+ * The host may confine every path to one directory (the proxy's HERMIT_ROOT): "/" is then that
+ * directory, and neither ".." nor a symbolic link leads out of it. Modes, open flags, access bits
+ * and errno values are Linux's.
+ */
+enum hermit_path_op {
+	HERMIT_PATH_OPEN = 1,  /* flags: O_*, arg: mode; ret: the new descriptor */
+	HERMIT_PATH_STAT,      /* buf: struct hermit_stat; flags: HERMIT_AT_NOFOLLOW (lstat) */
+	HERMIT_PATH_ACCESS,    /* arg: R_OK 4 | W_OK 2 | X_OK 1, or F_OK 0 */
+	HERMIT_PATH_UNLINK,
+	HERMIT_PATH_MKDIR,     /* arg: mode */
+	HERMIT_PATH_RMDIR,
+	HERMIT_PATH_RENAME,    /* path2: the new name */
+	HERMIT_PATH_LINK,      /* path2: the new name */
+	HERMIT_PATH_SYMLINK,   /* path: the link to create, path2: what it points to */
+	HERMIT_PATH_READLINK,  /* buf, len: the link's contents, not NUL-ended; ret: their length */
+	HERMIT_PATH_REALPATH,  /* buf, len: the canonical path, NUL-ended; ret: its length */
+	HERMIT_PATH_TRUNCATE,  /* arg: the new length */
+	HERMIT_PATH_CHMOD,     /* arg: mode */
+	HERMIT_PATH_UTIMENS,   /* buf: struct hermit_timespec[2] (atime, mtime), 0 = both now;
+				  flags: HERMIT_AT_NOFOLLOW */
+	HERMIT_PATH_CHDIR,
+	HERMIT_PATH_GETCWD,    /* path unused; buf, len: the current directory, NUL-ended; ret: its
+				  length with the NUL */
+	HERMIT_PATH_OPS
+};
+#define HERMIT_AT_NOFOLLOW 1   /* act on a symbolic link itself */
+
+struct hc_path {
+	uint32_t op;           /* in: HERMIT_PATH_* */
+	int32_t flags;         /* in */
+	hermit_gpa_t path;     /* in */
+	hermit_gpa_t path2;    /* in: RENAME, LINK, SYMLINK */
+	hermit_gpa_t buf;      /* in: the op's buffer */
+	uint64_t len;          /* in: buf's size */
+	int64_t arg;           /* in */
+	int64_t ret;           /* out: 0 or what the op says, or -errno */
 };
 
-struct hc_close {
-	int32_t fd;        /* in */
-	uint32_t reserved;
-	int64_t ret;       /* out */
+enum hermit_fd_op {
+	HERMIT_FD_CLOSE = 1,
+	HERMIT_FD_LSEEK,       /* arg: offset, arg2: SEEK_SET 0, SEEK_CUR 1, SEEK_END 2; ret: offset */
+	HERMIT_FD_STAT,        /* buf: struct hermit_stat */
+	HERMIT_FD_TRUNCATE,    /* arg: the new length */
+	HERMIT_FD_SYNC,        /* arg: 1 = data only (fdatasync) */
+	HERMIT_FD_CHMOD,       /* arg: mode */
+	HERMIT_FD_UTIMENS,     /* buf: as PATH_UTIMENS */
+	HERMIT_FD_GETDENTS,    /* buf, len: struct hermit_dirent records; ret: bytes, 0 at the end */
+	HERMIT_FD_GETFL,       /* ret: O_ACCMODE, O_APPEND and O_NONBLOCK bits */
+	HERMIT_FD_SETFL,       /* arg: O_APPEND and O_NONBLOCK (others ignored); O_NONBLOCK is kept
+				  by the host for READ and WRITE, never set on a host descriptor */
+	HERMIT_FD_LOCK,        /* arg: HERMIT_LOCK_GET or HERMIT_LOCK_SET; buf: struct hermit_flock */
+	HERMIT_FD_CHDIR,       /* the directory fd becomes the current directory */
+	HERMIT_FD_OPS
 };
 
-struct hc_lseek {
-	int32_t fd;        /* in */
-	int32_t whence;    /* in: SEEK_SET 0, SEEK_CUR 1, SEEK_END 2 */
-	int64_t offset;    /* in */
-	int64_t ret;       /* out: new offset or -errno */
+struct hc_fd {
+	uint32_t op;           /* in: HERMIT_FD_* */
+	int32_t fd;            /* in */
+	hermit_gpa_t buf;      /* in */
+	uint64_t len;          /* in */
+	int64_t arg;           /* in */
+	int64_t arg2;          /* in */
+	int64_t ret;           /* out */
 };
 
-struct hc_unlink {
-	hermit_gpa_t path; /* in: as in hc_open */
-	int64_t ret;       /* out */
+struct hermit_timespec {
+	int64_t sec;
+	int64_t nsec;          /* or UTIME_NOW ((1 << 30) - 1), UTIME_OMIT ((1 << 30) - 2) */
 };
 
 struct hermit_stat {
-	uint64_t size;
-	uint32_t mode;     /* Linux S_IF* and permission bits */
-	uint32_t reserved;
-	int64_t mtime_ns;
-	uint64_t blksize;
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t mode;         /* S_IF* type and permission bits */
+	uint32_t nlink;
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t rdev;
+	int64_t size;
+	int64_t blksize;
+	int64_t blocks;        /* of 512 bytes */
+	struct hermit_timespec atime, mtime, ctime;
 };
 
-struct hc_fstat {
-	int32_t fd;        /* in */
-	uint32_t reserved;
-	hermit_gpa_t st;   /* in: struct hermit_stat, written by the host */
-	int64_t ret;       /* out */
+/*
+ * Record locks (fcntl F_GETLK, F_SETLK), held by the host process for the guest: as on Linux,
+ * the locks belong to the process (one guest), so two guests sharing a file exclude each other
+ * and closing any descriptor of a file drops the guest's locks on it. The host never waits for a
+ * lock (a waiting host would stop every other request); SET answers -EAGAIN or -EACCES instead.
+ */
+#define HERMIT_LOCK_GET 0
+#define HERMIT_LOCK_SET 1
+
+struct hermit_flock {
+	int16_t type;          /* F_RDLCK 0, F_WRLCK 1, F_UNLCK 2 */
+	int16_t whence;        /* SEEK_* */
+	int32_t pid;           /* GET: the holder's host process id */
+	int64_t start;
+	int64_t len;           /* 0: to the end of the file, however long */
+};
+
+/* One directory entry as FD_GETDENTS writes them: Linux's struct linux_dirent64, each record
+ * reclen bytes long (a multiple of 8), the name NUL-ended. */
+struct hermit_dirent {
+	uint64_t ino;
+	int64_t off;           /* where the next entry starts, for FD_LSEEK */
+	uint16_t reclen;
+	uint8_t type;          /* DT_* */
+	char name[];
 };
 
 #define HERMIT_CRASH_PANIC (-1) /* hc_exit.status of a CRASH that was a kernel panic */
@@ -318,12 +391,11 @@ struct hermit_capture_record {
 
 _Static_assert(sizeof(struct hc_config) == 72, "hc_config layout");
 _Static_assert(sizeof(struct hc_rw) == 32, "hc_rw layout");
-_Static_assert(sizeof(struct hc_open) == 24, "hc_open layout");
-_Static_assert(sizeof(struct hc_close) == 16, "hc_close layout");
-_Static_assert(sizeof(struct hc_lseek) == 24, "hc_lseek layout");
-_Static_assert(sizeof(struct hc_unlink) == 16, "hc_unlink layout");
-_Static_assert(sizeof(struct hermit_stat) == 32, "hermit_stat layout");
-_Static_assert(sizeof(struct hc_fstat) == 24, "hc_fstat layout");
+_Static_assert(sizeof(struct hc_path) == 56, "hc_path layout");
+_Static_assert(sizeof(struct hc_fd) == 48, "hc_fd layout");
+_Static_assert(sizeof(struct hermit_stat) == 112, "hermit_stat layout");
+_Static_assert(sizeof(struct hermit_flock) == 24, "hermit_flock layout");
+_Static_assert(sizeof(struct hermit_dirent) == 24, "hermit_dirent layout");
 _Static_assert(sizeof(struct hc_exit) == 8, "hc_exit layout");
 _Static_assert(sizeof(struct hermit_hcall_slot) == 16, "hcall slot layout");
 _Static_assert(sizeof(struct hermit_capture) == 72, "capture layout");

@@ -21,9 +21,22 @@ struct fd_ops {
 	ssize_t (*write)(intptr_t obj, const void *buf, size_t len);
 	int (*close)(intptr_t obj);
 	int (*fstat)(intptr_t obj, struct stat *st);
+	/* F_GETFL and F_SETFL (the status flags belong to the object); F_GETFD, F_SETFD and
+	 * F_DUPFD are the table's and never reach it. */
 	int (*fcntl)(intptr_t obj, int cmd, int arg);
 	int (*ioctl)(intptr_t obj, unsigned long request, void *arg);
+	off_t (*lseek)(intptr_t obj, off_t offset, int whence);
+	/* The poll(2) events (POLLIN, POLLOUT, POLLHUP, POLLERR) ready now; NULL: always ready. */
+	short (*poll)(intptr_t obj, short events);
+	/* A descriptor was closed while dup() copies keep the object open: POSIX drops the
+	 * process's record locks on the file all the same. */
+	void (*drop_locks)(intptr_t obj);
 };
+
+/*
+ * A descriptor names an open object shared by its dup() copies (as Linux's open file
+ * descriptions): the object closes with its last descriptor. FD_CLOEXEC is per descriptor.
+ */
 
 /* Installs obj in the lowest free descriptor; -1 (errno EMFILE) when the table is full. */
 int fd_install(const struct fd_ops *ops, intptr_t obj);
@@ -32,7 +45,7 @@ int fd_install(const struct fd_ops *ops, intptr_t obj);
  * objects are costly to undo install first, so that a full table is found out before. */
 int fd_fill(int fd, const struct fd_ops *ops, intptr_t placeholder, intptr_t obj);
 /* The kind and object behind fd; NULL (errno EBADF) when fd is not open. Host files give
- * fd_host_ops with the host's descriptor as obj. */
+ * fd_host_ops with the proxy's descriptor as obj. */
 const struct fd_ops *fd_lookup(int fd, intptr_t *obj);
 extern const struct fd_ops fd_host_ops;
 

@@ -1,0 +1,73 @@
+/*
+ * libc/record_locks.c: fcntl's record locks on host files, held by the proxy for the guest
+ * (hermit/abi.h, FD_LOCK), so another guest or a host program sharing the file sees them. The
+ * proxy never waits for a lock, since one waiting request would hold up every other one; F_SETLKW
+ * waits here instead, trying again with a growing pause while other tasks run. A lock freed
+ * meanwhile is taken within that pause (at most LOCK_PAUSE_MAX_MS); a deadlock between two guests
+ * is not detected (Linux would answer EDEADLK): each waits until the other lets go.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "hermit/abi.h"
+#include "libc/libc.h"
+
+#define LOCK_PAUSE_MIN_US 500
+#define LOCK_PAUSE_MAX_MS 50
+
+/* newlib's F_RDLCK 1, F_WRLCK 2, F_UNLCK 3 against Linux's 0, 1, 2. */
+static int type_to_host(short type)
+{
+	switch (type) {
+	case F_RDLCK: return 0;
+	case F_WRLCK: return 1;
+	case F_UNLCK: return 2;
+	}
+	return -1;
+}
+
+static short type_from_host(int16_t type)
+{
+	return type == 0 ? F_RDLCK : type == 1 ? F_WRLCK : F_UNLCK;
+}
+
+static int lock_once(intptr_t host, int get, struct flock *fl)
+{
+	int type = type_to_host(fl->l_type);
+	if (type < 0 || fl->l_whence < SEEK_SET || fl->l_whence > SEEK_END) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct hermit_flock hl = { .type = (int16_t)type, .whence = fl->l_whence,
+				   .start = fl->l_start, .len = fl->l_len };
+	struct hc_fd req = { .op = HERMIT_FD_LOCK, .fd = (int32_t)host,
+			     .arg = get ? HERMIT_LOCK_GET : HERMIT_LOCK_SET,
+			     .buf = (hermit_gpa_t)(uintptr_t)&hl, .len = sizeof(hl) };
+	if (libc_host_fd(&req) < 0)
+		return -1;
+	if (get) {
+		fl->l_type = type_from_host(hl.type);
+		fl->l_whence = hl.whence;
+		fl->l_start = hl.start;
+		fl->l_len = hl.len;
+		fl->l_pid = (short)hl.pid; /* newlib's l_pid is a short */
+	}
+	return 0;
+}
+
+int libc_record_lock(intptr_t host, int cmd, struct flock *fl)
+{
+	if (cmd != F_SETLKW)
+		return lock_once(host, cmd == F_GETLK, fl);
+	useconds_t pause = LOCK_PAUSE_MIN_US;
+	for (;;) {
+		if (lock_once(host, 0, fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES)
+			return -1;
+		usleep(pause);
+		if (pause < LOCK_PAUSE_MAX_MS * 1000)
+			pause *= 2;
+	}
+}

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <reent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -61,6 +62,16 @@ int remove(const char *path)
 	if (unlink(path) == 0)
 		return 0;
 	return errno == EISDIR ? rmdir(path) : -1;
+}
+
+/* newlib's own callers (tmpfile) use this name; defined here so that newlib's remove() with
+ * its unlink-only behaviour is never linked. */
+int _remove_r(struct _reent *r, const char *path)
+{
+	int ret = remove(path);
+	if (ret < 0)
+		r->_errno = errno;
+	return ret;
 }
 
 static int two_paths(uint32_t op, const char *a, const char *b)

@@ -26,6 +26,9 @@
 
 #include "proxy.h"
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 /* Variants: EXIT_NR/EXIT_STATUS pick the last request; TRIPLE, SPIN, READ_STDIN change the path. */
 static const char guest_source[] =
 	"	.section .note.Xen, \"a\", @note\n"
@@ -42,7 +45,7 @@ static const char guest_source[] =
 	"	.data\n"
 	"	.p2align 3\n"
 	"anchor:	.quad 0x54494d524548\n"
-	"	.long 2, 336\n" /* HERMIT_ABI_VERSION, sizeof(struct hermit_anchor) */
+	"	.long " XSTR(HERMIT_ABI_VERSION) ", 336\n" /* sizeof(struct hermit_anchor) */
 	"slots:	.fill 320, 1, 0\n" /* the hcall slots and the table pointers */
 	"cfg:	.quad strings, 4096\n" /* struct hc_config: 72 bytes */
 	"	.fill 56, 1, 0\n"

@@ -105,7 +105,7 @@ static void test_select(void **state)
 	assert_int_equal(trace_select("sched_*,task_create", want, bad, sizeof(bad)), 3);
 	assert_true(want[HERMIT_TRACE_SCHED_SWITCH] && want[HERMIT_TRACE_TASK_CREATE]);
 	memset(want, 0, sizeof(want));
-	assert_int_equal(trace_select("all,-syscall_*", want, bad, sizeof(bad)), HERMIT_TRACE_NEVENTS - 13);
+	assert_int_equal(trace_select("all,-syscall_*", want, bad, sizeof(bad)), HERMIT_TRACE_NEVENTS - 17);
 	assert_false(want[HERMIT_TRACE_SYS_WRITE_ENTRY]);
 	assert_int_equal(trace_select("sched_*,nosuch*", want, bad, sizeof(bad)), -1);
 	assert_string_equal(bad, "nosuch*");

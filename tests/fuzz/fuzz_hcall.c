@@ -4,8 +4,9 @@
  *
  * The handler does real file work on the host; the fuzzer runs it in an empty scratch directory
  * with the guest's descriptors 0-2 on /dev/null, and runs only requests that cannot reach beyond
- * that directory: OPEN and UNLINK of a name without '/', the descriptor calls, CONFIG, EXIT,
- * CRASH, and numbers the ABI does not have (which must be refused).
+ * that directory: PATH operations on names without '/' (but SYMLINK, whose link could point
+ * anywhere), the FD operations, CONFIG, EXIT, CRASH, and numbers the ABI does not have (which
+ * must be refused).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "fuzz_guest.h"
 
 static struct files files;
+static struct fs fs;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -24,9 +26,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_guest_init();
-	if (!mkdtemp(dir) || chdir(dir) < 0)
+	char err[256];
+	if (!mkdtemp(dir) || chdir(dir) < 0 || fs_init(&fs, NULL, err, sizeof(err)) < 0)
 		abort();
 	return 0;
+}
+
+/* A path that names something in the scratch directory (or is refused before any file work). */
+static bool local_name(hermit_gpa_t gpa)
+{
+	const char *s;
+
+	if (gm_string(&fuzz_gm, gpa, 4096, &s) != GM_STRING_OK)
+		return true;
+	return !strchr(s, '/') && strcmp(s, "..") != 0;
 }
 
 /* Whether the request in flight stays inside the scratch directory. */
@@ -34,18 +47,15 @@ static bool harmless(unsigned cpu)
 {
 	const struct hermit_anchor *a = (const void *)(fuzz_ram + FUZZ_ANCHOR);
 	struct hermit_hcall_slot slot = a->hcall[cpu % HERMIT_MAX_CPUS];
-	hermit_gpa_t path;
-	const char *s;
+	struct hc_path p;
 
 	switch (slot.nr) {
-	case HERMIT_HC_OPEN:
-	case HERMIT_HC_UNLINK: /* both start with the path */
-		if (!gm_read(&fuzz_gm, slot.req, &path, sizeof(path)) ||
-		    gm_string(&fuzz_gm, path, 4096, &s) != GM_STRING_OK)
+	case HERMIT_HC_PATH:
+		if (!gm_read(&fuzz_gm, slot.req, &p, sizeof(p)))
 			return true; /* refused before any file work */
-		return !strchr(s, '/') && strcmp(s, "..") != 0;
-	case HERMIT_HC_CONFIG: case HERMIT_HC_WRITE: case HERMIT_HC_READ: case HERMIT_HC_CLOSE:
-	case HERMIT_HC_LSEEK: case HERMIT_HC_FSTAT: case HERMIT_HC_EXIT: case HERMIT_HC_CRASH:
+		return p.op != HERMIT_PATH_SYMLINK && local_name(p.path) && local_name(p.path2);
+	case HERMIT_HC_CONFIG: case HERMIT_HC_WRITE: case HERMIT_HC_READ: case HERMIT_HC_FD:
+	case HERMIT_HC_EXIT: case HERMIT_HC_CRASH:
 		return true;
 	default:
 		return slot.nr == 0 || slot.nr >= HERMIT_HC_COUNT; /* unknown: refused */
@@ -56,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *const argv[] = { "app", "a", NULL }, *const envp[] = { "HERMIT_X=1", NULL };
 	unsigned cpu = size ? data[0] % 4 : 0;
-	struct hcall_ctx ctx = { .gm = &fuzz_gm, .files = &files, .anchor = FUZZ_ANCHOR, .cpus = 2,
+	struct hcall_ctx ctx = { .gm = &fuzz_gm, .files = &files, .fs = &fs, .anchor = FUZZ_ANCHOR, .cpus = 2,
 				 .argv = argv, .envp = envp };
 
 	fuzz_guest_load(size ? data + 1 : data, size ? size - 1 : 0);
@@ -69,5 +79,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (harmless(cpu)) /* the answer may have rewritten the slot */
 		hcall_doorbell(&ctx, cpu); /* the same slot again, after the handler wrote its answer */
 	files_close_all(&files);
+	fs_reset(&fs); /* FD_CHDIR may have moved into a directory made meanwhile */
 	return 0;
 }

@@ -42,7 +42,7 @@ static void break_tasks(void)
 /* Rings the doorbell by hand for a request that lies outside guest memory. */
 static void break_hcall(void)
 {
-	hermit_anchor.hcall[0] = (struct hermit_hcall_slot){ .nr = HERMIT_HC_OPEN, .req = OUTSIDE };
+	hermit_anchor.hcall[0] = (struct hermit_hcall_slot){ .nr = HERMIT_HC_PATH, .req = OUTSIDE };
 	__asm__ volatile("outb %0, %1" : : "a"((uint8_t)0), "Nd"((uint16_t)HERMIT_QEMU_DOORBELL_PORT));
 	for (;;)
 		__asm__ volatile("pause");

@@ -68,7 +68,10 @@ static int open_file(struct net_capture *c, const struct hermit_capture *r)
 		return give_up(c, "libpcap cannot make a capture handle");
 	c->dumper = pcap_dump_open(c->pcap, c->path);
 	if (!c->dumper) {
-		fprintf(stderr, "hermit: %s: %s\n", c->path, pcap_geterr(c->pcap));
+		if (!c->failed)
+			fprintf(stderr, "hermit: %s: %s\n", c->path, pcap_geterr(c->pcap));
+		pcap_close(c->pcap);
+		c->pcap = NULL;
 		return give_up(c, "cannot create the pcap file");
 	}
 	return 0;

@@ -3,10 +3,13 @@
 
 #include <stddef.h>
 
+#include "kernel/panic.h"
 #include "kernel/task.h"
 
 void runqueue_push(struct runqueue *q, struct task *t)
 {
+	/* a task queued twice would make the queue a cycle */
+	KASSERT(q->tail != t && !t->queue_next, "a task is on one queue at most, once");
 	t->queue_next = NULL;
 	if (q->tail)
 		q->tail->queue_next = t;

@@ -12,6 +12,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/debugregs.h"
 #include "debug/debug_internal.h"
+#include "kernel/panic.h"
 #include "lib/format.h"
 
 #define SWBP_MAX 64
@@ -187,10 +188,11 @@ void bp_snapshot_reads(void)
 
 bool bp_watch_hit(unsigned slot, struct trap_frame *f, struct gdb_stop *stop)
 {
-	struct hwbp *h = &hwbp[slot];
 	uint64_t now;
 
-	if (slot >= DR_SLOTS || !h->used)
+	KASSERT(slot < DR_SLOTS, "DR6 names debug-register slots 0-3 only");
+	struct hwbp *h = &hwbp[slot];
+	if (!h->used)
 		return false;
 	stop->addr = h->addr;
 	switch (h->type) {

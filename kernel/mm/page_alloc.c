@@ -5,8 +5,9 @@
  */
 #include <string.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/mm.h"
+#include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "kernel/trace.h"
 
@@ -102,9 +103,13 @@ void *page_alloc_below(size_t n, uintptr_t limit)
 void page_free(void *p, size_t n)
 {
 	size_t first = (uintptr_t)p / PAGE_SIZE;
+	KASSERT((uintptr_t)p % PAGE_SIZE == 0 && first + n <= nr_frames && first + n >= first,
+		"page_free gets whole frames of RAM");
 	uint64_t f = spin_lock_irqsave(&lock);
-	for (size_t i = first; i < first + n; i++)
+	for (size_t i = first; i < first + n; i++) {
+		KASSERT(frame_used(i), "a frame is freed once (page_free of a free frame)");
 		frame_clear(i);
+	}
 	nr_free += n;
 	if (first + n > top_hint)
 		top_hint = first + n;

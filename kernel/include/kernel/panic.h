@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/frame.h"
+#include "arch.h"
 
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Reports a fatal exception described by frame; never returns. */
@@ -17,10 +17,12 @@ void crash_exception(const struct trap_frame *frame) __attribute__((noreturn));
  * caller of a function that set up no frame. */
 void crash_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp);
 
-#define KASSERT(cond)                                                                               \
+/* An invariant whose breakage would corrupt memory silently: a panic that names it instead. */
+#define KASSERT(cond, invariant)                                                                    \
 	do {                                                                                        \
 		if (!(cond))                                                                        \
-			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);          \
+			panic("broken invariant: %s (%s at %s:%d)", invariant, #cond, __FILE__,     \
+			      __LINE__);                                                            \
 	} while (0)
 
 #endif

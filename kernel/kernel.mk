@@ -7,9 +7,10 @@ HERMIT_CC := $(BUILD)/bin/x86_64-hermit-gcc
 GCC_INCLUDE := $(shell $(HOST_CC) -print-file-name=include)
 MTUNE ?=
 
+ARCH := x86_64
 KERNEL_CFLAGS := -O2 -g -std=gnu11 -ffreestanding -fno-pie -fno-stack-protector -mno-red-zone \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -Wall -Wextra -Werror -nostdinc -isystem $(SYSROOT)/include/overlay \
-	-isystem $(SYSROOT)/include -isystem $(GCC_INCLUDE) -I. -Ikernel/include -Ikernel \
+	-isystem $(SYSROOT)/include -isystem $(GCC_INCLUDE) -I. -Ikernel/include -Ikernel -Ikernel/arch/$(ARCH) \
 	$(if $(MTUNE),-mtune=$(MTUNE))
 APP_CFLAGS := -O2 -g -Wall -Wextra -Werror $(if $(MTUNE),-mtune=$(MTUNE))
 

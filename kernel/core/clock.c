@@ -5,7 +5,7 @@
  */
 #include "kernel/clock.h"
 
-#include "arch/x86_64/cpu.h"
+#include "arch.h"
 #include "kernel/boot.h"
 #include "kernel/log.h"
 

@@ -1,18 +1,15 @@
 /*
- * core/hcall.c: see hcall.h. The QEMU isle's doorbell is COM2: one byte out (the CPU number)
- * rings, one byte in answers. A single request is in flight at a time (hcall_mutex); the answer
- * wakes the caller through the COM2 receive interrupt once interrupts are set up.
+ * core/hcall.c: see hcall.h. The isle's doorbell (kernel/doorbell.h) carries the rings and the
+ * answers. A single request is in flight at a time (hcall_mutex); the answer wakes the caller
+ * through the doorbell's interrupt once interrupts are set up.
  */
 #include "kernel/hcall.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/uart.h"
-#include "kernel/irq.h"
+#include "arch.h"
+#include "kernel/doorbell.h"
 #include "kernel/percpu.h"
 #include "kernel/sync.h"
 #include "kernel/trace.h"
-
-#define DOORBELL_IRQ 3
 
 /* The host finds this through the image's ELF note (boot_pvh.S). */
 struct hermit_anchor hermit_anchor = {
@@ -25,20 +22,13 @@ static struct kmutex hcall_mutex;
 static struct ksem answered;
 static int irq_driven;
 
-void hcall_init(void) { uart_init(HERMIT_QEMU_DOORBELL_PORT, false); }
+void hcall_init(void) { doorbell_init(); }
 
-void hcall_irq(void)
-{
-	while (uart_rx_ready(HERMIT_QEMU_DOORBELL_PORT)) {
-		(void)uart_getc(HERMIT_QEMU_DOORBELL_PORT);
-		ksem_post(&answered);
-	}
-}
+static void on_answer(void) { ksem_post(&answered); }
 
 void hcall_enable_irq(void)
 {
-	irq_attach(DOORBELL_IRQ, hcall_irq);
-	uart_init(HERMIT_QEMU_DOORBELL_PORT, true);
+	doorbell_enable_irq(on_answer);
 	irq_driven = 1;
 }
 
@@ -50,9 +40,8 @@ static void ring(uint32_t nr, void *req)
 	struct hermit_hcall_slot *slot = &hermit_anchor.hcall[cpu];
 	slot->req = (hermit_gpa_t)(uintptr_t)req;
 	slot->nr = nr;
-	/* the port write is serializing: the host sees the slot and request before the bell */
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	uart_putc(HERMIT_QEMU_DOORBELL_PORT, (uint8_t)cpu);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* the slot's stores come before the ring */
+	doorbell_ring(cpu);
 }
 
 void hcall(uint32_t nr, void *req)
@@ -69,9 +58,7 @@ static void hcall_serve(uint32_t nr, void *req)
 {
 	if (!irq_driven) {
 		ring(nr, req);
-		while (!uart_rx_ready(HERMIT_QEMU_DOORBELL_PORT))
-			cpu_relax();
-		(void)uart_getc(HERMIT_QEMU_DOORBELL_PORT);
+		doorbell_wait_answer();
 		return;
 	}
 	kmutex_lock(&hcall_mutex, 0);

@@ -7,8 +7,7 @@
 
 #include <stdarg.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/hcall.h"
 #include "kernel/ipi.h"
 #include "kernel/log.h"

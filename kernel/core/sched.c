@@ -6,8 +6,7 @@
  */
 #include "kernel/sched.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/clock.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"

@@ -7,8 +7,7 @@
 
 #include <string.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/boot.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"

@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "tracing/ring.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -111,12 +110,7 @@ static void patch(const struct trace_site *s, bool on)
 	uint8_t *at = (uint8_t *)(uintptr_t)s->code;
 	if (!memcmp(at, code, 5))
 		return;
-	uint64_t f = irq_save();
-	uint64_t cr0 = read_cr0();
-	write_cr0(cr0 & ~CR0_WP);
-	memcpy(at, code, 5);
-	write_cr0(cr0); /* serializing: the new bytes are what runs next */
-	irq_restore(f);
+	text_patch(at, code, 5);
 }
 
 static bool any_on(const unsigned *ids, unsigned n)

@@ -108,17 +108,6 @@ static void copy_bytes(uint64_t a, const void *src, size_t n)
 		d[i] = s[i];
 }
 
-/* Copies into memory the CPU may only read (the image's text): CR0.WP off for the copy. */
-static void text_write(uint64_t a, const void *src, size_t n)
-{
-	uint64_t flags = irq_save(), cr0 = read_cr0();
-
-	write_cr0(cr0 & ~CR0_WP);
-	copy_bytes(a, src, n);
-	write_cr0(cr0);
-	irq_restore(flags);
-}
-
 /* Writes one page's worth (the range lies in one page); false when it may not be written. */
 bool debug_write_chunk(uint64_t a, const void *src, size_t n)
 {
@@ -127,7 +116,7 @@ bool debug_write_chunk(uint64_t a, const void *src, size_t n)
 	if (mmu_range_ok(a, n, true))
 		copy_bytes(a, src, n);
 	else if (in_text(a, n))
-		text_write(a, src, n);
+		text_patch((void *)(uintptr_t)a, src, n); /* the image's text, which the CPU may only read */
 	else
 		return false;
 	return true;

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/frame.h"
+#include "arch.h"
 
 /* Boot, after the CONFIG hypercall, interrupts off. */
 void debug_boot(uint32_t config_flags);

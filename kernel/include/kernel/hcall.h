@@ -17,6 +17,5 @@ void hcall_enable_irq(void);
 void hcall(uint32_t nr, void *req);
 /* Tells the host the guest ended; never returns. Any context. */
 void hcall_exit(uint32_t nr, int32_t status) __attribute__((noreturn));
-void hcall_irq(void);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "hermit/abi.h"
 #include "kernel/runqueue.h"
 

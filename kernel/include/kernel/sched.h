@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/frame.h"
+#include "arch.h"
 #include "kernel/runqueue.h"
 #include "kernel/spinlock.h"
 

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "arch/x86_64/frame.h"
+#include "arch.h"
 
 struct task;
 

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
+#include "arch.h"
 
 struct spinlock {
 	volatile uint32_t locked;

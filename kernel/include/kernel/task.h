@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/frame.h"
+#include "arch.h"
 #include "kernel/runqueue.h"
 #include "kernel/spinlock.h"
 

@@ -7,6 +7,7 @@
  * close them (later use gets -EBADF) but the proxy keeps them for itself.
  */
 #include <errno.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "proxy.h"
@@ -18,6 +19,16 @@ void files_init(struct files *f)
 		f->owned[i] = false;
 		f->nonblock[i] = false;
 	}
+}
+
+void files_make_room(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur >= FILES_MAX + FILES_SPARE)
+		return;
+	r.rlim_cur = r.rlim_max < FILES_MAX + FILES_SPARE ? r.rlim_max : FILES_MAX + FILES_SPARE;
+	setrlimit(RLIMIT_NOFILE, &r);
 }
 
 static bool valid(const struct files *f, int64_t gfd)

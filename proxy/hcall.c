@@ -130,8 +130,8 @@ static enum hcall_outcome serve_rw(struct hcall_ctx *ctx, struct hc_rw *rw, bool
 	if (!buf)
 		return hcall_bad_range(ctx, write_op ? "WRITE buffer" : "READ buffer", rw->buf, rw->len);
 	fd = files_host(ctx->files, rw->fd);
-	if (fd < 0) {
-		rw->ret = -EBADF;
+	if (fd < 0 || (rw->flags & ~HERMIT_RW_AT)) {
+		rw->ret = fd < 0 ? -EBADF : -EINVAL;
 		return HCALL_ANSWER;
 	}
 	if (files_nonblock(ctx->files, rw->fd)) {
@@ -143,7 +143,11 @@ static enum hcall_outcome serve_rw(struct hcall_ctx *ctx, struct hc_rw *rw, bool
 	} else if (!wait_ready(ctx, fd, write_op ? POLLOUT : POLLIN)) {
 		return HCALL_STOP;
 	}
-	rw->ret = hcall_result(write_op ? write(fd, buf, rw->len) : read(fd, buf, rw->len));
+	if (rw->flags & HERMIT_RW_AT)
+		rw->ret = hcall_result(write_op ? pwrite(fd, buf, rw->len, rw->offset)
+					       : pread(fd, buf, rw->len, rw->offset));
+	else
+		rw->ret = hcall_result(write_op ? write(fd, buf, rw->len) : read(fd, buf, rw->len));
 	return HCALL_ANSWER;
 }
 

@@ -310,6 +310,7 @@ int main(int argc, char **argv)
 	    start_qemu(&s, argv[1]) < 0)
 		return EXIT_PROXY_FAILURE;
 	gm_init(&gm, s.ram, s.settings.mem_size);
+	files_make_room();
 	files_init(&files);
 	sym.app = argv[1];
 	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);

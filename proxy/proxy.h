@@ -174,7 +174,8 @@ struct hermit_debug_channel *gv_debug_channel(struct guestview *v);
 
 /* ---- files.c: the guest's descriptors, indexes into a table of host descriptors ---- */
 
-#define FILES_MAX 256
+#define FILES_MAX 1024 /* the kernel's descriptor table (FD_MAX): a guest can fill it with host files */
+#define FILES_SPARE 64 /* descriptors the proxy keeps for itself beyond the guest's */
 
 struct files {
 	int host[FILES_MAX]; /* -1 when free */
@@ -186,6 +187,9 @@ struct files {
 
 /* Guest 0, 1, 2 become the proxy's stdin, stdout, stderr (never closed by the guest). */
 void files_init(struct files *f);
+/* Raises the proxy's RLIMIT_NOFILE so that the guest's FILES_MAX fit beside the proxy's own, as
+ * far as the hard limit allows (beyond it the guest's open fails with EMFILE). */
+void files_make_room(void);
 /* The host descriptor behind guest descriptor gfd, or -1 when gfd is not open. */
 int files_host(const struct files *f, int64_t gfd);
 /* Takes ownership of host_fd; returns the guest descriptor, or -EMFILE (host_fd closed). */

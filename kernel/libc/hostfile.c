@@ -1,7 +1,8 @@
 /*
  * libc/hostfile.c: host files, the descriptor kind whose object is the proxy's descriptor (the
  * proxy opened the file on the host; hermit/abi.h, PATH_OPEN and the FD requests), and the calls
- * that act on an open host file: open, ftruncate, fsync, fdatasync, fchmod, futimens.
+ * that act on an open host file: open, pread, pwrite, ftruncate, fsync, fdatasync, fchmod,
+ * futimens.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,15 +77,17 @@ void libc_stat_from_host(const struct hermit_stat *hs, struct stat *st)
 
 /* ---- the kind ---- */
 
-static int64_t host_rw(uint32_t nr, intptr_t host, const void *buf, size_t len)
+static int64_t host_rw(uint32_t nr, intptr_t host, const void *buf, size_t len, uint32_t flags,
+		       off_t offset)
 {
-	struct hc_rw req = { .fd = (int32_t)host, .buf = (hermit_gpa_t)(uintptr_t)buf, .len = len };
+	struct hc_rw req = { .fd = (int32_t)host, .flags = flags, .buf = (hermit_gpa_t)(uintptr_t)buf,
+			     .len = len, .offset = offset };
 	hcall(nr, &req);
 	return answer(req.ret);
 }
 
-static ssize_t host_write(intptr_t obj, const void *buf, size_t len) { return host_rw(HERMIT_HC_WRITE, obj, buf, len); }
-static ssize_t host_read(intptr_t obj, void *buf, size_t len) { return host_rw(HERMIT_HC_READ, obj, buf, len); }
+static ssize_t host_write(intptr_t obj, const void *buf, size_t len) { return host_rw(HERMIT_HC_WRITE, obj, buf, len, 0, 0); }
+static ssize_t host_read(intptr_t obj, void *buf, size_t len) { return host_rw(HERMIT_HC_READ, obj, buf, len, 0, 0); }
 
 static int host_close(intptr_t obj) { return (int)fd_request(HERMIT_FD_CLOSE, obj, 0, NULL, 0); }
 
@@ -133,7 +136,7 @@ int open(const char *path, int flags, ...)
 	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
 	va_end(ap);
 	struct hc_path req = { .op = HERMIT_PATH_OPEN, .path = (hermit_gpa_t)(uintptr_t)path,
-			       .flags = libc_open_flags_to_host(flags), .arg = mode };
+			       .flags = libc_open_flags_to_host(flags), .arg = libc_umask_apply(mode) };
 	int64_t host = libc_host_path(&req);
 	if (host < 0)
 		return -1;
@@ -155,6 +158,23 @@ static int64_t on_host_file(int fd, int not_host, uint32_t op, int64_t arg, cons
 	if (libc_host_file(fd, not_host, &host) < 0)
 		return -1;
 	return fd_request(op, host, arg, buf, len);
+}
+
+/* Pipes and sockets have no offsets: ESPIPE, as on Linux. */
+ssize_t pread(int fd, void *buf, size_t len, off_t offset)
+{
+	int32_t host;
+	if (libc_host_file(fd, ESPIPE, &host) < 0)
+		return -1;
+	return host_rw(HERMIT_HC_READ, host, buf, len, HERMIT_RW_AT, offset);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t offset)
+{
+	int32_t host;
+	if (libc_host_file(fd, ESPIPE, &host) < 0)
+		return -1;
+	return host_rw(HERMIT_HC_WRITE, host, buf, len, HERMIT_RW_AT, offset);
 }
 
 int ftruncate(int fd, off_t length) { return (int)on_host_file(fd, EINVAL, HERMIT_FD_TRUNCATE, length, NULL, 0); }

@@ -6,6 +6,7 @@
 #define LIBC_LIBC_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct task;
 
@@ -57,6 +58,8 @@ void libc_stat_from_host(const struct hermit_stat *hs, struct stat *st);
 struct timespec;
 struct hermit_timespec;
 struct hermit_timespec *libc_times_to_host(const struct timespec *times, struct hermit_timespec *out);
+/* A creation mode less the guest's umask. */
+mode_t libc_umask_apply(mode_t mode);
 /* fcntl's F_GETLK, F_SETLK and F_SETLKW on a host file (record_locks.c). */
 struct flock;
 int libc_record_lock(intptr_t host, int cmd, struct flock *fl);

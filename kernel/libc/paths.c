@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "hermit/abi.h"
 #include "libc/libc.h"
@@ -49,7 +50,7 @@ int stat(const char *path, struct stat *st) { return stat_request(path, st, 0); 
 int lstat(const char *path, struct stat *st) { return stat_request(path, st, HERMIT_AT_NOFOLLOW); }
 
 int access(const char *path, int mode) { return simple(HERMIT_PATH_ACCESS, path, mode); }
-int mkdir(const char *path, mode_t mode) { return simple(HERMIT_PATH_MKDIR, path, mode); }
+int mkdir(const char *path, mode_t mode) { return simple(HERMIT_PATH_MKDIR, path, libc_umask_apply(mode)); }
 int rmdir(const char *path) { return simple(HERMIT_PATH_RMDIR, path, 0); }
 int unlink(const char *path) { return simple(HERMIT_PATH_UNLINK, path, 0); }
 int chmod(const char *path, mode_t mode) { return simple(HERMIT_PATH_CHMOD, path, mode); }
@@ -73,6 +74,19 @@ int _remove_r(struct _reent *r, const char *path)
 		r->_errno = errno;
 	return ret;
 }
+
+/* The guest's file mode creation mask, applied before the request (the proxy's own umask, set
+ * by whoever started it, applies on the host as well). */
+static mode_t creation_mask;
+
+mode_t umask(mode_t mask)
+{
+	mode_t old = creation_mask;
+	creation_mask = mask & 0777;
+	return old;
+}
+
+mode_t libc_umask_apply(mode_t mode) { return mode & ~creation_mask; }
 
 static int two_paths(uint32_t op, const char *a, const char *b)
 {
@@ -171,6 +185,16 @@ int utimes(const char *path, const struct timeval *tv)
 {
 	struct timespec ts[2];
 	return utimensat(AT_FDCWD, path, times_from_timeval(tv, ts), 0);
+}
+
+int utime(const char *path, const struct utimbuf *times)
+{
+	struct timespec ts[2];
+	if (times) {
+		ts[0] = (struct timespec){ times->actime, 0 };
+		ts[1] = (struct timespec){ times->modtime, 0 };
+	}
+	return utimensat(AT_FDCWD, path, times ? ts : NULL, 0);
 }
 
 int lutimes(const char *path, const struct timeval *tv)

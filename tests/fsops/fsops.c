@@ -22,6 +22,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #define CHECK(cond)                                                                              \
 	do {                                                                                     \
@@ -106,6 +107,15 @@ static void check_times(void)
 	CHECK(futimens(fd, NULL) == 0 && fstat(fd, &st) == 0 && st.st_mtim.tv_sec > 1600000000);
 	CHECK(close(fd) == 0);
 	FAILS(utimes("missing", NULL), ENOENT);
+	struct utimbuf ub = { 1600000000, 1650000000 };
+	CHECK(utime("file", &ub) == 0 && stat("file", &st) == 0);
+	CHECK(st.st_atim.tv_sec == 1600000000 && st.st_mtim.tv_sec == 1650000000 && st.st_mtim.tv_nsec == 0);
+	/* the umask takes bits off new files and directories */
+	CHECK(umask(077) == 0 && umask(077) == 077);
+	CHECK((fd = open("masked", O_WRONLY | O_CREAT, 0666)) >= 0 && close(fd) == 0);
+	CHECK(stat("masked", &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(mkdir("maskdir", 0777) == 0 && stat("maskdir", &st) == 0 && (st.st_mode & 0777) == 0700);
+	CHECK(umask(0) == 077 && unlink("masked") == 0 && rmdir("maskdir") == 0);
 }
 
 static void check_dirs(void)
@@ -271,6 +281,26 @@ static void check_open_flags(void)
 	CHECK(fd >= 0 && write(fd, "m", 1) == 1 && close(fd) == 0 && unlink(tmpl) == 0);
 }
 
+static void check_positioned(void)
+{
+	char buf[8] = { 0 };
+	write_file("pos", "0123456789");
+	int fd = open("pos", O_RDWR);
+	CHECK(fd >= 0 && lseek(fd, 1, SEEK_SET) == 1);
+	CHECK(pread(fd, buf, 3, 5) == 3 && memcmp(buf, "567", 3) == 0);
+	CHECK(pwrite(fd, "xy", 2, 8) == 2 && lseek(fd, 0, SEEK_CUR) == 1);
+	CHECK(read(fd, buf, 3) == 3 && memcmp(buf, "123", 3) == 0);
+	CHECK(pread(fd, buf, 8, 6) == 4 && memcmp(buf, "67xy", 4) == 0);
+	FAILS(pread(fd, buf, 1, -1), EINVAL);
+	CHECK(close(fd) == 0 && unlink("pos") == 0);
+	int p[2];
+	CHECK(pipe(p) == 0);
+	FAILS(pwrite(p[1], "x", 1, 0), ESPIPE);
+	FAILS(pread(p[0], buf, 1, 0), ESPIPE);
+	CHECK(close(p[0]) == 0 && close(p[1]) == 0);
+	FAILS(pread(99, buf, 1, 0), EBADF);
+}
+
 static void check_dup(void)
 {
 	int fd = open("file", O_RDONLY);
@@ -302,6 +332,20 @@ static void check_dup(void)
 	/* stdout's copy writes to stdout */
 	int out = dup(1);
 	CHECK(out >= 0 && write(out, "dup of stdout\n", 14) == 14 && close(out) == 0);
+}
+
+/* The whole descriptor table holds host files: the proxy keeps as many for the guest. */
+static void check_table_full(void)
+{
+	static int fds[1024];
+	int n = 0, fd;
+	while ((fd = open("file", O_RDONLY)) >= 0)
+		fds[n++] = fd;
+	CHECK(errno == EMFILE && n > 1000 && fds[n - 1] == 1023);
+	printf("table full at %d descriptors\n", n + 3);
+	while (n)
+		CHECK(close(fds[--n]) == 0);
+	CHECK((fd = open("file", O_RDONLY)) == 3 && close(fd) == 0);
 }
 
 struct pipe_job {
@@ -489,7 +533,9 @@ int main(int argc, char **argv)
 		check_names();
 		check_sizes();
 		check_open_flags();
+		check_positioned();
 		check_dup();
+		check_table_full();
 		check_pipes();
 	} else {
 		fprintf(stderr, "usage: fsops all DIR | locked FILE | hold FILE | root\n");

@@ -57,6 +57,7 @@ static int setup(void **state)
 	memset(ram, 0, sizeof(ram));
 	gm = (struct guestmem){ .host = ram, .size = RAM_SIZE, .nregions = 1,
 				.region = { { .gpa = 0, .size = RAM_SIZE, .offset = 0 } } };
+	files_make_room();
 	files_init(&files);
 	ctx = (struct hcall_ctx){ .gm = &gm, .files = &files, .fs = &fs, .anchor = ANCHOR, .cpus = 1,
 				  .argv = guest_argv, .envp = guest_envp, .tsc_khz = fake_tsc_khz };

@@ -114,7 +114,7 @@ static void test_request_outside_memory(void **state)
 {
 	(void)state;
 	expect_bad(hcall_handle(&ctx, HERMIT_HC_WRITE, RAM_SIZE - 16), "hermit: bad hypercall from "
-		   "the guest: WRITE at 0xffff0 (32 bytes) is outside guest memory");
+		   "the guest: WRITE at 0xffff0 (40 bytes) is outside guest memory");
 	expect_bad(hcall_handle(&ctx, HERMIT_HC_CONFIG, UINT64_MAX - 8), "hermit: bad hypercall from "
 		   "the guest: CONFIG at 0xfffffffffffffff7 (72 bytes) is outside guest memory");
 	expect_bad(hcall_handle(&ctx, HERMIT_HC_EXIT, RAM_SIZE), "hermit: bad hypercall from the "
@@ -276,14 +276,15 @@ static int add_pipe(void)
 static struct hc_rw rw_call(uint32_t nr, int32_t fd, hermit_gpa_t buf, uint64_t len,
 			    enum hcall_outcome want)
 {
-	struct hc_rw rw = { .fd = fd, .reserved = 0xabcdef, .buf = buf, .len = len, .ret = POISON };
+	struct hc_rw rw = { .fd = fd, .offset = 0xabcdef, .buf = buf, .len = len, .ret = POISON };
 
 	put(REQ, &rw, sizeof(rw));
 	assert_int_equal(hcall_handle(&ctx, nr, REQ), want);
 	get(REQ, &rw, sizeof(rw));
 	/* Only ret may change. */
 	assert_int_equal(rw.fd, fd);
-	assert_int_equal(rw.reserved, 0xabcdef);
+	assert_int_equal(rw.offset, 0xabcdef);
+	assert_int_equal(rw.flags, 0);
 	assert_int_equal(rw.buf, buf);
 	assert_int_equal(rw.len, len);
 	return rw;
@@ -390,7 +391,7 @@ static bool rewrite_request(void *arg, int fd, short events)
 	(void)events;
 	struct hc_rw rw;
 	get(REQ, &rw, sizeof(rw));
-	rw.reserved = 0x1111;
+	rw.offset = 0x1111;
 	rw.len = 1;
 	put(REQ, &rw, sizeof(rw));
 	return true;
@@ -411,7 +412,7 @@ static void test_only_out_fields_are_written(void **state)
 	/* The host used its copy (4 bytes), and left the guest's later changes in place. */
 	assert_int_equal(rw.ret, 4);
 	assert_int_equal(rw.len, 1);
-	assert_int_equal(rw.reserved, 0x1111);
+	assert_int_equal(rw.offset, 0x1111);
 	assert_int_equal(read(pipe_fds[0], got, sizeof(got)), 4);
 	close(pipe_fds[0]);
 }

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 3
+#define HERMIT_ABI_VERSION 4
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -77,14 +77,17 @@ struct hc_config {
 
 enum hermit_log_level { HERMIT_LOG_DEBUG, HERMIT_LOG_INFO, HERMIT_LOG_WARN, HERMIT_LOG_ERROR };
 
-/* read(2) and write(2) on a host descriptor the proxy handed out (0, 1, 2 are its stdio). */
+/* read(2) and write(2) on a host descriptor the proxy handed out (0, 1, 2 are its stdio), or
+ * pread(2) and pwrite(2) with HERMIT_RW_AT. */
 struct hc_rw {
 	int32_t fd;        /* in */
-	uint32_t reserved;
+	uint32_t flags;    /* in: HERMIT_RW_*; others: -EINVAL */
 	hermit_gpa_t buf;  /* in */
 	uint64_t len;      /* in */
+	int64_t offset;    /* in: with HERMIT_RW_AT */
 	int64_t ret;       /* out: bytes moved or -errno (-EAGAIN: O_NONBLOCK and nothing ready) */
 };
+#define HERMIT_RW_AT 1     /* at offset, leaving the descriptor's own offset where it is */
 
 /*
  * Files by path (hc_path) and by descriptor (hc_fd). Paths are NUL-terminated, at most 4096 bytes
@@ -390,7 +393,7 @@ struct hermit_capture_record {
 };
 
 _Static_assert(sizeof(struct hc_config) == 72, "hc_config layout");
-_Static_assert(sizeof(struct hc_rw) == 32, "hc_rw layout");
+_Static_assert(sizeof(struct hc_rw) == 40, "hc_rw layout");
 _Static_assert(sizeof(struct hc_path) == 56, "hc_path layout");
 _Static_assert(sizeof(struct hc_fd) == 48, "hc_fd layout");
 _Static_assert(sizeof(struct hermit_stat) == 112, "hermit_stat layout");

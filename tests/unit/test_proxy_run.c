@@ -50,11 +50,11 @@ static const char guest_source[] =
 	"cfg:	.quad strings, 4096\n" /* struct hc_config: 72 bytes */
 	"	.fill 56, 1, 0\n"
 	"args:	.long 1, 0\n" /* WRITE(1, strings, 64) */
-	"	.quad strings, 64, 0\n"
+	"	.quad strings, 64, 0, 0\n" /* buf, len, offset, ret */
 	"rw:	.long 1, 0\n"
-	"	.quad msg, msglen, 0\n"
+	"	.quad msg, msglen, 0, 0\n"
 	"inreq:	.long 0, 0\n" /* READ(0, msg, msglen) */
-	"	.quad msg, msglen, 0\n"
+	"	.quad msg, msglen, 0, 0\n"
 	"exitreq: .long EXIT_STATUS, 0\n"
 	"msg:	.ascii \"hello from the guest\\n\"\n"
 	"	.set msglen, . - msg\n"

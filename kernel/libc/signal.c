@@ -6,7 +6,9 @@
  * signal: at once in the task that raises it (kill, raise, an unblocking sigprocmask), in a task
  * sleeping in sleep/nanosleep/pause/sigsuspend/sigwait (which then returns EINTR), or on an app
  * task the moment it is resumed in the app's own code (kernel/signal.h), as Linux runs handlers
- * on the way back to user mode. Kernel code is never interrupted by a handler.
+ * on the way back to user mode. Kernel code is never interrupted by a handler. A CPU exception in
+ * the app's code (a page fault, a division by zero) runs the app's SIGSEGV/SIGFPE/SIGILL/SIGBUS
+ * handler if it has one; returning from it retries the instruction, as on Linux.
  * Default actions are Linux's: terminate with status 128+sig (with a crash report for the
  * signals that dump core there), or ignore (SIGCHLD, SIGURG, SIGWINCH). There is no job control:
  * the stop signals and SIGCONT are ignored. Linked into every image (crt0.o), so that these win
@@ -42,6 +44,7 @@ static struct sigaction actions[NSIG];
 static struct {
 	int code;               /* si_code */
 	union sigval value;     /* sigqueue's */
+	void *addr;             /* a fault's */
 } origins[NSIG];            /* of the pending instance */
 static uint64_t pending;    /* atomic */
 static struct runqueue waiters;
@@ -73,6 +76,7 @@ static void send_value(struct task *t, int sig, int code, union sigval value)
 	if (!ignored(&actions[sig], sig)) {
 		origins[sig].code = code;
 		origins[sig].value = value;
+		origins[sig].addr = NULL;
 		__atomic_or_fetch(t ? &t->sig_pending : &pending, BIT(sig), __ATOMIC_RELEASE);
 		sched_wake_all(&waiters);
 	}
@@ -104,6 +108,18 @@ int signal_sleep_until(uint64_t deadline)
 		return 0;
 	signal_deliver();
 	return 1;
+}
+
+bool signal_take_fault(struct task *t, int sig, int code, void *addr)
+{
+	_sig_func_ptr h = actions[sig].sa_handler;
+	if (h == SIG_DFL || h == SIG_IGN || (t->sig_blocked & BIT(sig)))
+		return false;
+	origins[sig].code = code;
+	origins[sig].value = (union sigval){ 0 };
+	origins[sig].addr = addr;
+	__atomic_or_fetch(&t->sig_pending, BIT(sig), __ATOMIC_RELEASE);
+	return true;
 }
 
 /* Takes the lowest pending signal in want, the calling task's own first; 0 when there is none
@@ -140,6 +156,7 @@ static void run_action(struct task *t, int sig)
 	struct sigaction a = actions[sig];
 	int code = origins[sig].code;
 	union sigval value = origins[sig].value;
+	void *addr = origins[sig].addr;
 	if ((a.sa_flags & SA_RESETHAND) && a.sa_handler != SIG_IGN && a.sa_handler != SIG_DFL)
 		actions[sig] = (struct sigaction){ .sa_handler = SIG_DFL };
 	spin_unlock_irqrestore(&lock, f);
@@ -150,7 +167,8 @@ static void run_action(struct task *t, int sig)
 	uint64_t saved = t->sig_blocked;
 	t->sig_blocked = (saved | a.sa_mask | ((a.sa_flags & SA_NODEFER) ? 0 : BIT(sig))) & ~UNCATCHABLE;
 	if (a.sa_flags & SA_SIGINFO) {
-		siginfo_t info = { .si_signo = sig, .si_code = code, .si_pid = getpid(), .si_uid = getuid(), .si_value = value };
+		siginfo_t info = { .si_signo = sig, .si_code = code, .si_pid = getpid(), .si_uid = getuid(), .si_value = value,
+				   .si_addr = addr };
 		a.sa_sigaction(sig, &info, NULL);
 	} else {
 		a.sa_handler(sig);

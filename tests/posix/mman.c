@@ -1,8 +1,10 @@
 /*
  * Memory mappings: anonymous and private file mappings, protections, MAP_FIXED, the hints and
- * every MAP_FAILED path; the pages come back on munmap.
+ * every MAP_FAILED path; the pages come back on munmap. Faults the app handles (SIGSEGV, SIGFPE).
  */
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -123,17 +125,85 @@ static void check_files(void)
 	unlink("posix-mmap.dat");
 }
 
+static char *fault_page;
+static volatile void *fault_addr;
+static volatile int fault_code, faults;
+static sigjmp_buf escape;
+
+/* A write barrier as garbage collectors use them: note the fault, open the page, retry. */
+static void unprotect(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig, (void)ctx;
+	faults++;
+	fault_addr = si->si_addr;
+	fault_code = si->si_code;
+	mprotect(fault_page, PAGE, PROT_READ | PROT_WRITE);
+}
+
+static void leave(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	faults++;
+	fault_addr = si->si_addr;
+	fault_code = si->si_code;
+	siglongjmp(escape, sig);
+}
+
+static void on_fault(int sig, void (*fn)(int, siginfo_t *, void *))
+{
+	struct sigaction sa = { .sa_sigaction = fn, .sa_flags = SA_SIGINFO };
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(sig, &sa, NULL) == 0);
+}
+
+static void check_fault_handlers(void)
+{
+	fault_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	on_fault(SIGSEGV, unprotect);
+	faults = 0;
+	((volatile char *)fault_page)[100] = 9; /* faults once, then the retry writes */
+	CHECK(faults == 1 && fault_page[100] == 9 && fault_addr == fault_page + 100 && fault_code == SEGV_ACCERR);
+	munmap(fault_page, PAGE);
+
+	on_fault(SIGSEGV, leave);
+	faults = 0;
+	volatile int *volatile near_null = (volatile int *)16;
+	int sig = sigsetjmp(escape, 1);
+	if (sig == 0)
+		sig = *near_null;
+	CHECK(sig == SIGSEGV && faults == 1 && fault_addr == (void *)16 && fault_code == SEGV_MAPERR);
+
+	on_fault(SIGFPE, leave);
+	volatile int zero = 0;
+	sig = sigsetjmp(escape, 1);
+	if (sig == 0)
+		sig = 100 / zero;
+	CHECK(sig == SIGFPE && fault_code == FPE_INTDIV);
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
+}
+
 void check_mman(void)
 {
 	check_anonymous();
 	check_protection();
 	check_fixed();
 	check_files();
+	check_fault_handlers();
 }
 
-/* Faults on purpose: a write to a read-only page, a read of an inaccessible one. */
+/* Faults on purpose: a write to a read-only page, a read of an inaccessible one; with
+ * "blocked-" in front, with a SIGSEGV handler that the thread blocks (still fatal). */
 int die_by_fault(const char *how)
 {
+	if (strncmp(how, "blocked-", 8) == 0) {
+		how += 8;
+		on_fault(SIGSEGV, leave);
+		sigset_t segv;
+		sigemptyset(&segv);
+		sigaddset(&segv, SIGSEGV);
+		sigprocmask(SIG_BLOCK, &segv, NULL);
+	}
 	volatile char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return 4;

@@ -101,8 +101,8 @@ trap_return:
 	addq $16, %rsp			/* vector and error code */
 	iretq
 
-/* A task diverted to its signal handlers (signal_divert.c), interrupts off, rsp at the copy of
- * its frame: run them, then resume from the copy. */
+/* A task diverted to its signal handlers (signal_divert.c), interrupts off, rsp at its frame:
+ * run them, then resume from the frame as it was. */
 	.globl signal_trampoline
 signal_trampoline:
 	cld
@@ -110,7 +110,32 @@ signal_trampoline:
 	sti
 	call signal_deliver
 	cli
+	movq %rbx, %rdi
+	call signal_undivert
 	movq %rbx, %rsp
 	jmp trap_return
+
+/* A return into the app redirected here (signal_divert.c): the app's registers are those after a
+ * call, so only the return values (rax, rdx, the FPU/SSE state) are kept while the handlers run;
+ * the slot pushed first becomes the address the call really returns to. */
+	.globl signal_return_trampoline
+signal_return_trampoline:
+	pushq $0
+	pushq %rax
+	pushq %rdx
+	pushq %rbx
+	movq %rsp, %rbx
+	andq $-16, %rsp
+	subq $512, %rsp
+	fxsave64 (%rsp)
+	cld
+	call signal_returned
+	movq %rax, 24(%rbx)
+	fxrstor64 (%rsp)
+	movq %rbx, %rsp
+	popq %rbx
+	popq %rdx
+	popq %rax
+	ret
 
 	.section .note.GNU-stack, "", @progbits

@@ -37,7 +37,7 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 	if (f->vector == VEC_NMI && ipi_nmi_received())
 		return f; /* not reached: a stopped CPU stays halted */
 	if (f->vector < 32) {
-		if (debug_exception(f))
+		if (debug_exception(f) || signal_fault(f))
 			return f;
 		crash_exception(f);
 	}
@@ -56,5 +56,5 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 	if (debug_stub_active())
 		return f;
 	debug_check_stop(f);
-	return signal_divert(sched_switch(f), f);
+	return signal_divert(sched_switch(f));
 }

@@ -43,6 +43,8 @@ struct task {
 	uintptr_t alloc_base;
 	uint64_t sig_blocked;       /* signals the task does not take (libc/signal.c); kernel tasks: all */
 	uint64_t sig_pending;       /* signals sent to this task alone (atomic) */
+	uint64_t *sig_return_slot;  /* a return address into the app redirected to deliver signals */
+	uint64_t sig_return_to;     /* (arch/x86_64/signal_divert.c), and where it returned to */
 };
 
 #define TASK_SIG_ALL (~0ull)

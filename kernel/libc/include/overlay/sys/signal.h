@@ -50,6 +50,14 @@ typedef struct {
 #define SI_KERNEL 0x80 /* sent by the kernel: timers (alarm, setitimer) */
 #define SI_TKILL (-6)  /* sent to one thread: raise, pthread_kill */
 
+/* si_code of the signals CPU exceptions raise (Linux's values) */
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define FPE_FLTINV 7
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRALN 1
+
 #define SA_SIGINFO 0x4
 #define SA_ONSTACK 0x08000000
 #define SA_RESTART 0x10000000

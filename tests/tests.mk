@@ -1,5 +1,21 @@
 # tests/tests.mk: host unit tests of the kernel's portable parts.
 UNIT_DIR := $(BUILD)/tests/unit
+
+# The kernel's portable code built for the host with tests/unit/hostarch/arch.h in place of the
+# architecture's (kernel/arch/$(ARCH)/arch.h): test_kernel_NAME links the kernel files it names.
+KERNEL_HOST_CFLAGS := $(HOST_CFLAGS) -Itests/unit/hostarch -Ikernel -Igdbstub -Itests/unit
+KERNEL_HOST_TESTS := runqueue page_alloc sync breakpoints
+test_kernel_runqueue_SRCS := kernel/core/runqueue.c
+test_kernel_page_alloc_SRCS := kernel/mm/page_alloc.c
+test_kernel_sync_SRCS := kernel/core/sync.c kernel/core/runqueue.c
+test_kernel_breakpoints_SRCS := kernel/debug/breakpoints.c kernel/lib/format.c
+UNIT_TESTS += $(KERNEL_HOST_TESTS:%=$(UNIT_DIR)/test_kernel_%)
+
+.SECONDEXPANSION:
+$(UNIT_DIR)/test_kernel_%: tests/unit/test_kernel_%.c $$(test_kernel_%_SRCS) tests/unit/kernel_host.c \
+		tests/unit/kernel_host.h tests/unit/hostarch/arch.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
 UNIT_TESTS += $(UNIT_DIR)/test_format
 
 UNIT_TESTS += $(UNIT_DIR)/test_debug_ring

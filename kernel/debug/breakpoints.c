@@ -9,7 +9,6 @@
  */
 #include <string.h>
 
-#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/debugregs.h"
 #include "debug/debug_internal.h"
 #include "kernel/panic.h"

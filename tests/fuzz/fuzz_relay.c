@@ -63,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		relay_handle(&r, p);
 	}
 	relay_guest_ended(&r, VM_EXITED, 0);
+	/* a reset rather than a close: no TIME_WAIT, so a long run does not use up the ports */
+	setsockopt(gdb, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1, .l_linger = 0 },
+		   sizeof(struct linger));
 	close(gdb);
 	relay_close(&r);
 	close(doorbell[0]);

@@ -1,6 +1,6 @@
 /*
- * net/ifname.c: if_nametoindex and if_indextoname over lwIP's interface list ("en0", "lo0": two
- * letters and a number; indexes from 1).
+ * net/ifname.c: if_nametoindex and if_indextoname over lwIP's interface list ("lo0", "en1": two
+ * letters and a number; the index is the number plus one).
  */
 #include <errno.h>
 #include <string.h>

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,8 +62,11 @@ static int numeric_host(const struct sockaddr *addr, char *host, socklen_t hostl
 	} else {
 		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
 		n = inet_text6_format(a6->sin6_addr.s6_addr, host, hostlen);
-		if (n >= 0 && a6->sin6_scope_id) { /* a link-local zone, by number */
-			int m = snprintf(host + n, hostlen - (socklen_t)n, "%%%u", (unsigned)a6->sin6_scope_id);
+		if (n >= 0 && a6->sin6_scope_id) { /* a zone: the interface's name, as glibc gives it */
+			char name[IF_NAMESIZE];
+			int m = if_indextoname(a6->sin6_scope_id, name)
+					? snprintf(host + n, hostlen - (socklen_t)n, "%%%s", name)
+					: snprintf(host + n, hostlen - (socklen_t)n, "%%%u", (unsigned)a6->sin6_scope_id);
 			n = m < (int)(hostlen - (socklen_t)n) ? n + m : -1;
 		}
 	}

@@ -7,7 +7,9 @@ LWIP_STAMP := $(LWIP_DIR)/.fetched
 LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c \
 	core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c core/tcp_in.c \
 	core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c \
-	core/ipv4/ip4_frag.c core/ipv4/ip4.c core/ipv4/ip4_addr.c api/api_lib.c api/api_msg.c \
+	core/ipv4/ip4_frag.c core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv6/ethip6.c core/ipv6/icmp6.c \
+	core/ipv6/inet6.c core/ipv6/ip6.c core/ipv6/ip6_addr.c core/ipv6/ip6_frag.c core/ipv6/mld6.c \
+	core/ipv6/nd6.c api/api_lib.c api/api_msg.c \
 	api/err.c api/if_api.c api/netbuf.c api/netdb.c api/sockets.c api/tcpip.c netif/ethernet.c
 LWIP_OBJS := $(LWIP_FILES:%.c=$(OBJ)/lwip/%.o)
 NET_SRCS := $(wildcard net/*.c net/drivers/*.c)

@@ -15,6 +15,7 @@
 #include "kernel/trace.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -91,11 +92,13 @@ static err_t netif_setup(struct netif *nif)
 	nif->name[0] = 'e';
 	nif->name[1] = 'n';
 	nif->output = etharp_output;
+	nif->output_ip6 = ethip6_output;
 	nif->linkoutput = linkoutput;
 	nif->mtu = 1500;
 	nif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(nif->hwaddr, dev->mac, ETH_HWADDR_LEN);
-	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP |
+		     NETIF_FLAG_MLD6;
 	return ERR_OK;
 }
 
@@ -117,6 +120,8 @@ static void add_interfaces(void)
 		dev->stack = &netifs[i];
 		if (i == 0)
 			netif_set_default(&netifs[i]);
+		netif_create_ip6_linklocal_address(&netifs[i], 1);
+		netif_set_ip6_autoconfig_enabled(&netifs[i], 1);
 		netif_set_up(&netifs[i]);
 		UNLOCK_TCPIP_CORE();
 		log_info("net: %s %02x:%02x:%02x:%02x:%02x:%02x as %s", dev->name, dev->mac[0], dev->mac[1],

@@ -18,6 +18,8 @@
 #include "kernel/fd.h"
 #include "kernel/net.h"
 #include "lwip/inet.h"
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
 #include "lwip/netdb.h"
 #include "lwip/sockets.h"
 
@@ -25,7 +27,8 @@ _Static_assert(SOCK_STREAM == 1 && SOCK_DGRAM == 2 && AF_INET == 2 && SOL_SOCKET
 _Static_assert(SO_REUSEADDR == 0x0004 && SO_RCVTIMEO == 0x1006 && SO_ERROR == 0x1007, "sys/socket.h");
 _Static_assert(MSG_DONTWAIT == 0x08 && MSG_PEEK == 0x01 && SHUT_RDWR == 2, "sys/socket.h");
 _Static_assert(POLLIN == 0x1 && POLLOUT == 0x2 && POLLERR == 0x4 && POLLNVAL == 0x8 && POLLHUP == 0x200, "poll.h");
-_Static_assert(sizeof(struct sockaddr_in) == 16, "netinet/in.h");
+_Static_assert(sizeof(struct sockaddr_in) == 16 && sizeof(struct sockaddr_in6) == 28, "netinet/in.h");
+_Static_assert(AF_INET6 == APP_AF_INET6 && IPPROTO_IPV6 == 41 && IPV6_V6ONLY == 27, "netinet/in.h");
 _Static_assert(IPPROTO_TCP == 6 && TCP_NODELAY == 1 && AI_PASSIVE == 1 && AI_NUMERICHOST == 4, "netdb.h");
 _Static_assert(FD_SETSIZE == FD_MAX, "overlay/sys/select.h");
 _Static_assert(FIONBIO == (long)0x8008667eL && FIONREAD == (long)0x4008667fL, "sys/ioctl.h");
@@ -169,10 +172,10 @@ static int apply_type_flags(int s, int flags)
 	return s;
 }
 
-/* lwIP without IPv6 makes an IPv4 socket whatever the domain: the others are refused here. */
+/* lwIP takes any domain but AF_INET6 for IPv4: the others are refused here. */
 static int make_socket(int domain, int type, int protocol)
 {
-	if (domain != AF_INET) {
+	if (domain != AF_INET && domain != AF_INET6) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
@@ -190,7 +193,7 @@ int socket(int domain, int type, int protocol)
 int socketpair(int domain, int type, int protocol, int fds[2])
 {
 	(void)type, (void)protocol, (void)fds;
-	errno = domain == AF_INET ? EOPNOTSUPP : EAFNOSUPPORT;
+	errno = domain == AF_INET || domain == AF_INET6 ? EOPNOTSUPP : EAFNOSUPPORT;
 	return -1;
 }
 
@@ -211,6 +214,21 @@ int listen(int fd, int backlog)
 	return lwip_listen(s, backlog);
 }
 
+/*
+ * lwIP's accept reports an IPv4 peer of a dual-stack listener as a sockaddr_in; its getpeername
+ * gives the v4-mapped sockaddr_in6 an IPv6 socket reports on Linux, so the address comes from it.
+ */
+static int accepted(int s, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	int c = apply_type_flags(lwip_accept(s, NULL, NULL), flags);
+	if (c >= 0 && addr && lwip_getpeername(c, addr, len) < 0) {
+		lwip_close(c); /* the peer went away already */
+		errno = ECONNABORTED;
+		return -1;
+	}
+	return c;
+}
+
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	if (flags & ~(APP_SOCK_NONBLOCK | APP_SOCK_CLOEXEC)) {
@@ -219,7 +237,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	}
 	SOCK_OR_FAIL(fd, s);
 	int newfd = reserve_fd();
-	return newfd < 0 ? -1 : attach(newfd, apply_type_flags(lwip_accept(s, addr, len), flags));
+	return newfd < 0 ? -1 : attach(newfd, accepted(s, addr, len, flags));
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len) { return accept4(fd, addr, len, 0); }
@@ -516,14 +534,32 @@ int inet_aton(const char *text, struct in_addr *addr) { return ip4addr_aton(text
 
 char *inet_ntoa(struct in_addr addr) { return ip4addr_ntoa((const ip4_addr_t *)&addr); }
 
+/*
+ * IPv4 only, as the call always was. lwIP's own fills in a dual-stack ip_addr_t (20 bytes) and
+ * calls it AF_INET, so this asks lwIP's getaddrinfo for AF_INET and keeps one in_addr.
+ */
 struct hostent *gethostbyname(const char *name)
 {
+	static struct hostent entry;
+	static struct in_addr address;
+	static char *addresses[2], *aliases[1], host[DNS_MAX_NAME_LENGTH + 1];
 	net_start();
 	if (thread_ready() < 0) {
 		h_errno = NO_RECOVERY;
 		return NULL;
 	}
-	return lwip_gethostbyname(name);
+	struct addrinfo hints = { .ai_family = AF_INET }, *res;
+	if (lwip_getaddrinfo(name, NULL, &hints, &res) != 0) {
+		h_errno = HOST_NOT_FOUND;
+		return NULL;
+	}
+	address = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+	lwip_freeaddrinfo(res);
+	strncpy(host, name, DNS_MAX_NAME_LENGTH);
+	addresses[0] = (char *)&address;
+	entry = (struct hostent){ .h_name = host, .h_aliases = aliases, .h_addrtype = AF_INET,
+				  .h_length = sizeof(address), .h_addr_list = addresses };
+	return &entry;
 }
 
 /* lwIP's getaddrinfo codes as glibc's. */
@@ -539,11 +575,48 @@ static int eai_code(int lwip_code)
 	}
 }
 
+/* The zone of "fe80::1%en1" (an interface name or index): its index, or 0 if there is none. */
+static unsigned zone_index(const char *zone)
+{
+	char *end;
+	unsigned long n = strtoul(zone, &end, 10);
+	if (*zone && !*end)
+		return n <= 255 ? (unsigned)n : 0;
+	LOCK_TCPIP_CORE();
+	struct netif *nif = netif_find(zone);
+	unsigned index = nif ? netif_get_index(nif) : 0;
+	UNLOCK_TCPIP_CORE();
+	return index;
+}
+
+/* A numeric IPv6 address with a zone ("fe80::1%en1"), which lwIP does not read: the address
+ * alone, then the zone as every result's sin6_scope_id. */
+static int getaddrinfo_zoned(const char *node, const char *zone, const char *service,
+			     const struct addrinfo *hints, struct addrinfo **res)
+{
+	char address[64];
+	unsigned index = zone_index(zone);
+	if ((size_t)(zone - node) > sizeof(address) || !index)
+		return APP_EAI_NONAME;
+	memcpy(address, node, (size_t)(zone - node - 1));
+	address[zone - node - 1] = '\0';
+	struct addrinfo numeric = hints ? *hints : (struct addrinfo){ 0 };
+	numeric.ai_flags |= AI_NUMERICHOST;
+	int r = eai_code(lwip_getaddrinfo(address, service, &numeric, res));
+	for (struct addrinfo *ai = r ? NULL : *res; ai; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET6)
+			((struct sockaddr_in6 *)ai->ai_addr)->sin6_scope_id = index;
+	return r;
+}
+
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
 	net_start();
 	if (thread_ready() < 0)
 		return APP_EAI_MEMORY;
+	const char *zone = node ? strchr(node, '%') : NULL;
+	if (zone)
+		return getaddrinfo_zoned(node, zone + 1, service, hints, res);
 	return eai_code(lwip_getaddrinfo(node, service, hints, res));
 }
 

@@ -28,9 +28,19 @@
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (1024 * 1024)
 
-/* Protocols: IPv4, ARP, ICMP, UDP, TCP, DNS. */
+/* Protocols: IPv4 and IPv6 (dual-stack sockets), ARP, ICMP, UDP, TCP, DNS. IPv6 addresses: the
+ * link-local one from the MAC, more from router advertisements (SLAAC). */
 #define LWIP_IPV4 1
-#define LWIP_IPV6 0
+#define LWIP_IPV6 1
+#define LWIP_IPV6_AUTOCONFIG 1
+#define LWIP_IPV6_MLD 1
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
+#define LWIP_ICMP6 1
+#define LWIP_IPV6_FRAG 1
+#define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1 /* its reassembly helper is larger than a fragment header on 64-bit */
+#define LWIP_IPV6_DHCP6 0
+#define MEMP_NUM_MLD6_GROUP 8
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1

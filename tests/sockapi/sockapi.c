@@ -1,7 +1,8 @@
 /*
  * sockapi: the socket surface Linux servers use, checked over loopback (no host needed). Each
  * check prints "ok NAME" or "FAIL NAME: why"; the exit status is the number of failures.
- * Covers: refused families (AF_INET6, AF_UNIX) and their types, SOCK_NONBLOCK/SOCK_CLOEXEC in
+ * Covers: IPv6 over loopback (and dual-stack listeners with v4-mapped peers, IPV6_V6ONLY), the
+ * refused family AF_UNIX and its types, SOCK_NONBLOCK/SOCK_CLOEXEC in
  * socket() and accept4(), MSG_PEEK/MSG_DONTWAIT/MSG_NOSIGNAL, FIONREAD/FIONBIO, socket options,
  * shutdown, getsockname/getpeername, select above descriptor 64, getaddrinfo/getnameinfo/
  * gai_strerror, inet_pton/inet_ntop for both families, gethostbyname, if_nametoindex, one
@@ -43,7 +44,6 @@ static int fails_with(int r, int e) { return r == -1 && errno == e; }
 
 static void check_families(void)
 {
-	check(fails_with(socket(AF_INET6, SOCK_STREAM, 0), EAFNOSUPPORT), "socket AF_INET6", "not EAFNOSUPPORT");
 	check(fails_with(socket(AF_UNIX, SOCK_STREAM, 0), EAFNOSUPPORT), "socket AF_UNIX", "not EAFNOSUPPORT");
 	int sv[2];
 	check(fails_with(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), EAFNOSUPPORT), "socketpair", "not EAFNOSUPPORT");
@@ -173,6 +173,67 @@ static void check_select_high(void)
 	close(l);
 }
 
+/* ---- IPv6 ---- */
+
+/* An IPv6 listener on addr (port from the stack), with IPV6_V6ONLY as v6only. */
+static int listen6(const struct in6_addr *addr, int v6only, in_port_t *port)
+{
+	int s = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = *addr };
+	socklen_t len = sizeof(a);
+	if (s < 0 || setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0 ||
+	    bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0 || a.sin6_family != AF_INET6) {
+		printf("FAIL listen6: %s\n", strerror(errno));
+		exit(100);
+	}
+	*port = a.sin6_port;
+	return s;
+}
+
+/* The numeric text of the peer that accept() on l reports. */
+static const char *accepted_from(int l, char *text, size_t len)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	int a = accept(l, (struct sockaddr *)&peer, &plen);
+	if (a < 0 || getnameinfo((struct sockaddr *)&peer, plen, text, (socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(text, len, "accept failed: %s", strerror(errno));
+	if (a >= 0)
+		close(a);
+	return text;
+}
+
+static void check_ipv6(void)
+{
+	char text[INET6_ADDRSTRLEN + 16];
+	in_port_t port;
+	int l = listen6(&in6addr_loopback, 1, &port);
+	int c = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = port, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	check(connect(c, (struct sockaddr *)&to, sizeof(to)) == 0, "connect [::1]", "refused");
+	check(strcmp(accepted_from(l, text, sizeof(text)), "::1") == 0, "accept from ::1", text);
+	close(c);
+	close(l);
+
+	/* Dual stack: an IPv6 listener on :: takes IPv4 clients, seen as v4-mapped addresses. */
+	l = listen6(&in6addr_any, 0, &port);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	check(connect(c, (struct sockaddr *)&to4, sizeof(to4)) == 0, "connect IPv4 to a dual-stack listener", "refused");
+	check(strcmp(accepted_from(l, text, sizeof(text)), "::ffff:127.0.0.1") == 0, "v4-mapped peer", text);
+	close(c);
+	close(l);
+
+	l = listen6(&in6addr_any, 1, &port);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	to4.sin_port = port;
+	check(fails_with(connect(c, (struct sockaddr *)&to4, sizeof(to4)), ECONNREFUSED), "IPV6_V6ONLY refuses IPv4",
+	      "not ECONNREFUSED");
+	close(c);
+	close(l);
+}
+
 static void check_names(void)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
@@ -182,9 +243,23 @@ static void check_names(void)
 	      "getaddrinfo AF_UNSPEC", gai_strerror(r));
 	if (res)
 		freeaddrinfo(res);
+	r = getaddrinfo("::1", "80", &hints, &res);
+	check(r == 0 && res && res->ai_family == AF_INET6 && res->ai_addrlen == sizeof(struct sockaddr_in6) &&
+		      IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr) &&
+		      ((struct sockaddr_in6 *)res->ai_addr)->sin6_port == htons(80),
+	      "getaddrinfo ::1 AF_UNSPEC", gai_strerror(r));
+	if (res)
+		freeaddrinfo(res);
+	r = getaddrinfo("fe80::1%lo0", NULL, &hints, &res);
+	check(r == 0 && res && ((struct sockaddr_in6 *)res->ai_addr)->sin6_scope_id == if_nametoindex("lo0"),
+	      "getaddrinfo with a zone", gai_strerror(r));
+	if (res)
+		freeaddrinfo(res);
+	check(getaddrinfo("fe80::1%nowhere", NULL, &hints, &res) == EAI_NONAME, "getaddrinfo unknown zone",
+	      "not EAI_NONAME");
 	hints.ai_family = AF_INET6;
-	check(getaddrinfo("::1", "80", &hints, &res) == EAI_FAMILY && EAI_FAMILY == -6, "getaddrinfo AF_INET6",
-	      "not EAI_FAMILY");
+	check(getaddrinfo("127.0.0.1", "80", &hints, &res) != 0 && EAI_FAMILY == -6, "getaddrinfo v4 text as AF_INET6",
+	      "accepted");
 	check(strcmp(gai_strerror(EAI_NONAME), "Name or service not known") == 0, "gai_strerror", "wrong text");
 
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(8080) };
@@ -328,6 +403,7 @@ int main(void)
 	check_flags_and_io();
 	check_select_high();
 	check_names();
+	check_ipv6();
 	check_duplex_loopback();
 	check_shutdown_wakes_reader();
 	printf("sockapi: %d failures\n", failures);

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 		printf("usage: tcp-client HOST PORT MESSAGE\n");
 		return 2;
 	}
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
 	int rc = getaddrinfo(argv[1], argv[2], &hints, &ai);
 	if (rc != 0) {
 		printf("tcp-client: getaddrinfo: %s\n", gai_strerror(rc));

@@ -1,8 +1,8 @@
 /*
  * netdb.h: name resolution (Hermit): numeric addresses always work; names go to DNS at the
- * gateway's network .3 (QEMU's user network). IPv4 only: AF_UNSPEC gives IPv4 results, AF_INET6
- * gives EAI_FAMILY. getnameinfo gives numeric hosts and services (no reverse DNS, no services
- * database). The EAI_* codes are glibc's.
+ * gateway's network .3 (QEMU's user network); one result per call (lwIP's), IPv4 first for
+ * AF_UNSPEC; "fe80::1%en1" takes a zone. getnameinfo gives numeric hosts and services (no reverse
+ * DNS, no services database). The EAI_* codes are glibc's.
  */
 #ifndef _HERMIT_NETDB_H
 #define _HERMIT_NETDB_H

@@ -1,6 +1,7 @@
 /*
- * net/if.h: network interface names (Hermit): lwIP's, "en0", "en1", ... for the cards and "lo0"
- * for loopback; indexes from 1. The stack starts on the first call.
+ * net/if.h: network interface names (Hermit): lwIP's, two letters and a number unique across
+ * interfaces: "lo0" for loopback, then "en1", "en2", ... for the cards; the index is the number
+ * plus one. The stack starts on the first call.
  */
 #ifndef _HERMIT_NET_IF_H
 #define _HERMIT_NET_IF_H

@@ -1,6 +1,5 @@
 /*
- * netinet/in.h: Internet addresses (Hermit; layouts as lwIP's, see sys/socket.h). The IPv6
- * types are here for programs that handle both families; IPv6 sockets are refused (sys/socket.h).
+ * netinet/in.h: Internet addresses, IPv4 and IPv6 (Hermit; layouts as lwIP's, see sys/socket.h).
  */
 #ifndef _HERMIT_NETINET_IN_H
 #define _HERMIT_NETINET_IN_H

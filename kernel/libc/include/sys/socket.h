@@ -2,8 +2,9 @@
  * sys/socket.h: BSD sockets for Hermit apps. The network stack is lwIP (net/); its socket layer
  * sits behind ordinary descriptors, so read, write, close, poll and select work on sockets beside
  * files. Layouts and constants are the stack's own, which follow 4.4BSD: a socket address starts
- * with a length byte and a one-byte family, as on the BSDs and macOS. IPv4 only: AF_INET6 and
- * AF_UNIX are known (their addresses have their headers) and refused with EAFNOSUPPORT.
+ * with a length byte and a one-byte family, as on the BSDs and macOS. IPv4 and IPv6 (an AF_INET6
+ * socket takes IPv4 peers too unless IPV6_V6ONLY); AF_UNIX is known (sys/un.h) and refused with
+ * EAFNOSUPPORT.
  */
 #ifndef _HERMIT_SYS_SOCKET_H
 #define _HERMIT_SYS_SOCKET_H

@@ -130,3 +130,37 @@ def test_hermit_root_must_be_a_directory(tmp_path):
     r = run_proxy("hello", env={"HERMIT_ROOT": str(tmp_path / "file")})
     assert r.returncode == 2
     assert "not a directory" in r.stderr
+
+
+def test_file_calls_are_traced_with_their_operation(tmp_path):
+    """The path and descriptor calls are syscall_* events: the operation, then its result."""
+    from test_tracing import ctf_of, read_ctf
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "inside.txt").write_text("in")
+    (tmp_path / "outside.txt").write_text("out")
+    os.symlink(tmp_path / "outside.txt", root / "abs_link")
+    os.symlink("../outside.txt", root / "rel_link")
+    os.symlink("/", root / "root_link")
+    r = run_proxy("fsops", "root", env={"HERMIT_ROOT": str(root), "HERMIT_TRACE": "syscall_*",
+                                        "HERMIT_TRACE_DIR": str(tmp_path)}, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    events, discarded = read_ctf(ctf_of(tmp_path, "hermit-trace-fsops-"))
+    assert discarded == 0
+
+    def calls(kind, op):
+        """Results of each call of kind (path, fd) with operation op, in order."""
+        out = []
+        for i, e in enumerate(events):
+            if e[0] == f"syscall_entry_{kind}" and e[1]["op"] == op:
+                done = next(x for x in events[i + 1:] if x[0] == f"syscall_exit_{kind}" and x[2] == e[2])
+                out.append(done[1]["ret"])
+        return out
+    # hermit/abi.h: PATH_STAT 2, PATH_CHDIR 15, PATH_GETCWD 16; FD_GETDENTS 8
+    stats = calls("path", 2)
+    assert stats[:2] == [0, 0] and stats[2:5] == [-2, -2, -2]  # inside twice, then ENOENT escapes
+    assert calls("path", 15)[0] == 0
+    assert calls("path", 16)[0] == 2  # "/" and its NUL
+    assert calls("fd", 8)[0] > 0 and calls("fd", 8)[-1] == 0  # entries, then the end
+    assert any(e[0] == "syscall_entry_open" for e in events)
+    assert any(e[0] == "syscall_entry_close" for e in events)

@@ -144,8 +144,10 @@ int fs_getcwd(const struct fs *fs, char *out, size_t cap)
 	return guest_path_of(fs, fs->cwd_fd, out, cap);
 }
 
-/* With a root: the path from the root's top, the guest's directory joined to a relative path. */
-static int absolute(const struct fs *fs, const char *path, char *out)
+static int start_fd(const struct fs *fs, int start) { return start == FS_CWD ? fs->cwd_fd : start; }
+
+/* With a root: the path from the root's top, the start directory joined to a relative path. */
+static int absolute(const struct fs *fs, int start, const char *path, char *out)
 {
 	if (path[0] == '/') {
 		if (strlen(path) >= FS_PATH_MAX)
@@ -153,7 +155,7 @@ static int absolute(const struct fs *fs, const char *path, char *out)
 		strcpy(out, path);
 		return 0;
 	}
-	int n = fs_getcwd(fs, out, FS_PATH_MAX);
+	int n = guest_path_of(fs, start_fd(fs, start), out, FS_PATH_MAX);
 	if (n < 0)
 		return n;
 	if ((size_t)n + 1 + strlen(path) >= FS_PATH_MAX)
@@ -163,25 +165,25 @@ static int absolute(const struct fs *fs, const char *path, char *out)
 	return 0;
 }
 
-int fs_open(const struct fs *fs, const char *path, int flags, mode_t mode)
+int fs_open(const struct fs *fs, int start, const char *path, int flags, mode_t mode)
 {
 	char abs[FS_PATH_MAX];
 	int rc;
 
 	if (fs->root_fd < 0) {
-		rc = openat(fs->cwd_fd, path, flags, mode);
+		rc = openat(start_fd(fs, start), path, flags, mode);
 		return rc < 0 ? -errno : rc;
 	}
 	if (!*path)
 		return -ENOENT;
-	rc = absolute(fs, path, abs);
+	rc = absolute(fs, start, path, abs);
 	return rc < 0 ? rc : openat2_in(fs->root_fd, abs, flags, mode, RESOLVE_IN_ROOT);
 }
 
 /* The target itself, all links followed, as a descriptor's /proc link (root mode). */
-static int resolve_target(const struct fs *fs, const char *path, struct fs_at *at)
+static int resolve_target(const struct fs *fs, int start, const char *path, struct fs_at *at)
 {
-	int fd = fs_open(fs, path, O_PATH | O_CLOEXEC, 0);
+	int fd = fs_open(fs, start, path, O_PATH | O_CLOEXEC, 0);
 
 	if (fd < 0)
 		return fd;
@@ -193,10 +195,10 @@ static int resolve_target(const struct fs *fs, const char *path, struct fs_at *a
 }
 
 /* The parent directory and the last name (root mode); "." and ".." name the directory itself. */
-static int resolve_parent(const struct fs *fs, const char *path, struct fs_at *at)
+static int resolve_parent(const struct fs *fs, int start, const char *path, struct fs_at *at)
 {
 	char abs[FS_PATH_MAX];
-	int rc = absolute(fs, path, abs);
+	int rc = absolute(fs, start, path, abs);
 
 	if (rc < 0)
 		return rc;
@@ -221,18 +223,18 @@ static int resolve_parent(const struct fs *fs, const char *path, struct fs_at *a
 	return 0;
 }
 
-int fs_resolve(const struct fs *fs, const char *path, bool follow, struct fs_at *at)
+int fs_resolve(const struct fs *fs, int start, const char *path, bool follow, struct fs_at *at)
 {
 	at->held = -1;
 	at->nofollow = follow ? 0 : AT_SYMLINK_NOFOLLOW;
 	if (fs->root_fd < 0) {
-		at->dirfd = fs->cwd_fd;
+		at->dirfd = start_fd(fs, start);
 		at->name = path;
 		return 0;
 	}
 	if (!*path)
 		return -ENOENT;
-	return follow ? resolve_target(fs, path, at) : resolve_parent(fs, path, at);
+	return follow ? resolve_target(fs, start, path, at) : resolve_parent(fs, start, path, at);
 }
 
 void fs_done(struct fs_at *at)
@@ -263,7 +265,7 @@ int fs_chdir_fd(struct fs *fs, int fd)
 
 int fs_chdir(struct fs *fs, const char *path)
 {
-	int fd = fs_open(fs, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	int fd = fs_open(fs, FS_CWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 
 	if (fd < 0)
 		return fd;
@@ -274,7 +276,7 @@ int fs_chdir(struct fs *fs, const char *path)
 
 int fs_realpath(const struct fs *fs, const char *path, char *out, size_t cap)
 {
-	int fd = fs_open(fs, path, O_PATH | O_CLOEXEC, 0);
+	int fd = fs_open(fs, FS_CWD, path, O_PATH | O_CLOEXEC, 0);
 
 	if (fd < 0)
 		return fd;

@@ -77,6 +77,7 @@ static bool read_times(struct hcall_ctx *ctx, hermit_gpa_t buf, struct timespec 
 
 struct path_req {
 	struct hc_path *p;
+	int start, start2;  /* where path and path2 start: host directory descriptors or FS_CWD */
 	char path[FS_PATH_MAX];
 	char path2[FS_PATH_MAX];
 };
@@ -84,7 +85,7 @@ struct path_req {
 static int64_t path_open(struct hcall_ctx *ctx, struct path_req *r)
 {
 	int flags = r->p->flags;
-	int fd = fs_open(ctx->fs, r->path, (flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC,
+	int fd = fs_open(ctx->fs, r->start, r->path, (flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC,
 			 (mode_t)(r->p->arg & MODE_ALLOWED & 0777));
 
 	if (fd < 0)
@@ -99,7 +100,7 @@ static int64_t path_stat(struct hcall_ctx *ctx, struct path_req *r)
 {
 	struct fs_at at;
 	struct stat st;
-	int rc = fs_resolve(ctx->fs, r->path, !(r->p->flags & HERMIT_AT_NOFOLLOW), &at);
+	int rc = fs_resolve(ctx->fs, r->start, r->path, !(r->p->flags & HERMIT_AT_NOFOLLOW), &at);
 
 	if (rc < 0)
 		return rc;
@@ -115,7 +116,7 @@ static int64_t on_target(struct hcall_ctx *ctx, struct path_req *r)
 	struct hc_path *p = r->p;
 	struct timespec ts[2], *times;
 	struct fs_at at;
-	int rc = fs_resolve(ctx->fs, r->path, !(p->flags & HERMIT_AT_NOFOLLOW), &at);
+	int rc = fs_resolve(ctx->fs, r->start, r->path, !(p->flags & HERMIT_AT_NOFOLLOW), &at);
 
 	if (rc < 0)
 		return rc;
@@ -153,7 +154,7 @@ static int64_t on_name(struct hcall_ctx *ctx, struct path_req *r)
 {
 	struct hc_path *p = r->p;
 	struct fs_at at;
-	int rc = fs_resolve(ctx->fs, r->path, false, &at);
+	int rc = fs_resolve(ctx->fs, r->start, r->path, false, &at);
 
 	if (rc < 0)
 		return rc;
@@ -182,15 +183,16 @@ static int64_t on_name(struct hcall_ctx *ctx, struct path_req *r)
 	return ret;
 }
 
-/* RENAME and LINK: two names, neither followed. */
+/* RENAME and LINK: two names; LINK follows a final link of the first with HERMIT_AT_FOLLOW. */
 static int64_t on_two_names(struct hcall_ctx *ctx, struct path_req *r)
 {
 	struct fs_at from, to;
-	int rc = fs_resolve(ctx->fs, r->path, false, &from);
+	bool follow = r->p->op == HERMIT_PATH_LINK && (r->p->flags & HERMIT_AT_FOLLOW);
+	int rc = fs_resolve(ctx->fs, r->start, r->path, follow, &from);
 
 	if (rc < 0)
 		return rc;
-	rc = fs_resolve(ctx->fs, r->path2, false, &to);
+	rc = fs_resolve(ctx->fs, r->start2, r->path2, false, &to);
 	if (rc < 0) {
 		fs_done(&from);
 		return rc;
@@ -198,7 +200,7 @@ static int64_t on_two_names(struct hcall_ctx *ctx, struct path_req *r)
 	if (r->p->op == HERMIT_PATH_RENAME)
 		rc = renameat(from.dirfd, from.name, to.dirfd, to.name);
 	else
-		rc = linkat(from.dirfd, from.name, to.dirfd, to.name, 0);
+		rc = linkat(from.dirfd, from.name, to.dirfd, to.name, follow ? AT_SYMLINK_FOLLOW : 0);
 	int64_t ret = hcall_result(rc);
 	fs_done(&from);
 	fs_done(&to);
@@ -288,6 +290,13 @@ static bool take_path(struct hcall_ctx *ctx, const char *what, hermit_gpa_t gpa,
 	return rc == 0;
 }
 
+/* A dirfd as fs.c's start; false when it is neither HERMIT_AT_CWD nor an open descriptor. */
+static bool start_of(struct hcall_ctx *ctx, int32_t dirfd, int *start)
+{
+	*start = dirfd == HERMIT_AT_CWD ? FS_CWD : files_host(ctx->files, dirfd);
+	return *start != -1 || dirfd == HERMIT_AT_CWD;
+}
+
 enum hcall_outcome hcall_path(struct hcall_ctx *ctx, struct hc_path *p)
 {
 	static struct path_req r; /* 8 KiB: not on the stack; the proxy has one thread */
@@ -300,6 +309,10 @@ enum hcall_outcome hcall_path(struct hcall_ctx *ctx, struct hc_path *p)
 	if (!buffer_ok(ctx, op->buf, p->buf, p->len))
 		return hcall_bad_range(ctx, op->name, p->buf, buffer_size(op->buf, p->len));
 	r.p = p;
+	if (!start_of(ctx, p->dirfd, &r.start) || !start_of(ctx, p->dirfd2, &r.start2)) {
+		p->ret = -EBADF;
+		return HCALL_ANSWER;
+	}
 	p->ret = -ENAMETOOLONG; /* unless both paths are taken */
 	snprintf(what, sizeof(what), "%s path", op->name);
 	if (!op->no_path && !take_path(ctx, what, p->path, r.path, &out))

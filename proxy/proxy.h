@@ -227,11 +227,14 @@ struct fs_at {
 	char name_buf[FS_PATH_MAX];
 };
 
-/* 0 or -errno. follow: the target of a final symbolic link, else the link itself. */
-int fs_resolve(const struct fs *fs, const char *path, bool follow, struct fs_at *at);
+#define FS_CWD (-1) /* start: the guest's current directory */
+
+/* 0 or -errno. A relative path starts at start: a host directory descriptor of the guest's, or
+ * FS_CWD. follow: the target of a final symbolic link, else the link itself. */
+int fs_resolve(const struct fs *fs, int start, const char *path, bool follow, struct fs_at *at);
 void fs_done(struct fs_at *at);
 /* openat() of a guest path (flags as given, O_CLOEXEC included by the caller): fd or -errno. */
-int fs_open(const struct fs *fs, const char *path, int flags, mode_t mode);
+int fs_open(const struct fs *fs, int start, const char *path, int flags, mode_t mode);
 int fs_chdir(struct fs *fs, const char *path);
 /* Makes a copy of the directory descriptor fd the current directory. */
 int fs_chdir_fd(struct fs *fs, int fd);

@@ -129,14 +129,13 @@ const struct fd_ops fd_host_ops = {
 
 /* ---- the calls ---- */
 
-int open(const char *path, int flags, ...)
+static int open_at(int dirfd, const char *path, int flags, int mode)
 {
-	va_list ap;
-	va_start(ap, flags);
-	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
-	va_end(ap);
 	struct hc_path req = { .op = HERMIT_PATH_OPEN, .path = (hermit_gpa_t)(uintptr_t)path,
-			       .flags = libc_open_flags_to_host(flags), .arg = libc_umask_apply(mode) };
+			       .flags = libc_open_flags_to_host(flags), .arg = libc_umask_apply(mode),
+			       .dirfd = HERMIT_AT_CWD, .dirfd2 = HERMIT_AT_CWD };
+	if (dirfd != AT_FDCWD && path && path[0] != '/' && libc_host_file(dirfd, ENOTDIR, &req.dirfd) < 0)
+		return -1;
 	int64_t host = libc_host_path(&req);
 	if (host < 0)
 		return -1;
@@ -148,6 +147,24 @@ int open(const char *path, int flags, ...)
 	if (fd < 0)
 		errno = EMFILE;
 	return fd;
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+	va_end(ap);
+	return open_at(dirfd, path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+	va_end(ap);
+	return open_at(AT_FDCWD, path, flags, mode);
 }
 
 /* A request on fd's host file; other kinds get errno not_host. */

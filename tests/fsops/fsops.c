@@ -231,6 +231,50 @@ static void check_names(void)
 	FAILS(unlink("new"), ENOENT);
 }
 
+/* The *at() calls: relative paths start at a directory descriptor. */
+static void check_at(void)
+{
+	struct stat st, in;
+	char buf[32], cwd[PATH_MAX], abs[PATH_MAX + 8];
+	int d = open("d", O_RDONLY | O_DIRECTORY);
+	CHECK(d >= 0 && stat("d/inner", &in) == 0);
+	int fd = openat(d, "inner", O_RDONLY);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == in.st_ino && close(fd) == 0);
+	CHECK(fstatat(d, "inner", &st, 0) == 0 && st.st_ino == in.st_ino);
+	CHECK(faccessat(d, "inner", R_OK, 0) == 0 && faccessat(d, "inner", R_OK, AT_EACCESS) == 0);
+	FAILS(faccessat(d, "none", F_OK, 0), ENOENT);
+	CHECK(mkdirat(d, "sub", 0700) == 0 && stat("d/sub", &st) == 0 && S_ISDIR(st.st_mode));
+	FAILS(unlinkat(d, "sub", 0), EISDIR);
+	CHECK(unlinkat(d, "sub", AT_REMOVEDIR) == 0 && access("d/sub", F_OK) == -1);
+	CHECK(renameat(d, "inner", AT_FDCWD, "moved") == 0 && stat("moved", &st) == 0);
+	CHECK(renameat(AT_FDCWD, "moved", d, "inner") == 0 && stat("d/inner", &st) == 0);
+	CHECK(symlinkat("inner", d, "ln") == 0 && readlinkat(d, "ln", buf, sizeof(buf)) == 5);
+	CHECK(fstatat(d, "ln", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode));
+	CHECK(linkat(d, "ln", d, "hard", AT_SYMLINK_FOLLOW) == 0);
+	CHECK(fstatat(d, "hard", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == in.st_ino);
+	CHECK(linkat(d, "ln", d, "hardln", 0) == 0);
+	CHECK(fstatat(d, "hardln", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode));
+	CHECK(unlinkat(d, "hard", 0) == 0 && unlinkat(d, "hardln", 0) == 0 && unlinkat(d, "ln", 0) == 0);
+	CHECK(fchmodat(d, "inner", 0640, 0) == 0 && stat("d/inner", &st) == 0 && (st.st_mode & 0777) == 0640);
+	FAILS(fchmodat(d, "inner", 0640, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+	struct timespec ts[2] = { { 1100000000, 0 }, { 1100000000, 0 } };
+	CHECK(utimensat(d, "inner", ts, 0) == 0 && stat("d/inner", &st) == 0 && st.st_mtim.tv_sec == 1100000000);
+	FAILS(fstatat(d, "inner", &st, 0x4000), EINVAL);
+	/* a file, a closed descriptor, a pipe: no directory; an absolute path needs none */
+	fd = open("file", O_RDONLY);
+	FAILS(openat(fd, "x", O_RDONLY), ENOTDIR);
+	FAILS(fstatat(99, "inner", &st, 0), EBADF);
+	int p[2];
+	CHECK(pipe(p) == 0);
+	FAILS(mkdirat(p[0], "x", 0700), ENOTDIR);
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(abs, sizeof(abs), "%s/file", cwd);
+	CHECK(fstatat(99, abs, &st, 0) == 0 && fstatat(p[0], abs, &st, 0) == 0);
+	int all[] = { fd, p[0], p[1], d };
+	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		CHECK(close(all[i]) == 0);
+}
+
 static void check_sizes(void)
 {
 	struct stat st;
@@ -493,6 +537,11 @@ static int root(void)
 	CHECK(chdir("sub") == 0 && getcwd(buf, sizeof(buf)) && strcmp(buf, "/sub") == 0);
 	CHECK(stat("../inside.txt", &st) == 0);
 	FAILS(stat("../../outside.txt", &st), ENOENT);
+	int sub = open(".", O_RDONLY | O_DIRECTORY); /* /sub */
+	CHECK(sub >= 0 && fstatat(sub, "../inside.txt", &st, 0) == 0);
+	FAILS(openat(sub, "../../outside.txt", O_RDONLY), ENOENT);
+	FAILS(fstatat(sub, "../../../abs_link", &st, 0), ENOENT);
+	CHECK(close(sub) == 0);
 	CHECK(chdir("../../..") == 0 && getcwd(buf, sizeof(buf)) && strcmp(buf, "/") == 0);
 	CHECK(realpath("sub/../root_link/sub", buf) && strcmp(buf, "/sub") == 0);
 	/* ".." at the top is the top: this rename stays inside */
@@ -531,6 +580,7 @@ int main(int argc, char **argv)
 		check_times();
 		check_dirs();
 		check_names();
+		check_at();
 		check_sizes();
 		check_open_flags();
 		check_positioned();

@@ -36,5 +36,5 @@ def test_a_broken_table_is_said_once_and_the_guest_keeps_its_status(table, endin
 def test_a_request_outside_guest_memory_ends_the_guest_with_a_clear_message(tmp_path):
     r = run_proxy("hostile", "hcall", "exit", env=dict(ENV, HERMIT_TRACE_DIR=str(tmp_path)), cwd=tmp_path)
     assert r.returncode == 1, r.stderr
-    assert "hermit: bad hypercall from the guest: PATH at 0x7ff0000000000 (56 bytes) is outside guest memory" \
+    assert "hermit: bad hypercall from the guest: PATH at 0x7ff0000000000 (64 bytes) is outside guest memory" \
         in r.stderr

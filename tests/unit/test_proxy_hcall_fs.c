@@ -47,8 +47,8 @@ static int64_t path_req(struct hc_path *p, enum hcall_outcome want)
 static int64_t path_call(uint32_t op, const char *a, const char *b, int32_t flags, int64_t arg,
 			 hermit_gpa_t buf, uint64_t len)
 {
-	struct hc_path p = { .op = op, .flags = flags, .path = a ? BUF : 0, .path2 = b ? BUF2 : 0,
-			     .buf = buf, .len = len, .arg = arg };
+	struct hc_path p = { .op = op, .flags = flags, .dirfd = HERMIT_AT_CWD, .dirfd2 = HERMIT_AT_CWD,
+			     .path = a ? BUF : 0, .path2 = b ? BUF2 : 0, .buf = buf, .len = len, .arg = arg };
 	if (a)
 		put_string(BUF, a);
 	if (b)
@@ -485,6 +485,77 @@ static void test_utimens(void **state)
 	expect_bad_fd(&f, BAD_PREFIX "UTIMENS times at 0x100000 (32 bytes) is outside guest memory");
 }
 
+/* ---- directory descriptors (the *at calls) ---- */
+
+static int64_t at_call(uint32_t op, int32_t dirfd, const char *a, int32_t dirfd2, const char *b,
+		       int32_t flags)
+{
+	struct hc_path p = { .op = op, .flags = flags, .dirfd = dirfd, .dirfd2 = dirfd2, .path = BUF,
+			     .path2 = b ? BUF2 : 0, .buf = OUT };
+	put_string(BUF, a);
+	if (b)
+		put_string(BUF2, b);
+	return path_req(&p, HCALL_ANSWER);
+}
+
+static void test_dirfd(void **state)
+{
+	(void)state;
+	struct stat st, in;
+
+	assert_int_equal(mkdir(tmp_path("dir"), 0700), 0);
+	make_file("dir/in", "x");
+	assert_int_equal(stat(tmp_path("dir/in"), &in), 0);
+	int32_t d = (int32_t)open_call(tmp_path("dir"), O_RDONLY | O_DIRECTORY, 0);
+	assert_int_equal(at_call(HERMIT_PATH_STAT, d, "in", HERMIT_AT_CWD, NULL, 0), 0);
+	struct hermit_stat hs;
+	get(OUT, &hs, sizeof(hs));
+	assert_int_equal(hs.ino, in.st_ino);
+	assert_true(at_call(HERMIT_PATH_OPEN, d, "in", HERMIT_AT_CWD, NULL, O_RDONLY) >= 3);
+	/* RENAME from one directory to another; path2 starts at dirfd2 */
+	assert_int_equal(at_call(HERMIT_PATH_RENAME, d, "in", HERMIT_AT_CWD, tmp_path("out"), 0), 0);
+	assert_int_equal(access(tmp_path("out"), F_OK), 0);
+	int32_t top = (int32_t)open_call(tmpdir, O_RDONLY | O_DIRECTORY, 0);
+	assert_int_equal(at_call(HERMIT_PATH_RENAME, top, "out", d, "in", 0), 0);
+	assert_int_equal(access(tmp_path("dir/in"), F_OK), 0);
+	/* LINK with HERMIT_AT_FOLLOW links a link's target */
+	assert_int_equal(symlink("in", tmp_path("dir/ln")), 0);
+	assert_int_equal(at_call(HERMIT_PATH_LINK, d, "ln", d, "hard", HERMIT_AT_FOLLOW), 0);
+	assert_int_equal(lstat(tmp_path("dir/hard"), &st), 0);
+	assert_int_equal(st.st_ino, in.st_ino);
+	assert_int_equal(at_call(HERMIT_PATH_LINK, d, "ln", d, "hardln", 0), 0);
+	assert_int_equal(lstat(tmp_path("dir/hardln"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	/* no such descriptor, or one that is no directory */
+	assert_int_equal(at_call(HERMIT_PATH_STAT, 77, "in", HERMIT_AT_CWD, NULL, 0), -EBADF);
+	assert_int_equal(at_call(HERMIT_PATH_RENAME, d, "in", 77, "x", 0), -EBADF);
+	int32_t f = (int32_t)open_call(tmp_path("dir/in"), O_RDONLY, 0);
+	assert_int_equal(at_call(HERMIT_PATH_STAT, f, "x", HERMIT_AT_CWD, NULL, 0), -ENOTDIR);
+	/* an absolute path does not look at it */
+	assert_int_equal(at_call(HERMIT_PATH_STAT, f, tmp_path("dir/in"), HERMIT_AT_CWD, NULL, 0), 0);
+}
+
+static void test_dirfd_inside_the_root(void **state)
+{
+	(void)state;
+	char err[256];
+
+	assert_int_equal(mkdir(tmp_path("r"), 0755), 0);
+	assert_int_equal(mkdir(tmp_path("r/sub"), 0755), 0);
+	make_file("r/in.txt", "in");
+	make_file("out.txt", "out");
+	fs_close(&fs);
+	assert_int_equal(fs_init(&fs, tmp_path("r"), err, sizeof(err)), 0);
+	int32_t sub = (int32_t)open_call("/sub", O_RDONLY | O_DIRECTORY, 0);
+	assert_true(sub >= 3);
+	assert_int_equal(at_call(HERMIT_PATH_STAT, sub, "../in.txt", HERMIT_AT_CWD, NULL, 0), 0);
+	assert_int_equal(at_call(HERMIT_PATH_STAT, sub, "../../out.txt", HERMIT_AT_CWD, NULL, 0), -ENOENT);
+	assert_int_equal(at_call(HERMIT_PATH_OPEN, sub, "../../../out.txt", HERMIT_AT_CWD, NULL, O_RDONLY),
+			 -ENOENT);
+	/* the proxy's stdio is no directory inside the root */
+	assert_int_equal(at_call(HERMIT_PATH_STAT, 1, "x", HERMIT_AT_CWD, NULL, 0), -ENOENT);
+}
+
 /* ---- the current directory, REALPATH ---- */
 
 static void expect_cwd(const char *want)
@@ -827,6 +898,8 @@ int main(void)
 		T(test_access_chmod_truncate),
 		T(test_dirs_and_names),
 		T(test_utimens),
+		T(test_dirfd),
+		T(test_dirfd_inside_the_root),
 		T(test_cwd),
 		T(test_fd_ops),
 		T(test_nonblocking_reads),

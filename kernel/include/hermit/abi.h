@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 4
+#define HERMIT_ABI_VERSION 5
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -91,8 +91,9 @@ struct hc_rw {
 
 /*
  * Files by path (hc_path) and by descriptor (hc_fd). Paths are NUL-terminated, at most 4096 bytes
- * with the NUL (-ENAMETOOLONG beyond), and relative ones start at the guest's current directory,
- * which the host keeps (PATH_CHDIR, FD_CHDIR): the host's own working directory never changes.
+ * with the NUL (-ENAMETOOLONG beyond), and relative ones start at the directory descriptor dirfd
+ * (dirfd2 for path2), or with HERMIT_AT_CWD at the guest's current directory, which the host
+ * keeps (PATH_CHDIR, FD_CHDIR): the host's own working directory never changes.
  * The host may confine every path to one directory (the proxy's HERMIT_ROOT): "/" is then that
  * directory, and neither ".." nor a symbolic link leads out of it. Modes, open flags, access bits
  * and errno values are Linux's.
@@ -105,7 +106,7 @@ enum hermit_path_op {
 	HERMIT_PATH_MKDIR,     /* arg: mode */
 	HERMIT_PATH_RMDIR,
 	HERMIT_PATH_RENAME,    /* path2: the new name */
-	HERMIT_PATH_LINK,      /* path2: the new name */
+	HERMIT_PATH_LINK,      /* path2: the new name; flags: HERMIT_AT_FOLLOW (a final link's target) */
 	HERMIT_PATH_SYMLINK,   /* path: the link to create, path2: what it points to */
 	HERMIT_PATH_READLINK,  /* buf, len: the link's contents, not NUL-ended; ret: their length */
 	HERMIT_PATH_REALPATH,  /* buf, len: the canonical path, NUL-ended; ret: its length */
@@ -119,10 +120,14 @@ enum hermit_path_op {
 	HERMIT_PATH_OPS
 };
 #define HERMIT_AT_NOFOLLOW 1   /* act on a symbolic link itself */
+#define HERMIT_AT_FOLLOW 2     /* LINK: link what a final symbolic link points to */
+#define HERMIT_AT_CWD (-100)   /* dirfd: the current directory (Linux's AT_FDCWD) */
 
 struct hc_path {
 	uint32_t op;           /* in: HERMIT_PATH_* */
 	int32_t flags;         /* in */
+	int32_t dirfd;         /* in: where a relative path starts: a descriptor or HERMIT_AT_CWD */
+	int32_t dirfd2;        /* in: the same for path2 */
 	hermit_gpa_t path;     /* in */
 	hermit_gpa_t path2;    /* in: RENAME, LINK, SYMLINK */
 	hermit_gpa_t buf;      /* in: the op's buffer */
@@ -394,7 +399,7 @@ struct hermit_capture_record {
 
 _Static_assert(sizeof(struct hc_config) == 72, "hc_config layout");
 _Static_assert(sizeof(struct hc_rw) == 40, "hc_rw layout");
-_Static_assert(sizeof(struct hc_path) == 56, "hc_path layout");
+_Static_assert(sizeof(struct hc_path) == 64, "hc_path layout");
 _Static_assert(sizeof(struct hc_fd) == 48, "hc_fd layout");
 _Static_assert(sizeof(struct hermit_stat) == 112, "hermit_stat layout");
 _Static_assert(sizeof(struct hermit_flock) == 24, "hermit_flock layout");

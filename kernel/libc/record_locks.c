@@ -3,18 +3,20 @@
  * (hermit/abi.h, FD_LOCK), so another guest or a host program sharing the file sees them. The
  * proxy never waits for a lock, since one waiting request would hold up every other one; F_SETLKW
  * waits here instead, trying again with a growing pause while other tasks run. A lock freed
- * meanwhile is taken within that pause (at most LOCK_PAUSE_MAX_MS); a deadlock between two guests
- * is not detected (Linux would answer EDEADLK): each waits until the other lets go.
+ * meanwhile is taken within that pause (at most LOCK_PAUSE_MAX_MS); a signal's handler ends the
+ * wait with EINTR, as on Linux; a deadlock between two guests is not detected (Linux would
+ * answer EDEADLK): each waits until the other lets go.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "hermit/abi.h"
+#include "kernel/clock.h"
 #include "libc/libc.h"
 
-#define LOCK_PAUSE_MIN_US 500
-#define LOCK_PAUSE_MAX_MS 50
+#define LOCK_PAUSE_MIN_NS 500000ull
+#define LOCK_PAUSE_MAX_NS 50000000ull
 
 /* newlib's F_RDLCK 1, F_WRLCK 2, F_UNLCK 3 against Linux's 0, 1, 2. */
 static int type_to_host(short type)
@@ -60,14 +62,17 @@ int libc_record_lock(intptr_t host, int cmd, struct flock *fl)
 {
 	if (cmd != F_SETLKW)
 		return lock_once(host, cmd == F_GETLK, fl);
-	useconds_t pause = LOCK_PAUSE_MIN_US;
+	uint64_t pause = LOCK_PAUSE_MIN_NS;
 	for (;;) {
 		if (lock_once(host, 0, fl) == 0)
 			return 0;
 		if (errno != EAGAIN && errno != EACCES)
 			return -1;
-		usleep(pause);
-		if (pause < LOCK_PAUSE_MAX_MS * 1000)
+		if (signal_sleep_until(clock_ns() + pause)) {
+			errno = EINTR;
+			return -1;
+		}
+		if (pause < LOCK_PAUSE_MAX_NS)
 			pause *= 2;
 	}
 }

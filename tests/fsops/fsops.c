@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,9 @@ static void check_pipes(void)
 	CHECK(pthread_join(t, &wrote) == 0 && close(p[0]) == 0);
 }
 
+static volatile int alarms;
+static void on_alarm(int sig) { alarms += sig == SIGALRM; }
+
 /* FILE is locked by the host. */
 static int locked(const char *path)
 {
@@ -479,6 +483,13 @@ static int locked(const char *path)
 	CHECK(fcntl(fd, F_SETLK, &fl) == 0);
 	fl.l_type = F_UNLCK;
 	CHECK(fcntl(fd, F_SETLK, &fl) == 0);
+	/* a signal's handler ends the wait with EINTR */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	alarm(1);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+	FAILS(fcntl(fd, F_SETLKW, &fl), EINTR);
+	CHECK(alarms == 1);
 	printf("waiting\n");
 	fflush(stdout);
 	struct timespec t0, t1;

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -403,6 +404,10 @@ static int64_t fd_op(struct hcall_ctx *ctx, struct hc_fd *f, int fd)
 		return fd_lock(ctx, f, fd);
 	case HERMIT_FD_CHDIR:
 		return fs_chdir_fd(ctx->fs, fd);
+	case HERMIT_FD_FLOCK:
+		if (f->arg != LOCK_SH && f->arg != LOCK_EX && f->arg != LOCK_UN)
+			return -EINVAL;
+		return hcall_result(flock(fd, (int)f->arg | LOCK_NB)); /* the guest waits, not the proxy */
 	}
 	return -EINVAL;
 }
@@ -424,6 +429,7 @@ static const struct fd_desc {
 	[HERMIT_FD_SETFL] = { "SETFL", 0, false },
 	[HERMIT_FD_LOCK] = { "LOCK", sizeof(struct hermit_flock), false },
 	[HERMIT_FD_CHDIR] = { "CHDIR", 0, false },
+	[HERMIT_FD_FLOCK] = { "FLOCK", 0, false },
 };
 
 enum hcall_outcome hcall_fd(struct hcall_ctx *ctx, struct hc_fd *f)

@@ -1,5 +1,6 @@
 /*
- * libc/record_locks.c: fcntl's record locks on host files, held by the proxy for the guest
+ * libc/record_locks.c: fcntl's record locks and flock()'s whole-file locks on host files, held
+ * by the proxy for the guest
  * (hermit/abi.h, FD_LOCK), so another guest or a host program sharing the file sees them. The
  * proxy never waits for a lock, since one waiting request would hold up every other one; F_SETLKW
  * waits here instead, trying again with a growing pause while other tasks run. A lock freed
@@ -58,13 +59,12 @@ static int lock_once(intptr_t host, int get, struct flock *fl)
 	return 0;
 }
 
-int libc_record_lock(intptr_t host, int cmd, struct flock *fl)
+/* Tries take(host, arg) until it stops failing with EAGAIN/EACCES, pausing in between. */
+static int wait_for(int (*take)(intptr_t host, void *arg), intptr_t host, void *arg)
 {
-	if (cmd != F_SETLKW)
-		return lock_once(host, cmd == F_GETLK, fl);
 	uint64_t pause = LOCK_PAUSE_MIN_NS;
 	for (;;) {
-		if (lock_once(host, 0, fl) == 0)
+		if (take(host, arg) == 0)
 			return 0;
 		if (errno != EAGAIN && errno != EACCES)
 			return -1;
@@ -75,4 +75,35 @@ int libc_record_lock(intptr_t host, int cmd, struct flock *fl)
 		if (pause < LOCK_PAUSE_MAX_NS)
 			pause *= 2;
 	}
+}
+
+static int set_lock(intptr_t host, void *fl) { return lock_once(host, 0, fl); }
+
+int libc_record_lock(intptr_t host, int cmd, struct flock *fl)
+{
+	if (cmd != F_SETLKW)
+		return lock_once(host, cmd == F_GETLK, fl);
+	return wait_for(set_lock, host, fl);
+}
+
+/* flock(2) locks belong to the open file (shared by dup() copies), as the proxy's descriptor. */
+static int flock_once(intptr_t host, void *op)
+{
+	struct hc_fd req = { .op = HERMIT_FD_FLOCK, .fd = (int32_t)host, .arg = *(int *)op };
+	return (int)libc_host_fd(&req);
+}
+
+int flock(int fd, int op)
+{
+	int32_t host;
+	int kind = op & ~LOCK_NB;
+	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (libc_host_file(fd, EINVAL, &host) < 0)
+		return -1;
+	if ((op & LOCK_NB) || kind == LOCK_UN)
+		return flock_once(host, &kind);
+	return wait_for(flock_once, host, &kind);
 }

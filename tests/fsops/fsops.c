@@ -379,6 +379,37 @@ static void check_dup(void)
 	CHECK(out >= 0 && write(out, "dup of stdout\n", 14) == 14 && close(out) == 0);
 }
 
+static void *unlock_later(void *arg)
+{
+	usleep(100000);
+	return (void *)(intptr_t)flock(*(int *)arg, LOCK_UN);
+}
+
+/* flock: whole-file locks of an open file, shared by its dup() copies */
+static void check_flock(void)
+{
+	int a = open("file", O_RDONLY), b = open("file", O_RDONLY);
+	CHECK(a >= 0 && b >= 0 && flock(a, LOCK_EX) == 0);
+	FAILS(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	int copy = dup(a);
+	CHECK(flock(copy, LOCK_EX | LOCK_NB) == 0 && close(copy) == 0);
+	FAILS(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK); /* a still holds it */
+	pthread_t t;
+	void *r;
+	CHECK(pthread_create(&t, NULL, unlock_later, &a) == 0);
+	CHECK(flock(b, LOCK_EX) == 0); /* waits for the other thread's LOCK_UN */
+	CHECK(pthread_join(t, &r) == 0 && r == NULL);
+	FAILS(flock(a, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	FAILS(flock(a, 0), EINVAL);
+	int p[2];
+	CHECK(pipe(p) == 0);
+	FAILS(flock(p[0], LOCK_EX), EINVAL);
+	FAILS(flock(99, LOCK_EX), EBADF);
+	int all[] = { a, b, p[0], p[1] };
+	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		CHECK(close(all[i]) == 0);
+}
+
 /* The whole descriptor table holds host files: the proxy keeps as many for the guest. */
 static void check_table_full(void)
 {
@@ -596,6 +627,7 @@ int main(int argc, char **argv)
 		check_open_flags();
 		check_positioned();
 		check_dup();
+		check_flock();
 		check_table_full();
 		check_pipes();
 	} else {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -650,7 +651,7 @@ static void test_fd_ops(void **state)
 			assert_int_equal(fd_call(op, 200, 0, 0, 0, 0), -EBADF);
 	}
 	struct hc_fd f = { .op = HERMIT_FD_OPS, .fd = gfd };
-	expect_bad_fd(&f, BAD_PREFIX "unknown FD operation 13");
+	expect_bad_fd(&f, BAD_PREFIX "unknown FD operation 14");
 	f.op = 0;
 	expect_bad_fd(&f, BAD_PREFIX "unknown FD operation 0");
 }
@@ -795,6 +796,38 @@ static void test_locks(void **state)
 	expect_bad_fd(&f, BAD_PREFIX "LOCK at 0xffff8 (24 bytes) is outside guest memory");
 }
 
+static void test_flock(void **state)
+{
+	(void)state;
+	int ready[2], hold[2], status;
+	char c;
+
+	make_file("fl", "");
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(hold), 0);
+	pid_t pid = fork();
+	if (pid == 0) { /* holds an exclusive flock until its pipe closes */
+		close(hold[1]);
+		int fd = open(tmp_path("fl"), O_RDONLY);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || write(ready[1], "r", 1) != 1 || read(hold[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	int32_t gfd = (int32_t)open_call(tmp_path("fl"), O_RDONLY, 0);
+	assert_int_equal(fd_call(HERMIT_FD_FLOCK, gfd, LOCK_SH, 0, 0, 0), -EWOULDBLOCK); /* never waits */
+	assert_int_equal(fd_call(HERMIT_FD_FLOCK, gfd, LOCK_EX | LOCK_NB, 0, 0, 0), -EINVAL);
+	assert_int_equal(fd_call(HERMIT_FD_FLOCK, gfd, 0, 0, 0, 0), -EINVAL);
+	close(hold[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	assert_int_equal(fd_call(HERMIT_FD_FLOCK, gfd, LOCK_EX, 0, 0, 0), 0);
+	assert_int_equal(fd_call(HERMIT_FD_FLOCK, gfd, LOCK_UN, 0, 0, 0), 0);
+	close(ready[0]);
+}
+
 /* ---- HERMIT_ROOT ---- */
 
 /* tmpdir/root is the guest's "/", tmpdir/outside.txt is outside. */
@@ -905,6 +938,7 @@ int main(void)
 		T(test_nonblocking_reads),
 		T(test_getdents),
 		T(test_locks),
+		T(test_flock),
 		T(test_root_confines_paths),
 		T(test_root_must_be_a_directory),
 	};

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 5
+#define HERMIT_ABI_VERSION 6
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -150,6 +150,7 @@ enum hermit_fd_op {
 				  by the host for READ and WRITE, never set on a host descriptor */
 	HERMIT_FD_LOCK,        /* arg: HERMIT_LOCK_GET or HERMIT_LOCK_SET; buf: struct hermit_flock */
 	HERMIT_FD_CHDIR,       /* the directory fd becomes the current directory */
+	HERMIT_FD_FLOCK,       /* arg: LOCK_SH 1 or LOCK_EX 2 or LOCK_UN 8; never waits (-EWOULDBLOCK) */
 	HERMIT_FD_OPS
 };
 

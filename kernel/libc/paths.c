@@ -214,21 +214,26 @@ ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
 
 ssize_t readlink(const char *path, char *buf, size_t len) { return readlinkat(AT_FDCWD, path, buf, len); }
 
-char *realpath(const char *path, char *resolved)
+/* REALPATH and GETCWD: a path into buf (cap bytes), or into a new buffer when buf is NULL. */
+static char *path_into(uint32_t op, const char *path, char *buf, size_t cap)
 {
-	char *out = resolved ? resolved : malloc(PATH_MAX);
+	char *out = buf ? buf : malloc(cap);
 	if (!out) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	struct path_call c = { .op = HERMIT_PATH_REALPATH, .dirfd = AT_FDCWD, .path = path,
-			       .buf = out, .len = PATH_MAX };
+	struct path_call c = { .op = op, .dirfd = AT_FDCWD, .path = path, .buf = out, .len = cap };
 	if (request(&c) < 0) {
-		if (!resolved)
+		if (!buf)
 			free(out);
 		return NULL;
 	}
 	return out;
+}
+
+char *realpath(const char *path, char *resolved)
+{
+	return path_into(HERMIT_PATH_REALPATH, path, resolved, PATH_MAX);
 }
 
 /* getcwd(NULL, 0) allocates, as glibc's does. */
@@ -238,20 +243,7 @@ char *getcwd(char *buf, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	char *out = buf ? buf : malloc(size ? size : GUEST_PATH_MAX);
-	if (!out) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	size_t cap = buf || size ? size : GUEST_PATH_MAX;
-	struct path_call c = { .op = HERMIT_PATH_GETCWD, .dirfd = AT_FDCWD, .path = NULL,
-			       .buf = out, .len = cap };
-	if (request(&c) < 0) {
-		if (!buf)
-			free(out);
-		return NULL;
-	}
-	return out;
+	return path_into(HERMIT_PATH_GETCWD, NULL, buf, size ? size : GUEST_PATH_MAX);
 }
 
 struct hermit_timespec *libc_times_to_host(const struct timespec *times, struct hermit_timespec *out)

@@ -370,6 +370,36 @@ def test_guest_as_client_connects_without_blocking():
     assert "tcp-client: connection failed: Connection refused" in r.stdout
 
 
+def test_guest_reaches_the_host_over_ipv6():
+    """IPv6 through QEMU's user network: the guest takes an address from its router advertisement
+    (SLAAC, fec0::/64) and connects to fec0::2, which QEMU maps to the host's ::1."""
+    import threading
+    srv = socket.socket(socket.AF_INET6)
+    try:
+        srv.bind(("::1", 0))
+    except OSError:
+        pytest.skip("the host has no IPv6 loopback")
+    srv.listen(1)
+    srv.settimeout(60)
+    port = srv.getsockname()[1]
+    got = []
+
+    def serve():
+        c, peer = srv.accept()
+        got.append(c.recv(4096))
+        c.sendall(b"host saw " + peer[0].encode())
+        c.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    r = run_proxy("tcp-client", "fec0::2", str(port), "over IPv6", env={"HERMIT_APP_PORT": str(free_port())})
+    t.join(60)
+    srv.close()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert got == [b"over IPv6"]
+    assert "tcp-client: answer: host saw ::1" in r.stdout
+
+
 def test_each_captured_frame_is_also_a_trace_event(tmp_path):
     """net_rx/net_tx (HERMIT_TRACE) fire where the capture copies the frame: same frames, same
     order, same lengths and EtherTypes, same spacing in time, and the task that handled each."""

@@ -44,7 +44,7 @@ MMAN_RENAMES := -Dmmap=hermit_mmap -Dmunmap=hermit_munmap -Dmprotect=hermit_mpro
 	-Dmlockall=hermit_mlockall -Dmunlockall=hermit_munlockall
 $(UNIT_DIR)/test_mman: tests/unit/test_mman.c kernel/libc/mman.c kernel/include/kernel/mm.h
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -Ikernel/include -Ikernel $(MMAN_RENAMES) $(filter %.c,$^) -o $@ -lcmocka
+	$(HOST_CC) $(HOST_CFLAGS) -Itests/unit/hostarch -Ikernel $(MMAN_RENAMES) $(filter %.c,$^) -o $@ -lcmocka
 
 UNIT_TESTS += $(UNIT_DIR)/test_mptable
 $(UNIT_DIR)/test_mptable: tests/unit/test_mptable.c kernel/arch/x86_64/mptable.c kernel/arch/x86_64/mptable.h

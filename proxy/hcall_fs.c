@@ -408,6 +408,10 @@ static int64_t fd_op(struct hcall_ctx *ctx, struct hc_fd *f, int fd)
 		if (f->arg != LOCK_SH && f->arg != LOCK_EX && f->arg != LOCK_UN)
 			return -EINVAL;
 		return hcall_result(flock(fd, (int)f->arg | LOCK_NB)); /* the guest waits, not the proxy */
+	case HERMIT_FD_POLL: {
+		struct pollfd p = { .fd = fd, .events = (short)(f->arg & (POLLIN | POLLOUT)) };
+		return poll(&p, 1, 0) < 0 ? -errno : p.revents;
+	}
 	}
 	return -EINVAL;
 }
@@ -430,6 +434,7 @@ static const struct fd_desc {
 	[HERMIT_FD_LOCK] = { "LOCK", sizeof(struct hermit_flock), false },
 	[HERMIT_FD_CHDIR] = { "CHDIR", 0, false },
 	[HERMIT_FD_FLOCK] = { "FLOCK", 0, false },
+	[HERMIT_FD_POLL] = { "POLL", 0, false },
 };
 
 enum hcall_outcome hcall_fd(struct hcall_ctx *ctx, struct hc_fd *f)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,6 +117,23 @@ static int host_fcntl(intptr_t obj, int cmd, int arg)
 	return (int)fd_request(HERMIT_FD_SETFL, obj, linux_fl, NULL, 0);
 }
 
+/* Linux's poll bits, which the host speaks, against this C library's (lwIP's). */
+#define LINUX_POLLIN 0x1
+#define LINUX_POLLOUT 0x4
+#define LINUX_POLLERR 0x8
+#define LINUX_POLLHUP 0x10
+
+static short host_poll(intptr_t obj, short events)
+{
+	short in = events & (POLLIN | POLLRDNORM), out = events & (POLLOUT | POLLWRNORM);
+	int64_t r = fd_request(HERMIT_FD_POLL, obj, (in ? LINUX_POLLIN : 0) | (out ? LINUX_POLLOUT : 0),
+			       NULL, 0);
+	if (r < 0)
+		return POLLERR;
+	return (short)(((r & LINUX_POLLIN) ? in : 0) | ((r & LINUX_POLLOUT) ? out : 0) |
+		       ((r & LINUX_POLLERR) ? POLLERR : 0) | ((r & LINUX_POLLHUP) ? POLLHUP : 0));
+}
+
 static void host_drop_locks(intptr_t obj)
 {
 	struct flock all = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
@@ -124,7 +142,8 @@ static void host_drop_locks(intptr_t obj)
 
 const struct fd_ops fd_host_ops = {
 	.kind = "host file", .read = host_read, .write = host_write, .close = host_close,
-	.fstat = host_fstat, .fcntl = host_fcntl, .lseek = host_lseek, .drop_locks = host_drop_locks,
+	.fstat = host_fstat, .fcntl = host_fcntl, .lseek = host_lseek, .poll = host_poll,
+	.drop_locks = host_drop_locks,
 };
 
 /* ---- the calls ---- */

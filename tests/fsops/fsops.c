@@ -463,6 +463,10 @@ static void check_pipes(void)
 		total += (size_t)n;
 	CHECK(n == -1 && errno == EAGAIN && total == 65536);
 	CHECK(poll(pf, 2, 0) == 1 && (pf[0].revents & POLLIN) && pf[1].revents == 0);
+	/* a host file is ready for both at once */
+	int hf = open("file", O_RDWR);
+	struct pollfd hp = { hf, POLLIN | POLLOUT | POLLRDNORM, 0 };
+	CHECK(poll(&hp, 1, 1000) == 1 && hp.revents == (POLLIN | POLLOUT | POLLRDNORM) && close(hf) == 0);
 	/* blocking reader waits for a writer thread; the end of the writers is end of file */
 	CHECK(fcntl(p[0], F_SETFL, 0) == 0);
 	while (read(p[0], buf, sizeof(buf)) > 0 && (total -= sizeof(buf)) > 0)
@@ -540,6 +544,9 @@ static int locked(const char *path)
 
 static int hold(const char *path)
 {
+	/* the host writes to stdin only after "held": poll waits for it, then sees it */
+	struct pollfd in = { 0, POLLIN, 0 };
+	CHECK(poll(&in, 1, 200) == 0 && in.revents == 0);
 	int fd = open(path, O_RDWR);
 	CHECK(fd >= 0);
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
@@ -550,6 +557,7 @@ static int hold(const char *path)
 	printf("held\n");
 	fflush(stdout);
 	char line[16];
+	CHECK(poll(&in, 1, -1) == 1 && (in.revents & POLLIN));
 	CHECK(read(0, line, sizeof(line)) > 0);
 	CHECK(close(copy) == 0);
 	printf("dropped\n");

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -651,7 +652,7 @@ static void test_fd_ops(void **state)
 			assert_int_equal(fd_call(op, 200, 0, 0, 0, 0), -EBADF);
 	}
 	struct hc_fd f = { .op = HERMIT_FD_OPS, .fd = gfd };
-	expect_bad_fd(&f, BAD_PREFIX "unknown FD operation 14");
+	expect_bad_fd(&f, BAD_PREFIX "unknown FD operation 15");
 	f.op = 0;
 	expect_bad_fd(&f, BAD_PREFIX "unknown FD operation 0");
 }
@@ -671,6 +672,22 @@ static void test_nonblocking_reads(void **state)
 	/* the host descriptor itself stays blocking */
 	assert_int_equal(fcntl(fds[0], F_GETFL) & O_NONBLOCK, 0);
 	close(fds[1]);
+}
+
+static void test_fd_poll(void **state)
+{
+	(void)state;
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	int32_t r = files_add(&files, fds[0]), w = files_add(&files, fds[1]);
+	assert_int_equal(fd_call(HERMIT_FD_POLL, r, POLLIN, 0, 0, 0), 0); /* empty: nothing, at once */
+	assert_int_equal(fd_call(HERMIT_FD_POLL, w, POLLOUT | POLLIN, 0, 0, 0), POLLOUT);
+	assert_int_equal(write(fds[1], "x", 1), 1);
+	assert_int_equal(fd_call(HERMIT_FD_POLL, r, POLLIN, 0, 0, 0), POLLIN);
+	assert_int_equal(close_call(w), 0);
+	assert_int_equal(fd_call(HERMIT_FD_POLL, r, POLLIN, 0, 0, 0), POLLIN | POLLHUP);
+	assert_int_equal(fd_call(HERMIT_FD_POLL, 99, POLLIN, 0, 0, 0), -EBADF);
 }
 
 static void test_getdents(void **state)
@@ -936,6 +953,7 @@ int main(void)
 		T(test_cwd),
 		T(test_fd_ops),
 		T(test_nonblocking_reads),
+		T(test_fd_poll),
 		T(test_getdents),
 		T(test_locks),
 		T(test_flock),

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 6
+#define HERMIT_ABI_VERSION 7
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -151,6 +151,8 @@ enum hermit_fd_op {
 	HERMIT_FD_LOCK,        /* arg: HERMIT_LOCK_GET or HERMIT_LOCK_SET; buf: struct hermit_flock */
 	HERMIT_FD_CHDIR,       /* the directory fd becomes the current directory */
 	HERMIT_FD_FLOCK,       /* arg: LOCK_SH 1 or LOCK_EX 2 or LOCK_UN 8; never waits (-EWOULDBLOCK) */
+	HERMIT_FD_POLL,        /* arg: poll(2) events; ret: the revents ready now (Linux's values:
+				  POLLIN 1, POLLOUT 4, POLLERR 8, POLLHUP 0x10); never waits */
 	HERMIT_FD_OPS
 };
 

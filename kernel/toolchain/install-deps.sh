@@ -1,10 +1,12 @@
 #!/bin/sh
-# install-deps.sh: installs the Debian packages that building and testing Hermit need, when some
-# are missing. Needs root (or sudo) only when something must be installed.
+# install-deps.sh [run|test]: installs the Debian packages that building and running Hermit need
+# (run: `make run`), or also testing it (test, the default: `make test`), when some are missing,
+# without their recommended packages. Needs root (or sudo) only when something must be installed.
 set -eu
-packages="gcc make binutils qemu-system-x86 newlib-source libcmocka-dev gdb python3 python3-pytest
- python3-pexpect cmake autoconf autotools-dev clang libfuzzer-14-dev procps babeltrace2 python3-bt2 dpkg-dev xz-utils libpcap-dev tshark curl
- lua5.4 sqlite3 tcl gzip iproute2 iputils-ping"
+packages="gcc make binutils qemu-system-x86 newlib-source python3 dpkg-dev xz-utils libpcap-dev curl"
+[ "${1:-test}" = run ] || packages="$packages libcmocka-dev gdb python3-pytest
+ python3-pexpect cmake autoconf autotools-dev clang libfuzzer-14-dev procps babeltrace2 python3-bt2 tshark
+ lldb python3-lldb lua5.4 sqlite3 tcl gzip iproute2 iputils-ping"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -20,4 +22,4 @@ else
 	exit 1
 fi
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing
+$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing

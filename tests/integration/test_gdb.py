@@ -1,6 +1,7 @@
 """The in-kernel gdb stub, end to end: real gdb (batch mode) against a real guest under TCG,
 through the proxy (HERMIT_DEBUG=1). Each test checks what gdb must print and what it must not."""
 import os
+import pathlib
 import re
 import shutil
 import signal
@@ -299,13 +300,22 @@ def test_hermit_debug_qemu_keeps_qemus_gdbstub(guest):
     assert "Thread 2" not in out  # QEMU sees a CPU, not tasks
 
 
-@pytest.mark.skipif(not shutil.which("lldb"), reason="lldb is not installed")
+def lldb_env():
+    """Debian 12's lldb looks for its Python module in a directory that does not exist (`lldb -P`);
+    python3-lldb installs it under LLVM's own tree, found here."""
+    found = sorted(pathlib.Path("/usr/lib").glob("llvm-*/lib/python3*/dist-packages/lldb/embedded_interpreter.py"))
+    return dict(os.environ, PYTHONPATH=str(found[-1].parents[1])) if found else dict(os.environ)
+
+
+@pytest.mark.skipif(not shutil.which("lldb"), reason="lldb is not installed (make deps installs it)")
 def test_lldb_connects_breaks_and_unwinds(guest):
     g = guest()
     r = subprocess.run(["lldb", "--batch", "-o", f"gdb-remote {g.port}", "-o", "breakpoint set -n touch",
                         "-o", "continue", "-o", "register read rip", "-o", "bt", "-o", "thread list",
-                        "-o", "kill", str(DEBUGGEE)], capture_output=True, text=True, timeout=GDB_TIMEOUT)
+                        "-o", "kill", str(DEBUGGEE)], capture_output=True, text=True, timeout=GDB_TIMEOUT,
+                       env=lldb_env())
     out = r.stdout + r.stderr
+    assert "Traceback" not in out, out  # its Python module loads
     assert "stop reason = breakpoint 1.1" in out, out
     assert re.search(r"rip = 0x[0-9a-f]+ +debuggee`touch", out), out
     assert re.search(r"frame #1: 0x[0-9a-f]+ debuggee`main\(argc=1", out), out

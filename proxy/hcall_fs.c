@@ -83,14 +83,25 @@ struct path_req {
 	char path2[FS_PATH_MAX];
 };
 
+/*
+ * Always opened with O_NONBLOCK, which the descriptor then loses unless the guest asked for it:
+ * opening a FIFO must not wait for its other end, which would stop the proxy (a reader's open
+ * succeeds at once, a writer's without a reader fails with ENXIO).
+ */
 static int64_t path_open(struct hcall_ctx *ctx, struct path_req *r)
 {
 	int flags = r->p->flags;
-	int fd = fs_open(ctx->fs, r->start, r->path, (flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC,
+	int fd = fs_open(ctx->fs, r->start, r->path,
+			 (flags & OPEN_FLAGS_ALLOWED) | O_CLOEXEC | O_NONBLOCK,
 			 (mode_t)(r->p->arg & MODE_ALLOWED & 0777));
 
 	if (fd < 0)
 		return fd;
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
 	int gfd = files_add(ctx->files, fd);
 	if (gfd >= 0)
 		files_set_nonblock(ctx->files, gfd, flags & O_NONBLOCK);

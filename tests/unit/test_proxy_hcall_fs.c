@@ -173,6 +173,21 @@ static void test_open_flags_are_masked(void **state)
 	assert_int_equal(open_call(tmp_path("link"), O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
 }
 
+static void test_open_fifo_does_not_wait(void **state)
+{
+	(void)state;
+
+	assert_int_equal(mkfifo(tmp_path("fifo"), 0600), 0);
+	/* no writer: a reader's open still answers at once; a writer's, without a reader, ENXIO */
+	int64_t r = open_call(tmp_path("fifo"), O_RDONLY, 0);
+	assert_true(r >= 3);
+	assert_int_equal(fcntl(files_host(&files, r), F_GETFL) & O_NONBLOCK, 0); /* as asked */
+	assert_true(open_call(tmp_path("fifo"), O_WRONLY, 0) >= 3); /* now there is a reader */
+	assert_int_equal(close_call((int32_t)r), 0);
+	assert_int_equal(mkfifo(tmp_path("fifo2"), 0600), 0);
+	assert_int_equal(open_call(tmp_path("fifo2"), O_WRONLY, 0), -ENXIO);
+}
+
 static void test_open_bad_paths(void **state)
 {
 	(void)state;
@@ -938,6 +953,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_open_write_close),
 		T(test_open_flags_are_masked),
+		T(test_open_fifo_does_not_wait),
 		T(test_open_bad_paths),
 		T(test_open_table_full),
 		T(test_close_stdio),

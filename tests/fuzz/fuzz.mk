@@ -14,6 +14,8 @@ PROXY_FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 PROXY_FUZZ_SRCS := $(filter-out proxy/main.c,$(PROXY_SAN_SRCS)) tests/fuzz/fuzz_guest.c
 PROXY_FUZZ_OBJS := $(PROXY_FUZZ_SRCS:%.c=$(OBJ)/fuzz/%.o)
+# Kept: make would delete them after the run and print that last, after pytest's closing line.
+.SECONDARY: $(PROXY_FUZZ_OBJS)
 
 $(OBJ)/fuzz/%.o: %.c
 	@mkdir -p $(@D)

@@ -90,13 +90,13 @@ static int sock_fstat(intptr_t s, struct stat *st)
 }
 
 /* newlib's O_NONBLOCK and F_GETFL/F_SETFL are what lwIP was built with (lwipopts.h). */
+/* F_GETFL and F_SETFL only (kernel/fd.h); a socket is open for reading and writing. */
 static int sock_fcntl(intptr_t s, int cmd, int arg)
 {
-	if (cmd == F_GETFD || cmd == F_SETFD)
-		return 0;
 	if (cmd == F_SETFL)
 		arg &= O_NONBLOCK; /* access mode bits are not the socket's to change */
-	return lwip_fcntl((int)s, cmd, arg);
+	int r = lwip_fcntl((int)s, cmd, arg);
+	return cmd == F_GETFL && r >= 0 ? r | O_RDWR : r;
 }
 
 static int sock_ioctl(intptr_t s, unsigned long request, void *arg) { return lwip_ioctl((int)s, (long)request, arg); }

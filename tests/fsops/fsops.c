@@ -9,6 +9,7 @@
  * Prints "fsops: ok" after the last check; any failed check says which and exits 1.
  */
 #define _GNU_SOURCE /* dup3, pipe2, as with glibc */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -374,6 +376,17 @@ static void check_dup(void)
 	int all[] = { copy, 100, 101, 200, 201, other };
 	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		CHECK(close(all[i]) == 0);
+	/* a socket's copy is the same socket: it lives on after the original is closed */
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(s >= 0 && (fcntl(s, F_GETFL) & O_ACCMODE) == O_RDWR);
+	int sc = dup(s);
+	CHECK(sc >= 0 && close(s) == 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t slen = sizeof(sin);
+	CHECK(bind(sc, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CHECK(getsockname(sc, (struct sockaddr *)&sin, &slen) == 0 && sin.sin_port != 0);
+	FAILS(bind(s, (struct sockaddr *)&sin, sizeof(sin)), EBADF);
+	CHECK(close(sc) == 0);
 	/* stdout's copy writes to stdout */
 	int out = dup(1);
 	CHECK(out >= 0 && write(out, "dup of stdout\n", 14) == 14 && close(out) == 0);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "proxy.h"
 
@@ -36,8 +37,9 @@
 extern uint8_t fuzz_ram[FUZZ_RAM];
 extern struct guestmem fuzz_gm;
 
-/* The template (once) and, before each input, the image: the template with the input's patches. */
-void fuzz_guest_init(void);
+/* Before each input, the image: the template (made on the first call) with the input's patches. */
 void fuzz_guest_load(const uint8_t *data, size_t size);
+/* Where the readers' files and text go: /dev/null. */
+FILE *fuzz_null(void);
 
 #endif

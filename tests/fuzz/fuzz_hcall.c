@@ -25,7 +25,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	fuzz_guest_init();
 	char err[256];
 	if (!mkdtemp(dir) || chdir(dir) < 0 || fs_init(&fs, NULL, err, sizeof(err)) < 0)
 		abort();

@@ -18,12 +18,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fuzz_guest_init();
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
-/* A gdb connected to the relay's listening socket, accepted by the relay. */
+/* A gdb connected to the relay's listening socket, accepted by the relay; -1 when the host has
+ * no connection to give (its ports in TIME_WAIT after a long run: not the relay's doing). */
 static int connect_gdb(struct relay *r)
 {
 	struct sockaddr_in a;
@@ -32,8 +32,11 @@ static int connect_gdb(struct relay *r)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || getsockname(r->listen_fd, (struct sockaddr *)&a, &len) < 0 ||
-	    connect(fd, (struct sockaddr *)&a, len) < 0)
-		abort();
+	    connect(fd, (struct sockaddr *)&a, len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	relay_pollfds(r, p);
 	p[0].revents = POLLIN;
 	relay_handle(r, p);
@@ -52,7 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_guest_load(data + (size ? 1 : 0) + n, size - (size ? 1 : 0) - n);
 	if (relay_listen(&r, 0) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, doorbell) < 0)
 		abort();
-	gdb = connect_gdb(&r);
+	if ((gdb = connect_gdb(&r)) < 0) {
+		relay_close(&r);
+		close(doorbell[0]);
+		close(doorbell[1]);
+		return 0;
+	}
 	relay_guest_start(&r, &fuzz_gm, FUZZ_ANCHOR, doorbell[0]);
 	if (n && write(gdb, data + 1, n) < 0)
 		abort();

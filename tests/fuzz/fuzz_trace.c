@@ -5,17 +5,6 @@
 #include "fuzz_guest.h"
 #include "tracing/export.h"
 
-static FILE *null_out;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_guest_init();
-	null_out = fopen("/dev/null", "w");
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct trace_snapshot s;
@@ -25,9 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gv_init(&v, &fuzz_gm, FUZZ_ANCHOR);
 	if (!trace_read(&v, &s))
 		return 0;
-	trace_write_json(&s, null_out);
+	trace_write_json(&s, fuzz_null());
 	for (unsigned i = 0; i < s.ncpus; i++)
-		trace_write_ctf_stream(&s, i, null_out);
+		trace_write_ctf_stream(&s, i, fuzz_null());
 	trace_snapshot_free(&s);
 	return 0;
 }

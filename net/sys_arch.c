@@ -12,6 +12,8 @@
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
+#include "kernel/smp.h"
+#include "kernel/spinlock.h"
 #include "kernel/task.h"
 #include "lwip/err.h"
 #include "lwip/sys.h"
@@ -30,10 +32,32 @@ u32_t sys_now(void) { return (u32_t)(clock_ns() / 1000000ull); }
 
 void sys_msleep(u32_t ms) { sched_sleep_until(deadline_after(ms ? ms : 1)); }
 
-/* Single CPU for now: masking interrupts protects lwIP's short critical sections, and nests. An
- * SMP kernel adds a recursive spinlock here. */
-sys_prot_t sys_arch_protect(void) { return irq_save(); }
-void sys_arch_unprotect(sys_prot_t pval) { irq_restore(pval); }
+/* lwIP's short critical sections (pools, pbufs) on every CPU: one spinlock, taken again by the
+ * CPU that holds it (lwIP nests them), with interrupts off while held. */
+static struct spinlock protect_lock;
+static int protect_owner = -1; /* the CPU holding protect_lock */
+static unsigned protect_depth;
+
+sys_prot_t sys_arch_protect(void)
+{
+	uint64_t flags = irq_save();
+	int self = (int)smp_cpu_index();
+	if (__atomic_load_n(&protect_owner, __ATOMIC_RELAXED) != self) {
+		spin_lock(&protect_lock);
+		__atomic_store_n(&protect_owner, self, __ATOMIC_RELAXED);
+	}
+	protect_depth++;
+	return flags;
+}
+
+void sys_arch_unprotect(sys_prot_t pval)
+{
+	if (--protect_depth == 0) {
+		__atomic_store_n(&protect_owner, -1, __ATOMIC_RELAXED);
+		spin_unlock(&protect_lock);
+	}
+	irq_restore(pval);
+}
 
 void net_diag(const char *fmt, ...)
 {

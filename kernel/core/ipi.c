@@ -22,7 +22,13 @@ struct ipi_call {
 	unsigned pending; /* targets that have not finished fn yet */
 };
 
+struct park {
+	unsigned arrived;
+	bool released;
+};
+
 static struct ipi_call *mailbox[HERMIT_MAX_CPUS][HERMIT_MAX_CPUS]; /* [target][sender] */
+static bool parking; /* one ipi_call_parked() at a time */
 static bool stop_requested[HERMIT_MAX_CPUS];
 static unsigned stops_acknowledged;
 
@@ -75,6 +81,35 @@ void ipi_call_all(ipi_fn fn, void *arg)
 			post(self, cpu, &c);
 	fn(arg);
 	wait_done(&c);
+}
+
+static void park_here(void *arg)
+{
+	struct park *p = arg;
+	__atomic_add_fetch(&p->arrived, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&p->released, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+}
+
+void ipi_call_parked(ipi_fn fn, void *arg)
+{
+	unsigned self = smp_cpu_index(), n = smp_cpus_online();
+	/* Two at once would each wait for the other to park: the second serves calls meanwhile. */
+	while (__atomic_exchange_n(&parking, true, __ATOMIC_ACQUIRE))
+		ipi_handle_calls();
+	struct park p = { 0, false };
+	struct ipi_call c = { park_here, &p, n - 1 };
+	for (unsigned cpu = 0; cpu < n; cpu++)
+		if (cpu != self)
+			post(self, cpu, &c);
+	while (__atomic_load_n(&p.arrived, __ATOMIC_ACQUIRE) < n - 1) {
+		ipi_handle_calls();
+		arch_cpu_relax();
+	}
+	fn(arg);
+	__atomic_store_n(&p.released, true, __ATOMIC_RELEASE);
+	wait_done(&c);
+	__atomic_store_n(&parking, false, __ATOMIC_RELEASE);
 }
 
 unsigned ipi_stop_others(void)

@@ -1,6 +1,8 @@
 /*
- * core/sync.c: see sync.h. Mutexes hand ownership straight to the first waiter on unlock, so a
- * woken waiter never has to compete again (fair, no lost wake-ups).
+ * core/sync.c: see sync.h. An unlocked mutex wakes its first waiter, which competes for it
+ * again: handing ownership to a task that first has to be scheduled (on another CPU, after an
+ * IPI) would make every contended hand-over wait for that, a convoy. Waiters re-check under the
+ * lock, so no wake-up is lost; a semaphore still hands its unit to the task it wakes.
  */
 #include "kernel/sync.h"
 
@@ -58,18 +60,21 @@ int kmutex_lock(struct kmutex *m, uint64_t deadline)
 {
 	struct task *self = task_current();
 	uint64_t f = spin_lock_irqsave(&m->lock);
-	if (!m->owner || (m->owner == self && m->type == KMUTEX_RECURSIVE)) {
-		m->owner = self;
-		m->depth++;
-		spin_unlock_irqrestore(&m->lock, f);
-		return 0;
+	for (;;) {
+		if (!m->owner || (m->owner == self && m->type == KMUTEX_RECURSIVE)) {
+			m->owner = self;
+			m->depth++;
+			spin_unlock_irqrestore(&m->lock, f);
+			return 0;
+		}
+		if (m->owner == self && m->type == KMUTEX_ERRORCHECK) {
+			spin_unlock_irqrestore(&m->lock, f);
+			return -1;
+		}
+		if (sched_block(&m->waiters, &m->lock, f, deadline))
+			return -1;
+		f = spin_lock_irqsave(&m->lock);
 	}
-	if (m->owner == self && m->type == KMUTEX_ERRORCHECK) {
-		spin_unlock_irqrestore(&m->lock, f);
-		return -1;
-	}
-	/* kmutex_unlock() makes us the owner before it wakes us */
-	return sched_block(&m->waiters, &m->lock, f, deadline) ? -1 : 0;
 }
 
 int kmutex_unlock(struct kmutex *m)
@@ -80,9 +85,8 @@ int kmutex_unlock(struct kmutex *m)
 		return -1;
 	}
 	if (--m->depth == 0) {
-		struct task *next = sched_wake_one(&m->waiters);
-		m->owner = next;
-		m->depth = next ? 1 : 0;
+		m->owner = NULL;
+		sched_wake_one(&m->waiters);
 	}
 	spin_unlock_irqrestore(&m->lock, f);
 	return 0;

@@ -69,7 +69,7 @@ static struct trap_frame *first_frame(uintptr_t stack_top, task_fn fn, void *arg
 	return f;
 }
 
-struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_size)
+struct task *task_new(const char *name, task_fn fn, void *arg, size_t stack_size)
 {
 	size_t pages = (stack_size + sizeof(struct task) + PAGE_SIZE - 1) / PAGE_SIZE + 1;
 	uintptr_t base = (uintptr_t)page_alloc(pages);
@@ -84,13 +84,20 @@ struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_s
 	t->sig_blocked = TASK_SIG_ALL;
 	t->stack_lo = base + PAGE_SIZE;
 	t->stack_hi = (uintptr_t)t & ~(uintptr_t)15;
-	t->cpu = this_cpu()->id;
+	t->cpu = sched_place();
 	t->frame = first_frame(t->stack_hi, fn, arg);
 	task_register(t, name);
 	trace(TASK_CREATE, t->id, stack_size / 1024);
-	uint64_t f = irq_save();
-	sched_make_ready(t);
-	irq_restore(f);
+	return t;
+}
+
+void task_start(struct task *t) { sched_make_ready(t); }
+
+struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_size)
+{
+	struct task *t = task_new(name, fn, arg, stack_size);
+	if (t)
+		task_start(t);
 	return t;
 }
 
@@ -100,6 +107,7 @@ void task_exit(void)
 	trace(TASK_EXIT, t->id, 0);
 	uint64_t f = spin_lock_irqsave(&t->exit_lock);
 	t->state = TASK_DEAD;
+	sched_task_gone(t);
 	if (t->detached)
 		this_cpu()->reap = t;
 	sched_wake_all(&t->exit_waiters);
@@ -131,6 +139,9 @@ void task_detach(struct task *t)
 
 void task_release(struct task *t)
 {
+	/* its CPU may still stand on its stack, just after it ended */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		cpu_relax();
 	task_unregister(t);
 	mmu_set_present(t->alloc_base, true);
 	page_free((void *)t->alloc_base, t->alloc_pages);
@@ -146,6 +157,16 @@ struct task *task_current(void) { return this_cpu()->current; }
 
 struct task *task_list(void) { return all_tasks; }
 
+bool task_any(bool (*pred)(const struct task *t))
+{
+	bool any = false;
+	uint64_t f = spin_lock_irqsave(&list_lock);
+	for (struct task *t = all_tasks; t && !any; t = t->all_next)
+		any = pred(t);
+	spin_unlock_irqrestore(&list_lock, f);
+	return any;
+}
+
 const char *task_state_name(enum task_state s)
 {
 	static const char *const names[] = { "ready", "running", "blocked", "dead" };
@@ -160,6 +181,7 @@ void task_init_idle(uintptr_t stack_lo, uintptr_t stack_hi)
 	t->stack_hi = stack_hi;
 	t->cpu = c->id;
 	t->state = TASK_RUNNING;
+	t->on_cpu = true;
 	t->sig_blocked = TASK_SIG_ALL;
 	task_register(t, "idle");
 	c->idle = c->current = t;

@@ -4,8 +4,8 @@
  * the writer is tracing/ring.h, shared with the host's reader.
  *
  * Patching: each tracepoint's 5-byte NOP becomes `jmp rel32` to its out-of-line code and back.
- * Text is read-only, so the write goes through with CR0.WP cleared and interrupts off; with one
- * CPU nothing else can run the bytes meanwhile (SMP will need the other CPUs parked first).
+ * Text is read-only, so the write goes through with CR0.WP cleared and interrupts off, and with
+ * every other CPU parked in an interrupt (ipi_call_parked), so no CPU runs a half-written site.
  */
 #include "kernel/trace.h"
 
@@ -14,9 +14,11 @@
 #include "tracing/ring.h"
 #include "arch.h"
 #include "kernel/clock.h"
+#include "kernel/ipi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
 #include "kernel/task.h"
 #include "lib/format.h"
@@ -75,25 +77,38 @@ static uint64_t parse_size(const char *s)
 	return v;
 }
 
-/* The rings of every CPU that is up; once, on first use. */
+/* CPU i's ring; trace_lock held. */
+static int ring_alloc(unsigned i)
+{
+	size_t pages = ((size_t)slots_per_cpu * sizeof(struct hermit_trace_event) + PAGE_SIZE - 1) / PAGE_SIZE;
+	void *mem = page_alloc(pages);
+	if (!mem)
+		return -1;
+	memset(mem, 0, pages * PAGE_SIZE);
+	struct hermit_trace_cpu *r = &hermit_trace.cpu[i];
+	r->cpu = i;
+	r->nslots = slots_per_cpu;
+	__atomic_store_n(&r->slots, (hermit_gpa_t)(uintptr_t)mem, __ATOMIC_RELEASE);
+	hermit_trace.ncpus = i + 1;
+	return 0;
+}
+
+/* The rings of every CPU that is up; once, on first use. CPUs coming up later get theirs from
+ * trace_cpu_online(). */
 static int rings_alloc(void)
 {
-	if (hermit_trace.ncpus)
-		return 0;
-	size_t pages = ((size_t)slots_per_cpu * sizeof(struct hermit_trace_event) + PAGE_SIZE - 1) / PAGE_SIZE;
-	unsigned n = 0;
-	for (unsigned i = 0; i < HERMIT_MAX_CPUS && cpus[i].self; i++, n++) {
-		void *mem = page_alloc(pages);
-		if (!mem)
+	for (unsigned i = hermit_trace.ncpus; i < smp_cpus_online(); i++)
+		if (ring_alloc(i) < 0)
 			return -1;
-		memset(mem, 0, pages * PAGE_SIZE);
-		struct hermit_trace_cpu *r = &hermit_trace.cpu[i];
-		r->cpu = i;
-		r->nslots = slots_per_cpu;
-		__atomic_store_n(&r->slots, (hermit_gpa_t)(uintptr_t)mem, __ATOMIC_RELEASE);
-	}
-	hermit_trace.ncpus = n;
 	return 0;
+}
+
+void trace_cpu_online(unsigned cpu)
+{
+	uint64_t flags = spin_lock_irqsave(&trace_lock);
+	if (hermit_trace.ncpus && cpu == hermit_trace.ncpus && ring_alloc(cpu) < 0)
+		log_warn("trace: no memory for CPU %u's ring: its events are not recorded", cpu);
+	spin_unlock_irqrestore(&trace_lock, flags);
 }
 
 static void patch(const struct trace_site *s, bool on)
@@ -194,6 +209,15 @@ static void apply(void)
 	}
 }
 
+/* With every other CPU parked. */
+static void apply_parked(void *unused)
+{
+	(void)unused;
+	uint64_t flags = spin_lock_irqsave(&trace_lock);
+	apply();
+	spin_unlock_irqrestore(&trace_lock, flags);
+}
+
 static int change(const char *patterns, bool on)
 {
 	unsigned char want[HERMIT_TRACE_NEVENTS];
@@ -212,12 +236,13 @@ static int change(const char *patterns, bool on)
 	if (n >= 0) {
 		for (unsigned id = 0; id < HERMIT_TRACE_NEVENTS; id++)
 			enabled[id] = on ? (enabled[id] | want[id]) : (enabled[id] && !want[id]);
-		apply();
 		n = 0;
 		for (unsigned id = 0; id < HERMIT_TRACE_NEVENTS; id++)
 			n += enabled[id];
 	}
 	spin_unlock_irqrestore(&trace_lock, flags);
+	if (n >= 0)
+		ipi_call_parked(apply_parked, NULL); /* never under a spinlock (ipi.h) */
 	return n;
 }
 

@@ -463,6 +463,7 @@ static void rx_irq(void)
 }
 
 bool debug_stub_active(void) { return dbg.in_stub; }
+bool debug_stub_enabled(void) { return dbg.enabled; }
 
 void debug_check_stop(struct trap_frame *f)
 {

@@ -20,6 +20,7 @@
 
 #include "arch/x86_64/layout.h"
 #include "hermit/abi.h"
+#include "kernel/smp.h"
 #include "kernel/clock.h"
 #include "kernel/fd.h"
 #include "kernel/mm.h"
@@ -253,7 +254,7 @@ long sysconf(int name)
 		return PAGE_SIZE;
 	case _SC_NPROCESSORS_CONF:
 	case _SC_NPROCESSORS_ONLN:
-		return 1;
+		return (long)smp_cpus_online();
 	case _SC_PHYS_PAGES:
 		return (long)page_total_count();
 	case _SC_AVPHYS_PAGES:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/smp.h"
 #include "kernel/clock.h"
 #include "kernel/sched.h"
 #include "kernel/sync.h"
@@ -97,17 +98,16 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
 	p->detached = attr && attr->detachstate == PTHREAD_CREATE_DETACHED;
 	size_t stack = attr && attr->stacksize ? attr->stacksize : TASK_DEFAULT_STACK;
 	live_threads_add(1);
-	/* Interrupts stay off until the task is complete, so it cannot run half set up. */
-	uint64_t f = irq_save();
-	struct task *t = task_create("pthread", thread_start, p, stack);
+	/* Started only once complete: it may run on another CPU at once. */
+	struct task *t = task_new("pthread", thread_start, p, stack);
 	if (t) {
 		p->task = t;
 		t->user = p;
 		t->libc = libc_state;
 		t->detached = p->detached;
 		t->sig_blocked = task_current()->sig_blocked; /* POSIX: a new thread inherits the mask */
+		task_start(t);
 	}
-	irq_restore(f);
 	if (!t) {
 		live_threads_add(-1);
 		libc_task_state_free(libc_state);
@@ -214,6 +214,8 @@ int pthread_once(pthread_once_t *once, void (*init)(void))
 	kmutex_unlock(&once_lock);
 	return 0;
 }
+
+int sched_getcpu(void) { return (int)smp_cpu_index(); }
 
 int sched_yield(void)
 {

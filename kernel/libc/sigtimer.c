@@ -31,16 +31,10 @@ static int kicked;
 static struct runqueue sleeping;
 static int started;
 
+static bool waits_for_delivery(const struct task *t) { return t->state != TASK_DEAD && signal_ready(t); }
+
 /* True when a pending signal waits for an app task that takes it. */
-static bool undelivered(void)
-{
-	bool any = false;
-	uint64_t f = irq_save();
-	for (struct task *t = task_list(); t && !any; t = t->all_next)
-		any = t->state != TASK_DEAD && signal_ready(t);
-	irq_restore(f);
-	return any;
-}
+static bool undelivered(void) { return task_any(waits_for_delivery); }
 
 /* Takes the expiry off the timer if it is due (then re-arms an interval timer); 1 if it was. */
 static int timer_due(uint64_t now)

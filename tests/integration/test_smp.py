@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import TESTS, run_proxy
+from conftest import BENCHMARKS, TESTS, run_proxy
 from test_gdb import guest  # noqa: F401 (the fixture)
 
 CPU_UP = re.compile(r"I smp: CPU (\d+) \(APIC id (\d+)\) up in (\d+) us \((\d+) us after its start-up IPI\)")
@@ -84,3 +84,33 @@ def test_monitor_cpus_each_cpu_answers_a_call_function_ipi(guest):
     assert [(int(cpu), int(apic)) for cpu, apic, *_ in rows] == [(0, 0), (1, 1), (2, 2), (3, 3)], out
     assert rows[0][3] == "main" and rows[0][4], out
     assert all(name == "idle" and not this for _, _, _, name, this in rows[1:]), out
+
+
+SPREAD = {"HERMIT_SMP_SPREAD": "1"}
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_stress_across_cpus_keeps_every_total(cpus):
+    r = run_proxy("smp-stress", "3", env={"HERMIT_CPUS": str(cpus), **SPREAD}, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"smp-stress: {cpus} CPUs online" in r.stdout
+    assert f"smp-stress: threads ran on {cpus} of {cpus} CPUs" in r.stdout, r.stdout
+    assert "smp-stress: all checks held" in r.stdout
+
+
+def test_without_spread_every_task_stays_on_cpu_0():
+    r = run_proxy("smp-stress", "1", env={"HERMIT_CPUS": "2"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "smp-stress: threads ran on 1 of 2 CPUs" in r.stdout
+
+
+def test_threads_app_spread_over_four_cpus():
+    r = run_proxy("threads", env={"HERMIT_CPUS": "4", **SPREAD})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"threads: 8000 items, sum 8004000 \(expected 8004000\), once 1: ok", r.stdout)
+
+
+def test_primes_spread_counts_right():
+    r = run_proxy(BENCHMARKS / "primes", "2", "200000", env={"HERMIT_CPUS": "2", **SPREAD})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"primes: 17984 below 200000 with 2 threads on 2 of 2 CPUs", r.stdout), r.stdout

@@ -25,6 +25,7 @@ static int sent[NCPUS][3];
 static int halted[NCPUS];
 static int quit;
 static int bad_sends; /* to itself or an offline CPU; counted, as cmocka may not fail in a thread */
+static long progress[NCPUS]; /* what each CPU's "code" did, outside interrupts */
 
 unsigned smp_cpu_index(void) { return self; }
 unsigned smp_cpus_online(void) { return online; }
@@ -76,6 +77,7 @@ static void *cpu_main(void *arg)
 		c->work();
 	while (!__atomic_load_n(&quit, __ATOMIC_SEQ_CST)) {
 		take_interrupts();
+		__atomic_add_fetch(&progress[self], 1, __ATOMIC_SEQ_CST);
 		sched_yield();
 	}
 	return NULL;
@@ -169,6 +171,38 @@ static void test_crossing_calls_neither_deadlock_nor_get_lost(void **state)
 	assert_int_equal(incomplete, 0);
 }
 
+struct frozen {
+	long before[NCPUS], after[NCPUS];
+};
+
+static void look_twice(void *arg)
+{
+	struct frozen *f = arg;
+	for (unsigned i = 1; i < NCPUS; i++)
+		f->before[i] = __atomic_load_n(&progress[i], __ATOMIC_SEQ_CST);
+	usleep(20000);
+	for (unsigned i = 1; i < NCPUS; i++)
+		f->after[i] = __atomic_load_n(&progress[i], __ATOMIC_SEQ_CST);
+}
+
+/* While fn runs, the other CPUs do nothing but wait in their interrupt; then they go on. */
+static void test_parked_call_freezes_the_others(void **state)
+{
+	(void)state;
+	struct cpu_thread t[NCPUS];
+	struct frozen f;
+	self = 0;
+	start_cpus(t, 1, NCPUS - 1, NULL);
+	usleep(10000);
+	ipi_call_parked(look_twice, &f);
+	for (unsigned i = 1; i < NCPUS; i++)
+		assert_int_equal(f.after[i], f.before[i]);
+	long resumed = __atomic_load_n(&progress[1], __ATOMIC_SEQ_CST);
+	usleep(10000);
+	assert_true(__atomic_load_n(&progress[1], __ATOMIC_SEQ_CST) > resumed);
+	stop_cpus(t, 1, NCPUS - 1);
+}
+
 static void test_reschedule_and_stray_nmi(void **state)
 {
 	(void)state;
@@ -205,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_call_runs_on_the_target_and_waits),
 		cmocka_unit_test(test_call_all_runs_once_on_every_cpu),
 		cmocka_unit_test(test_crossing_calls_neither_deadlock_nor_get_lost),
+		cmocka_unit_test(test_parked_call_freezes_the_others),
 		cmocka_unit_test(test_reschedule_and_stray_nmi),
 		cmocka_unit_test(test_stop_others_counts_the_cpus_that_stopped),
 	};

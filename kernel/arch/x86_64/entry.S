@@ -79,6 +79,14 @@ trap_common_fixed:
 	movq %rsp, %rdi
 	call trap_dispatch		/* returns the frame to resume, maybe another task's */
 	movq %rax, %rsp
+	/* Off the previous task's stack now: another CPU may run it (core/sched.c, on_cpu). No
+	 * stack use here: below a frame may lie a signal-diverted copy of it (signal_divert.c). */
+	movq %gs:CPU_PREV, %rcx
+	testq %rcx, %rcx
+	jz 1f
+	movb $0, TASK_ON_CPU(%rcx)	/* a release store on x86 */
+	movq $0, %gs:CPU_PREV
+1:
 	.globl trap_return
 trap_return:
 	fxrstor64 (%rsp)

@@ -49,6 +49,9 @@
 /* struct cpu fields used from assembly; checked against the C layout in percpu.h. */
 #define CPU_STACK_LO 8
 #define CPU_STACK_HI 16
+#define CPU_PREV 24
+/* struct task's on_cpu (task.h), cleared by entry.S. */
+#define TASK_ON_CPU 24
 /* Room a trap needs on a task stack (the frame plus the handler's calls). */
 #define TRAP_STACK_MARGIN 3072
 

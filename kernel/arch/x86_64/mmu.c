@@ -2,14 +2,18 @@
  * arch/x86_64/mmu.c: the identity map. RAM is mapped with 2 MiB pages except where 4 KiB pages
  * give protection: page 0 stays unmapped (NULL dereferences fault), the image's text is read-only
  * and everything else is no-execute. Stack guard pages are cut out later with mmu_set_present().
- * Page-table pages come from page_alloc(); the lock guards changes to the tables.
+ * Page-table pages come from page_alloc(); the lock guards changes to the tables. Every CPU shares
+ * the tables: a change of protection is flushed from every CPU's TLB (an IPI each, after the
+ * lock is released, as ipi.h requires) before mmu_protect() returns.
  */
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
+#include "kernel/ipi.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
 
 #define PTE_P (1ull << 0)
@@ -149,6 +153,17 @@ static uint64_t *leaf_entry(uintptr_t va, int *large)
 
 void mmu_set_present(uintptr_t va, bool present) { mmu_protect(va, PAGE_SIZE, present ? MMU_RAM : 0); }
 
+struct tlb_range {
+	uintptr_t start, end;
+};
+
+static void flush_range(void *arg)
+{
+	const struct tlb_range *r = arg;
+	for (uintptr_t a = r->start; a < r->end; a += PAGE_SIZE)
+		invlpg(a);
+}
+
 void mmu_protect(uintptr_t va, size_t len, unsigned access)
 {
 	uint64_t flags = !access ? 0 : PTE_P | (access & MMU_WRITE ? PTE_W : 0) | (access & MMU_EXEC ? 0 : PTE_NX);
@@ -158,6 +173,10 @@ void mmu_protect(uintptr_t va, size_t len, unsigned access)
 		invlpg(a);
 	}
 	spin_unlock_irqrestore(&lock, f);
+	if (smp_cpus_online() > 1) {
+		struct tlb_range r = { va & ~(uintptr_t)(PAGE_SIZE - 1), va + len };
+		ipi_call_all(flush_range, &r);
+	}
 }
 
 bool mmu_range_ok(uintptr_t va, size_t len, bool write)

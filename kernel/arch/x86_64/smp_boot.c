@@ -23,6 +23,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "kernel/trace.h"
 
 #define INIT_DELAY_NS 10000000ull   /* the MP specification's wait between INIT and start-up */
 #define STARTUP_DELAY_NS 200000ull  /* and before the second start-up IPI */
@@ -48,7 +49,6 @@ static unsigned cpus_online = 1;
 unsigned smp_cpus_online(void) { return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE); }
 unsigned smp_cpu_index(void) { return this_cpu()->id; }
 
-static void reschedule_here(void) { this_cpu()->need_resched = 1; }
 
 void ap_main(struct cpu *c) __attribute__((noreturn));
 
@@ -101,6 +101,7 @@ static void start_cpu(unsigned index, uint8_t apic)
 	if (!wait_online(c, start + AP_TIMEOUT_NS))
 		panic("smp: CPU %u (APIC id %u) did not come up within %llu ms", index, apic,
 		      AP_TIMEOUT_NS / 1000000);
+	trace_cpu_online(index);
 	uint64_t now = clock_ns();
 	log_info("smp: CPU %u (APIC id %u) up in %lu us (%lu us after its start-up IPI)", index, apic,
 		 (unsigned long)((now - start) / 1000), (unsigned long)((now - startup) / 1000));
@@ -139,7 +140,7 @@ void smp_boot(const struct boot_info *bi)
 	boot->apic_id = apic_id();
 	boot->online = true;
 	unsigned listed = listed_cpus(bi), n = 1;
-	irq_attach_vector(VEC_IPI_RESCHED, reschedule_here);
+	irq_attach_vector(VEC_IPI_RESCHED, sched_kicked);
 	irq_attach_vector(VEC_IPI_CALL, ipi_handle_calls);
 	if (listed > 1)
 		install_trampoline(bi);

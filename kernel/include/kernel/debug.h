@@ -24,6 +24,8 @@ bool debug_exception(struct trap_frame *f);
 
 /* End of an interrupt: if gdb asked for a stop (^C, a new gdb), stops here in f's task. */
 void debug_check_stop(struct trap_frame *f);
+/* True once HERMIT_DEBUG started the stub. */
+bool debug_stub_enabled(void);
 /* True while the stub holds this CPU stopped and waits for gdb: an interrupt then only wakes
  * it, and no task switch may happen. */
 bool debug_stub_active(void);

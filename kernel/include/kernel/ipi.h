@@ -5,10 +5,14 @@
  *   ipi_reschedule(cpu)            cpu runs its scheduler at the end of the interrupt
  *   ipi_call(cpu, fn, arg)         runs fn(arg) on cpu, interrupts off there, and waits for it
  *   ipi_call_all(fn, arg)          the same on every online CPU, this one included
+ *   ipi_call_parked(fn, arg)       fn(arg) here while every other CPU waits in an interrupt with
+ *                                  interrupts off (code patching); one at a time
  *   ipi_stop_others()              a non-maskable interrupt halts every other CPU for good
  *
  * A CPU waiting for its calls runs the calls others sent it meanwhile, so two CPUs calling each
- * other, with interrupts off or not, never wait for each other forever. Calls must not block.
+ * other, with interrupts off or not, never wait for each other forever. Calls must not block,
+ * and nobody may hold a spinlock while calling: a CPU spinning on it with interrupts off would
+ * never answer.
  */
 #ifndef KERNEL_IPI_H
 #define KERNEL_IPI_H
@@ -22,6 +26,7 @@ enum ipi_kind { IPI_RESCHEDULE, IPI_CALL, IPI_NMI };
 void ipi_reschedule(unsigned cpu);
 void ipi_call(unsigned cpu, ipi_fn fn, void *arg);
 void ipi_call_all(ipi_fn fn, void *arg);
+void ipi_call_parked(ipi_fn fn, void *arg);
 /* The crash path: returns how many other CPUs acknowledged their stop within 100 ms. */
 unsigned ipi_stop_others(void);
 

@@ -1,7 +1,7 @@
 /*
  * kernel/percpu.h: what each CPU owns. this_cpu() is the running CPU's block, found through the
  * GS base, so nothing here assumes a single CPU. Fields are touched only by their own CPU with
- * interrupts off, unless a comment says otherwise.
+ * interrupts off, unless a comment says otherwise; the scheduler's fields are under lock.
  */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "hermit/abi.h"
 #include "kernel/runqueue.h"
+#include "kernel/spinlock.h"
 
 struct task;
 
@@ -30,9 +31,12 @@ struct cpu {
 	struct cpu *self;     /* %gs:0, so this_cpu() is one load */
 	uintptr_t stack_lo;   /* bounds of the running task's stack (entry.S) */
 	uintptr_t stack_hi;
+	struct task *prev;    /* the task switched away from, until the stack switch (entry.S) */
 	uint32_t id;          /* index in cpus[]; 0 is the boot CPU */
 	uint32_t apic_id;     /* its local APIC's id, which IPIs address */
 	bool online;          /* set by the CPU itself once it runs (smp_boot.c waits for it) */
+	struct spinlock lock;  /* the run queue, sleepers and timer state (core/sched.c) */
+	unsigned nr_tasks;    /* live tasks placed here (placement, core/sched.c) */
 	struct task *current;
 	struct task *idle;
 	struct runqueue runq;
@@ -48,6 +52,7 @@ struct cpu {
 
 _Static_assert(offsetof(struct cpu, stack_lo) == CPU_STACK_LO, "entry.S reads stack_lo");
 _Static_assert(offsetof(struct cpu, stack_hi) == CPU_STACK_HI, "entry.S reads stack_hi");
+_Static_assert(offsetof(struct cpu, prev) == CPU_PREV, "entry.S reads prev");
 
 extern struct cpu cpus[HERMIT_MAX_CPUS];
 

@@ -1,5 +1,6 @@
 /*
- * kernel/sched.h: a round-robin preemptive scheduler with one run queue per CPU.
+ * kernel/sched.h: a round-robin preemptive scheduler with one run queue per CPU (locks and
+ * placement: core/sched.c).
  * Blocking: with the queue's lock held, sched_block(q, lock, flags, deadline) puts the current task
  * on q, releases the lock and switches away; it returns once sched_wake_one() or sched_wake_all()
  * took the task off q or the deadline (clock ns, 0 = none) passed, with the task's wake_reason
@@ -23,8 +24,13 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 /* Wakes the first task of q; the caller holds q's lock. Returns it, or NULL when q was empty. */
 struct task *sched_wake_one(struct runqueue *q);
 void sched_wake_all(struct runqueue *q);
-/* Makes a new or woken task runnable. Any context. */
+/* Makes a new or woken task runnable on its CPU. Any context, any CPU. */
 void sched_make_ready(struct task *t);
+/* Reads the placement setting (HERMIT_SMP_SPREAD) once the environment is known. */
+void sched_boot(void);
+/* The CPU a new task goes to (counted there until sched_task_gone()). */
+unsigned sched_place(void);
+void sched_task_gone(const struct task *t);
 /* Sleeps until the clock reaches deadline_ns. */
 void sched_sleep_until(uint64_t deadline_ns);
 
@@ -32,6 +38,8 @@ void sched_sleep_until(uint64_t deadline_ns);
 struct trap_frame *sched_switch(struct trap_frame *frame);
 /* Timer interrupt: wakes expired sleepers, ends time slices, programs the next expiry. */
 void sched_timer_tick(void);
+/* The reschedule IPI: another CPU queued a task here. */
+void sched_kicked(void);
 /* Entered by the boot task once everything is set up; becomes this CPU's idle loop. */
 void sched_idle_loop(void) __attribute__((noreturn));
 

@@ -14,11 +14,17 @@ struct spinlock {
 	volatile uint32_t locked;
 };
 
+/* With interrupts already masked (trap handlers, or under another irqsave lock). */
+static inline void spin_lock(struct spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
+}
+
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 {
 	uint64_t flags = irq_save();
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
+	spin_lock(l);
 	return flags;
 }
 

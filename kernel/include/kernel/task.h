@@ -9,6 +9,7 @@
 #ifndef KERNEL_TASK_H
 #define KERNEL_TASK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ enum task_state { TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_DEAD };
 struct task {
 	struct trap_frame *frame;   /* saved state; valid while not running */
 	uintptr_t stack_lo, stack_hi;
+	bool on_cpu;                /* a CPU runs it or still stands on its stack (core/sched.c) */
 	uint32_t id;                /* 1, 2, ...; also the gdb thread id */
 	uint32_t cpu;
 	enum task_state state;
@@ -33,6 +35,7 @@ struct task {
 	uint64_t wake_at;           /* blocked with a deadline: clock ns, else 0 */
 	struct task *timer_next;
 	struct runqueue *waiting_on;/* the wait queue a blocked task sits in */
+	struct spinlock *waiting_lock; /* and that queue's lock */
 	int wake_reason;            /* 0: woken; -ETIMEDOUT-like TASK_TIMED_OUT: deadline passed */
 	struct spinlock exit_lock;
 	struct runqueue exit_waiters;
@@ -49,12 +52,18 @@ struct task {
 
 #define TASK_SIG_ALL (~0ull)
 
+_Static_assert(offsetof(struct task, on_cpu) == TASK_ON_CPU, "entry.S clears on_cpu");
+
 #define TASK_TIMED_OUT 1
 
 typedef void (*task_fn)(void *arg);
 
-/* Creates a ready task running fn(arg); NULL when memory is short. */
+/* Creates a ready task running fn(arg), placed on a CPU (core/sched.c); NULL when memory is
+ * short. task_new() leaves it unstarted, for the creator to finish first; task_start() starts it
+ * (it may run on another CPU at once). */
 struct task *task_create(const char *name, task_fn fn, void *arg, size_t stack_size);
+struct task *task_new(const char *name, task_fn fn, void *arg, size_t stack_size);
+void task_start(struct task *t);
 /* Ends the calling task; never returns. */
 void task_exit(void) __attribute__((noreturn));
 /* Waits until t is dead. Task context. */
@@ -65,8 +74,10 @@ void task_detach(struct task *t);
 void task_release(struct task *t);
 void task_set_name(struct task *t, const char *name);
 struct task *task_current(void);
-/* The list of every task, for debuggers; walk it with interrupts off. */
+/* The list of every task, for debuggers and crash reports: walk it only with the others stopped. */
 struct task *task_list(void);
+/* True when pred holds for a task; pred runs under the list's lock (short, no blocking). */
+bool task_any(bool (*pred)(const struct task *t));
 const char *task_state_name(enum task_state s);
 
 /* Boot: turns the flow running on [stack_lo, stack_hi) into the idle task of this CPU. */

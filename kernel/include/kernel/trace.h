@@ -65,6 +65,8 @@ size_t trace_describe(char *buf, size_t len);
 /* Boot, after hcall CONFIG: HERMIT_TRACE, HERMIT_TRACE_EVENTS (events per CPU ring),
  * HERMIT_LOGSIZE; publishes the trace header in the anchor (debug_tables_init the task table). */
 void trace_boot(void);
+/* A CPU came up: it gets its ring if tracing has rings already. */
+void trace_cpu_online(unsigned cpu);
 /* Early boot: publishes the task table (anchor.tasks), so a crash at boot can be read. */
 void debug_tables_init(void);
 

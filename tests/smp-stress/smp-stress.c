@@ -1,0 +1,288 @@
+/*
+ * smp-stress: threads on every CPU hammering what they share: a mutex-guarded counter, a bounded
+ * buffer on condition variables, atomics, a barrier, a rwlock, a spinlock, thread creation and
+ * exit, timed sleeps and waits (POSIX semaphores do not exist in Hermit yet). Each part
+ * checks an exact total; the whole runs ROUNDS times (argv[1]). It also reports how many CPUs
+ * its threads ran on (sched_getcpu). Exits 0 when every check held.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#define THREADS 8
+#define ITERS 4000
+#define SLOTS 4
+#define MAX_CPUS 16
+
+static int failures;
+
+static void check(int ok, const char *what, long long got, long long want)
+{
+	if (!ok) {
+		printf("smp-stress: FAIL %s: %lld, expected %lld\n", what, got, want);
+		failures++;
+	}
+}
+
+static atomic_int cpus_seen[MAX_CPUS];
+
+static void note_cpu(void)
+{
+	int cpu = sched_getcpu();
+	if (cpu >= 0 && cpu < MAX_CPUS)
+		atomic_store(&cpus_seen[cpu], 1);
+}
+
+/* ---- mutex, atomics, spinlock, rwlock ---- */
+static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long counter, spin_counter, rw_counter;
+static atomic_llong atomic_counter;
+static long long builtin_counter;
+static pthread_spinlock_t spin;
+static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_barrier_t barrier;
+static atomic_int rw_readers_saw_odd;
+
+static void *hammer(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&barrier); /* all start together */
+	for (int i = 0; i < ITERS; i++) {
+		pthread_mutex_lock(&counter_lock);
+		counter++;
+		pthread_mutex_unlock(&counter_lock);
+		atomic_fetch_add(&atomic_counter, 1);
+		__atomic_fetch_add(&builtin_counter, 2, __ATOMIC_SEQ_CST);
+		pthread_spin_lock(&spin);
+		spin_counter++;
+		pthread_spin_unlock(&spin);
+		if (i % 8 == 0) {
+			/* writers keep rw_counter even; readers must never see the odd middle */
+			pthread_rwlock_wrlock(&rw);
+			rw_counter++;
+			rw_counter++;
+			pthread_rwlock_unlock(&rw);
+		} else if (i % 8 == 1) {
+			pthread_rwlock_rdlock(&rw);
+			if (rw_counter % 2)
+				atomic_store(&rw_readers_saw_odd, 1);
+			pthread_rwlock_unlock(&rw);
+		}
+		if (i % 256 == 0)
+			note_cpu();
+	}
+	pthread_barrier_wait(&barrier);
+	return NULL;
+}
+
+static void run_threads(void *(*fn)(void *), int n)
+{
+	pthread_t t[THREADS * 2];
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, fn, (void *)(long)i))
+			check(0, "pthread_create", errno, 0);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void test_counters(void)
+{
+	counter = spin_counter = rw_counter = builtin_counter = 0;
+	atomic_store(&atomic_counter, 0);
+	atomic_store(&rw_readers_saw_odd, 0);
+	pthread_spin_init(&spin, PTHREAD_PROCESS_PRIVATE);
+	pthread_barrier_init(&barrier, NULL, THREADS);
+	run_threads(hammer, THREADS);
+	pthread_barrier_destroy(&barrier);
+	long long want = (long long)THREADS * ITERS;
+	check(counter == want, "mutex counter", counter, want);
+	check(atomic_load(&atomic_counter) == want, "atomic counter", atomic_load(&atomic_counter), want);
+	check(builtin_counter == 2 * want, "__atomic counter", builtin_counter, 2 * want);
+	check(spin_counter == want, "spinlock counter", spin_counter, want);
+	check(rw_counter == 2 * (want / 8), "rwlock writes", rw_counter, 2 * (want / 8));
+	check(!atomic_load(&rw_readers_saw_odd), "rwlock readers saw a half-done write", 1, 0);
+}
+
+/* ---- bounded buffer on condition variables ---- */
+static pthread_mutex_t buf_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t not_full = PTHREAD_COND_INITIALIZER, not_empty = PTHREAD_COND_INITIALIZER;
+static int buffer[SLOTS], head, count, producers_left;
+static long long consumed_sum, consumed_items;
+
+static void *produce(void *arg)
+{
+	(void)arg;
+	for (int i = 1; i <= ITERS; i++) {
+		pthread_mutex_lock(&buf_lock);
+		while (count == SLOTS)
+			pthread_cond_wait(&not_full, &buf_lock);
+		buffer[(head + count++) % SLOTS] = i;
+		pthread_cond_signal(&not_empty);
+		pthread_mutex_unlock(&buf_lock);
+	}
+	note_cpu();
+	pthread_mutex_lock(&buf_lock);
+	if (--producers_left == 0)
+		pthread_cond_broadcast(&not_empty);
+	pthread_mutex_unlock(&buf_lock);
+	return NULL;
+}
+
+static void *consume(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&buf_lock);
+		while (count == 0 && producers_left > 0)
+			pthread_cond_wait(&not_empty, &buf_lock);
+		if (count == 0) {
+			pthread_mutex_unlock(&buf_lock);
+			note_cpu();
+			return NULL;
+		}
+		int v = buffer[head];
+		head = (head + 1) % SLOTS;
+		count--;
+		consumed_sum += v;
+		consumed_items++;
+		pthread_cond_signal(&not_full);
+		pthread_mutex_unlock(&buf_lock);
+	}
+}
+
+static void *buffer_role(void *arg) { return (long)arg % 2 ? consume(arg) : produce(arg); }
+
+static void test_buffer(void)
+{
+	head = count = 0;
+	consumed_sum = consumed_items = 0;
+	producers_left = THREADS / 2;
+	run_threads(buffer_role, THREADS);
+	long long producers = THREADS / 2;
+	long long want_sum = producers * ITERS * (ITERS + 1LL) / 2;
+	check(consumed_items == producers * ITERS, "buffer items", consumed_items, producers * ITERS);
+	check(consumed_sum == want_sum, "buffer sum", consumed_sum, want_sum);
+}
+
+/* ---- thread churn: create, exit, join, detach ---- */
+static atomic_int detached_done;
+
+static void *short_life(void *arg)
+{
+	note_cpu();
+	return (void *)((long)arg * 3);
+}
+
+static void *detached_life(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&detached_done, 1);
+	return NULL;
+}
+
+static void test_churn(void)
+{
+	long long sum = 0, want = 0;
+	atomic_store(&detached_done, 0);
+	pthread_attr_t detached;
+	pthread_attr_init(&detached);
+	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+	for (int round = 0; round < 40; round++) {
+		pthread_t t[THREADS], d;
+		for (long i = 0; i < THREADS; i++) {
+			pthread_create(&t[i], NULL, short_life, (void *)i);
+			want += i * 3;
+		}
+		pthread_create(&d, &detached, detached_life, NULL);
+		for (int i = 0; i < THREADS; i++) {
+			void *r;
+			pthread_join(t[i], &r);
+			sum += (long)r;
+		}
+	}
+	for (int i = 0; i < 1000 && atomic_load(&detached_done) < 40; i++)
+		usleep(1000);
+	check(sum == want, "joined results", sum, want);
+	check(atomic_load(&detached_done) == 40, "detached threads that ran", atomic_load(&detached_done), 40);
+}
+
+/* ---- sleeping and timed waits wake on time, and early on a signal ---- */
+static pthread_mutex_t nap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t nap_cond = PTHREAD_COND_INITIALIZER;
+static atomic_int timeouts, signalled;
+static int nap_go;
+
+static void *nap(void *arg)
+{
+	long i = (long)arg;
+	struct timespec d = { 0, 1000000 * (i % 3 + 1) };
+	nanosleep(&d, NULL);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 5000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&nap_lock);
+	int r = 0;
+	while (!nap_go && r != ETIMEDOUT)
+		r = pthread_cond_timedwait(&nap_cond, &nap_lock, &until);
+	pthread_mutex_unlock(&nap_lock);
+	atomic_fetch_add(r == ETIMEDOUT ? &timeouts : &signalled, 1);
+	return NULL;
+}
+
+static void test_sleep_wake(void)
+{
+	atomic_store(&timeouts, 0);
+	atomic_store(&signalled, 0);
+	nap_go = 0;
+	pthread_t t[THREADS];
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, nap, (void *)i);
+	usleep(20000); /* the first half times out ... */
+	pthread_mutex_lock(&nap_lock);
+	nap_go = 1;
+	pthread_cond_broadcast(&nap_cond);
+	pthread_mutex_unlock(&nap_lock);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	int total = atomic_load(&timeouts) + atomic_load(&signalled);
+	check(total == THREADS, "sleepers that came back", total, THREADS);
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 3;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	printf("smp-stress: %ld CPUs online, %d rounds of %d threads\n", cpus, rounds, THREADS);
+	static const struct {
+		const char *name;
+		void (*run)(void);
+	} tests[] = { { "counters", test_counters }, { "buffer", test_buffer }, { "churn", test_churn },
+		      { "sleep-wake", test_sleep_wake } };
+	double spent[4] = { 0 };
+	for (int r = 0; r < rounds && !failures; r++)
+		for (int i = 0; i < 4; i++) {
+			struct timespec a, b;
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			tests[i].run();
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			spent[i] += (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+		}
+	for (int i = 0; i < 4; i++)
+		printf("smp-stress: %s took %.3f s\n", tests[i].name, spent[i]);
+	int used = 0;
+	for (int i = 0; i < MAX_CPUS; i++)
+		used += atomic_load(&cpus_seen[i]);
+	printf("smp-stress: threads ran on %d of %ld CPUs\n", used, cpus);
+	printf("smp-stress: %s\n", failures ? "FAILED" : "all checks held");
+	return failures ? 1 : 0;
+}

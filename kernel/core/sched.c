@@ -124,6 +124,8 @@ static bool wake(struct task *t, int reason)
 	return blocked;
 }
 
+void sched_wake(struct task *t) { wake(t, 0); }
+
 struct task *sched_wake_one(struct runqueue *q)
 {
 	struct task *t = runqueue_pop(q);

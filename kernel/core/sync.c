@@ -1,8 +1,9 @@
 /*
- * core/sync.c: see sync.h. An unlocked mutex wakes its first waiter, which competes for it
- * again: handing ownership to a task that first has to be scheduled (on another CPU, after an
- * IPI) would make every contended hand-over wait for that, a convoy. Waiters re-check under the
- * lock, so no wake-up is lost; a semaphore still hands its unit to the task it wakes.
+ * core/sync.c: see sync.h. Mutexes hand ownership straight to the first waiter on unlock, so a
+ * woken waiter never has to compete again (fair, no lost wake-ups; lwIP's port relies on it to
+ * pass its core lock, net/sys_arch.c). The new owner is recorded before it is woken: on another
+ * CPU it runs at once. The price on SMP is a convoy: a contended mutex waits for each new owner
+ * to be scheduled (docs/smp.md).
  */
 #include "kernel/sync.h"
 
@@ -60,21 +61,18 @@ int kmutex_lock(struct kmutex *m, uint64_t deadline)
 {
 	struct task *self = task_current();
 	uint64_t f = spin_lock_irqsave(&m->lock);
-	for (;;) {
-		if (!m->owner || (m->owner == self && m->type == KMUTEX_RECURSIVE)) {
-			m->owner = self;
-			m->depth++;
-			spin_unlock_irqrestore(&m->lock, f);
-			return 0;
-		}
-		if (m->owner == self && m->type == KMUTEX_ERRORCHECK) {
-			spin_unlock_irqrestore(&m->lock, f);
-			return -1;
-		}
-		if (sched_block(&m->waiters, &m->lock, f, deadline))
-			return -1;
-		f = spin_lock_irqsave(&m->lock);
+	if (!m->owner || (m->owner == self && m->type == KMUTEX_RECURSIVE)) {
+		m->owner = self;
+		m->depth++;
+		spin_unlock_irqrestore(&m->lock, f);
+		return 0;
 	}
+	if (m->owner == self && m->type == KMUTEX_ERRORCHECK) {
+		spin_unlock_irqrestore(&m->lock, f);
+		return -1;
+	}
+	/* kmutex_unlock() makes us the owner before it wakes us */
+	return sched_block(&m->waiters, &m->lock, f, deadline) ? -1 : 0;
 }
 
 int kmutex_unlock(struct kmutex *m)
@@ -85,8 +83,11 @@ int kmutex_unlock(struct kmutex *m)
 		return -1;
 	}
 	if (--m->depth == 0) {
-		m->owner = NULL;
-		sched_wake_one(&m->waiters);
+		struct task *next = runqueue_pop(&m->waiters);
+		m->owner = next;
+		m->depth = next ? 1 : 0;
+		if (next)
+			sched_wake(next);
 	}
 	spin_unlock_irqrestore(&m->lock, f);
 	return 0;

@@ -37,6 +37,7 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 }
 
 struct task *sched_wake_one(struct runqueue *q) { return runqueue_pop(q); }
+void sched_wake(struct task *t) { (void)t; } /* the waker took it off its queue already */
 
 void sched_wake_all(struct runqueue *q)
 {

@@ -24,6 +24,9 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 /* Wakes the first task of q; the caller holds q's lock. Returns it, or NULL when q was empty. */
 struct task *sched_wake_one(struct runqueue *q);
 void sched_wake_all(struct runqueue *q);
+/* Wakes t, which the caller took off its wait queue (under the queue's lock) after handing it
+ * what it waited for: on another CPU t may run before this returns. */
+void sched_wake(struct task *t);
 /* Makes a new or woken task runnable on its CPU. Any context, any CPU. */
 void sched_make_ready(struct task *t);
 /* Reads the placement setting (HERMIT_SMP_SPREAD) once the environment is known. */

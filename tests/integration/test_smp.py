@@ -112,6 +112,6 @@ def test_threads_app_spread_over_four_cpus():
 
 def test_primes_spread_counts_right():
     # long enough that the first thread is still running when the second is placed
-    r = run_proxy(BENCHMARKS / "primes", "2", "1000000", env={"HERMIT_CPUS": "2", **SPREAD})
+    r = run_proxy(BENCHMARKS / "primes", "2", "2000000", env={"HERMIT_CPUS": "2", **SPREAD})
     assert r.returncode == 0, r.stdout + r.stderr
-    assert re.search(r"primes: 78498 below 1000000 with 2 threads on 2 of 2 CPUs", r.stdout), r.stdout
+    assert re.search(r"primes: 148933 below 2000000 with 2 threads on 2 of 2 CPUs", r.stdout), r.stdout

@@ -4,32 +4,40 @@ import struct
 import gdb
 
 from . import constants as C
-from .util import read, var
+from .util import LOG_MAX, broken, read, table
 
+NAME = "log ring"
 RECORD = struct.Struct("<HBBIQQ")  # size, level, cpu, task, seq, ns
 
 
-def records():
-    """(seq, ns, cpu, task, level, text) oldest first, and how many older ones were overwritten."""
-    r = var("hermit_log_ring")
-    if int(r["magic"]) != C.HERMIT_LOG_MAGIC or not int(r["data"]):
-        return [], 0
+def ring():
+    """(data, size, head, tail) of the log ring, each checked (tracing/logring.h, log_ring_sane)."""
+    found = table("log", NAME, "struct hermit_log_ring", C.HERMIT_LOG_MAGIC, C.HERMIT_LOG_VERSION)
+    if found is None:
+        return b"", 64, 0, 0
+    r = found[0]
     size, head, tail = int(r["size"]), int(r["head"]), int(r["tail"])
-    if head - tail > size:
-        return [], 0
-    data = read(r["data"], size)
+    if size > LOG_MAX or size < 64 or size & (size - 1) or tail > head or head - tail > size:
+        broken(NAME, f"size {size}, head {head}, tail {tail}")
+    return read(r["data"], size, NAME, "its data is outside guest memory"), size, head, tail
+
+
+def records():
+    """(seq, ns, cpu, task, level, text) oldest first, and how many older ones were overwritten.
+    The same walk as log_ring_next (tracing/logring.h): a torn record ends the log."""
+    data, size, head, tail = ring()
     out, pos = [], tail
     while pos < head:
         off = pos & (size - 1)
-        rsize, level = struct.unpack_from("<HB", data, off)  # a filler may be shorter than a header
+        header = data[off: off + RECORD.size].ljust(RECORD.size, b"\0")  # a filler may be shorter
+        rsize, level, cpu, task, seq, ns = RECORD.unpack(header)
         pad = level == C.HERMIT_LOG_PAD
-        if rsize < (8 if pad else RECORD.size) or rsize % 8 or off + rsize > size:
+        if rsize < (8 if pad else RECORD.size) or rsize % 8 or off + rsize > size or rsize > head - pos:
             break
+        pos += rsize
         if not pad:
-            rsize, level, cpu, task, seq, ns = RECORD.unpack_from(data, off)
             text = data[off + RECORD.size: off + rsize].split(b"\0", 1)[0].decode(errors="replace")
             out.append((seq, ns, cpu, task, level, text))
-        pos += rsize
     return out, (out[0][0] if out else 0)
 
 

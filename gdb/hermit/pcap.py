@@ -6,28 +6,30 @@ import struct
 import gdb
 
 from . import constants as C
-from .util import read, var
+from .util import CAPTURE_MAX, anchor, broken, read
+
+NAME = "capture ring"
 
 RING = struct.Struct("<IIIIQQqQQQQ")  # magic, version, linktype, snaplen, data, size, realtime0, head, tail, dropped, frames
 RECORD = struct.Struct("<QIIHHI")     # time_ns, orig_len, cap_len, iface, direction, reserved
 
 
 def ring():
-    at = int(var("hermit_anchor")["capture"])
+    at = int(anchor()["capture"])
     if not at:
         raise gdb.GdbError("hermit: no capture ring (the guest runs without HERMIT_CAPTURE_NET=1)")
-    fields = RING.unpack(read(at, RING.size))
+    fields = RING.unpack(read(at, RING.size, NAME, f"{at:#x} is outside guest memory"))
     if fields[0] != C.HERMIT_CAPTURE_MAGIC or fields[1] != C.HERMIT_CAPTURE_VERSION:
-        raise gdb.GdbError("hermit: the capture ring has an unknown magic or version")
+        broken(NAME, f"magic {fields[0]:#x} version {fields[1]}")
     return fields
 
 
 def frames():
     """(linktype, snaplen, [(wall-clock ns, orig_len, bytes)], dropped)"""
     _, _, linktype, snaplen, data_at, size, realtime0, head, tail, dropped, _ = ring()
-    if size < 64 or size % 8 or head - tail > size:
-        raise gdb.GdbError("hermit: the capture ring's layout is broken")
-    data = read(data_at, size)
+    if size < 64 or size % 8 or size > CAPTURE_MAX or tail > head or head - tail > size or not snaplen:
+        broken(NAME, f"size {size}, head {head}, tail {tail}, snaplen {snaplen}")
+    data = read(data_at, size, NAME, "its data is outside guest memory")
     out, pos = [], tail
     while pos < head:
         off, left = pos % size, size - pos % size

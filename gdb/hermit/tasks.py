@@ -1,18 +1,96 @@
-"""`hermit tasks`: the kernel's tasks, like ps; $hermit_current_task()."""
+"""`hermit tasks`: the kernel's tasks, like ps; $hermit_current_task().
+
+Tasks are walked through the task table the kernel publishes for post-mortem tools (hermit/abi.h,
+struct hermit_task_table), checked as the proxy checks it (proxy/guestview.c)."""
+import struct
+
 import gdb
 
-from .util import cpus_up, var, where
+from . import constants as C
+from .util import TASK_SIZE_MAX, FRAME_SIZE_MAX, TASKS_MAX, broken, inside, read, table, var, where
+
+NAME = "task table"
+STATES = ["ready", "running", "blocked", "dead"]
 
 
-def all_tasks():
-    t = var("*task_list_head")
-    while int(t):
-        yield t.dereference()
-        t = t["all_next"]
+def task_table():
+    found = table("tasks", NAME, "struct hermit_task_table", C.HERMIT_TASKS_MAGIC, C.HERMIT_TASKS_VERSION)
+    if found is None:
+        raise gdb.GdbError("hermit: the kernel has published no task table yet")
+    tt = {}
+    for f in found[0].type.fields():
+        v = found[0][f.name]
+        tt[f.name] = [int(v[i]) for i in range(v.type.range()[1] + 1)] if f.type.code == gdb.TYPE_CODE_ARRAY else int(v)
+    check(tt)
+    return tt
 
 
-def current_tasks():
-    return {int(c["current"]): int(c["id"]) for c in cpus_up() if int(c["current"])}
+def check(tt):
+    sz = tt["task_size"]
+    ok = 0 < sz <= TASK_SIZE_MAX and tt["name_max"] > 0 and tt["frame_size"] <= FRAME_SIZE_MAX
+    ok = ok and all(inside(tt[f], n, sz) for f, n in (("task_next", 8), ("task_id", 4), ("task_state", 4),
+                                                      ("task_name", tt["name_max"]), ("task_frame", 8),
+                                                      ("task_stack_lo", 8), ("task_stack_hi", 8)))
+    ok = ok and all(inside(off, 8, tt["frame_size"]) for off in tt["frame"])
+    if not ok:
+        broken(NAME, f"its offsets do not fit a task of {sz} bytes")
+    if tt["ncpus"] > C.HERMIT_MAX_CPUS or not inside(tt["cpu_current"], 8, tt["cpu_size"]):
+        broken(NAME, f"{tt['ncpus']} CPUs of {tt['cpu_size']} bytes, current at {tt['cpu_current']}")
+
+
+def u64(data, off):
+    return struct.unpack_from("<Q", data, off)[0]
+
+
+def u32(data, off):
+    return struct.unpack_from("<I", data, off)[0]
+
+
+def all_tasks(tt):
+    """(address, bytes of the struct task) for each task, newest first; a list that loops, runs
+    past guest memory or never ends breaks the table."""
+    at = u64(read(tt["list"], 8, NAME, f"its list head {tt['list']:#x} is outside guest memory"), 0)
+    seen = set()
+    while at:
+        if at in seen:
+            broken(NAME, f"its list loops back to the task at {at:#x}")
+        if len(seen) == TASKS_MAX:
+            broken(NAME, f"its list is longer than {TASKS_MAX} tasks")
+        seen.add(at)
+        data = read(at, tt["task_size"], NAME, f"a task at {at:#x} is outside guest memory")
+        yield at, data
+        at = u64(data, tt["task_next"])
+
+
+def running(tt):
+    """{task address: CPU} of the tasks on a CPU."""
+    data = read(tt["cpus"], tt["ncpus"] * tt["cpu_size"], NAME)
+    current = (u64(data, i * tt["cpu_size"] + tt["cpu_current"]) for i in range(tt["ncpus"]))
+    return {t: i for i, t in enumerate(current) if t}
+
+
+def describe(tt, at, data, on_cpu):
+    """(cpu, id, state, name, stack use, where) of one task."""
+    tid, state = u32(data, tt["task_id"]), u32(data, tt["task_state"])
+    name = data[tt["task_name"]: tt["task_name"] + tt["name_max"]].split(b"\0", 1)[0].decode(errors="replace")
+    lo, hi, frame = u64(data, tt["task_stack_lo"]), u64(data, tt["task_stack_hi"]), u64(data, tt["task_frame"])
+    rsp = rip = 0
+    if frame:
+        regs = read(frame, tt["frame_size"], NAME)
+        rsp, rip = u64(regs, tt["frame"][C.HERMIT_REG_RSP]), u64(regs, tt["frame"][C.HERMIT_REG_RIP])
+    top = rsp if frame else hi
+    used = f"{(hi - top + 1023) // 1024}/{(hi - lo) // 1024} KiB" if lo <= top <= hi else "?"
+    here = where(rip) if frame else "-"
+    if on_cpu and state == STATES.index("running"):
+        here = "(running)"  # its saved frame is stale: where it stands is in its CPU's registers
+    text = STATES[state] if state < len(STATES) else f"state{state}"
+    return cpu_of(data), tid, text, name, used, here
+
+
+def cpu_of(data):
+    """The CPU a task last ran on: a field the task table does not publish, by the debug info."""
+    t = gdb.lookup_type("struct task")
+    return int(gdb.Value(data[:t.sizeof], t)["cpu"]) if t.sizeof <= len(data) else "?"
 
 
 class Tasks(gdb.Command):
@@ -24,20 +102,12 @@ A '*' marks a task running on a CPU; where a running task stands is in the regis
         super().__init__("hermit tasks", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
-        running = current_tasks()
+        tt = task_table()
+        on = running(tt)
+        rows = [(at in on,) + describe(tt, at, data, at in on) for at, data in all_tasks(tt)]
         print(f"{'':1}{'ID':>4} {'CPU':>3} {'STATE':<8} {'NAME':<20} {'STACK USED':>12}  WHERE")
-        for t in all_tasks():
-            addr = int(t.address)
-            state = str(t["state"]).replace("TASK_", "").lower()
-            frame = t["frame"]
-            lo, hi = int(t["stack_lo"]), int(t["stack_hi"])
-            rsp = int(frame["rsp"]) if int(frame) else hi
-            used = f"{(hi - rsp + 1023) // 1024}/{(hi - lo) // 1024} KiB" if lo <= rsp <= hi else "?"
-            here = "(running)" if addr in running else where(frame["rip"]) if int(frame) else "-"
-            if addr in running and str(t["state"]) != "TASK_RUNNING":
-                here = where(frame["rip"]) if int(frame) else "-"
-            mark = "*" if addr in running else " "
-            print(f"{mark}{int(t['id']):>4} {int(t['cpu']):>3} {state:<8} {t['name'].string():<20} {used:>12}  {here}")
+        for mark, cpu, tid, state, name, used, here in rows:
+            print(f"{'*' if mark else ' '}{tid:>4} {cpu:>3} {state:<8} {name:<20} {used:>12}  {here}")
 
 
 class CurrentTask(gdb.Function):
@@ -47,7 +117,10 @@ class CurrentTask(gdb.Function):
         super().__init__("hermit_current_task")
 
     def invoke(self, cpu=0):
-        return var("cpus")[int(cpu)]["current"]
+        cpus = var("cpus")
+        if not 0 <= int(cpu) <= cpus.type.range()[1]:
+            raise gdb.GdbError(f"hermit: no CPU {int(cpu)}")
+        return cpus[int(cpu)]["current"]
 
 
 def register():

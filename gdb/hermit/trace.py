@@ -8,33 +8,51 @@ import struct
 import gdb
 
 from . import constants as C
-from .util import read, var
+from .util import TRACE_SLOTS_MAX, broken, read, table
+
+NAME = "trace header"
 
 EVENT = struct.Struct("<QIHHQQ")  # tsc, commit, id, task, arg0, arg1
 CTF_MAGIC = 0xC1FC1FC1
 
 
 class Snapshot:
+    """The rings as the proxy reads them (proxy/guestview.c gv_trace, tracing/export.c)."""
+
     def __init__(self):
-        h = var("hermit_trace")
-        self.tsc_khz, self.tsc_base = int(h["tsc_khz"]), int(h["tsc_base"])
         self.cpus = []  # (cpu, events, lost, torn)
-        for i in range(int(h["ncpus"])):
+        found = table("trace", NAME, "struct hermit_trace", C.HERMIT_TRACE_MAGIC, C.HERMIT_TRACE_VERSION)
+        if found is None:
+            self.tsc_khz = self.tsc_base = 0
+            return
+        h = found[0]
+        self.tsc_khz, self.tsc_base = int(h["tsc_khz"]), int(h["tsc_base"])
+        ncpus = int(h["ncpus"])
+        if ncpus > C.HERMIT_MAX_CPUS or int(h["event_size"]) != EVENT.size:
+            broken(NAME, f"{ncpus} CPUs, events of {int(h['event_size'])} bytes")
+        for i in range(ncpus):
             c = h["cpu"][i]
             head, slots, n = int(c["head"]), int(c["slots"]), int(c["nslots"])
-            if not slots or not n or n & (n - 1):
+            if n > TRACE_SLOTS_MAX or n & (n - 1) or slots % 8:
+                broken(NAME, f"CPU {i}'s ring ({n} slots at {slots:#x})")
+            if not slots or not n:
                 continue
-            data = read(slots, n * EVENT.size)
-            first = max(head, n) - n
-            events, torn = [], 0
-            for pos in range(first, head):
-                e = EVENT.unpack_from(data, (pos & (n - 1)) * EVENT.size)
-                if e[1] != (pos + 1) & 0xFFFFFFFF:
-                    torn += 1
-                    continue
-                events.append(e)
-            events.sort(key=lambda e: (e[0], e[1]))
-            self.cpus.append((int(c["cpu"]), events, first, torn))
+            data = read(slots, n * EVENT.size, NAME, f"CPU {i}'s ring ({n} slots at {slots:#x})")
+            self.cpus.append(self.ring(int(c["cpu"]), data, head, n))
+
+    @staticmethod
+    def ring(cpu, data, head, n):
+        """The slots of the last n positions whose commit word matches their position."""
+        first = max(head, n) - n
+        events, torn = [], 0
+        for pos in range(first, head):
+            e = EVENT.unpack_from(data, (pos & (n - 1)) * EVENT.size)
+            if e[1] != (pos + 1) & 0xFFFFFFFF:
+                torn += 1
+                continue
+            events.append(e)
+        events.sort(key=lambda e: (e[0], e[1]))
+        return cpu, events, first, torn
 
     def ns(self, tsc):
         return (tsc - self.tsc_base) * 1000000 // self.tsc_khz if self.tsc_khz and tsc >= self.tsc_base else 0

@@ -7,8 +7,10 @@ saying why, where this machine's KVM cannot run a Hermit guest.
 """
 import os
 import pathlib
+import select
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -61,6 +63,18 @@ def run_proxy(app, *args, accel="tcg", env=None, cwd=None, timeout=TIMEOUT):
     )
     assert not any(m in r.stderr for m in SANITIZER_REPORT), r.stderr
     return r
+
+
+def read_until(stream, needle, timeout=20):
+    """Reads the pipe's bytes directly (no buffering that select cannot see) until needle."""
+    seen, deadline, fd = "", time.time() + timeout, stream.fileno()
+    while needle not in seen and time.time() < deadline:
+        if select.select([fd], [], [], 0.5)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk.decode(errors="replace")
+    return seen
 
 
 def qemu_processes_of(marker):

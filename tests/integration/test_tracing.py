@@ -4,7 +4,6 @@ import json
 import os
 import pathlib
 import re
-import select
 import signal
 import subprocess
 import tempfile
@@ -12,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, PROXY, ROOT, TESTS, run_proxy
+from conftest import BUILD, PROXY, ROOT, TESTS, read_until, run_proxy
 
 bt2 = pytest.importorskip("bt2", reason="python3-bt2 (babeltrace2's bindings) is not installed")
 
@@ -151,18 +150,6 @@ def start_hanging(env):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "waiting"
     return p
-
-
-def read_until(stream, needle, timeout=20):
-    """Reads the pipe's bytes directly (no buffering that select cannot see) until needle."""
-    seen, deadline, fd = "", time.time() + timeout, stream.fileno()
-    while needle not in seen and time.time() < deadline:
-        if select.select([fd], [], [], 0.5)[0]:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-    return seen
 
 
 ENDINGS = {

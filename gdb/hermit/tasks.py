@@ -69,10 +69,14 @@ def running(tt):
     return {t: i for i, t in enumerate(current) if t}
 
 
+def name_of(tt, data):
+    return data[tt["task_name"]: tt["task_name"] + tt["name_max"]].split(b"\0", 1)[0].decode(errors="replace")
+
+
 def describe(tt, at, data, on_cpu):
     """(cpu, id, state, name, stack use, where) of one task."""
     tid, state = u32(data, tt["task_id"]), u32(data, tt["task_state"])
-    name = data[tt["task_name"]: tt["task_name"] + tt["name_max"]].split(b"\0", 1)[0].decode(errors="replace")
+    name = name_of(tt, data)
     lo, hi, frame = u64(data, tt["task_stack_lo"]), u64(data, tt["task_stack_hi"]), u64(data, tt["task_frame"])
     rsp = rip = 0
     if frame:

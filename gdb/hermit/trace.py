@@ -8,6 +8,7 @@ import struct
 import gdb
 
 from . import constants as C
+from . import tasks
 from .util import TRACE_SLOTS_MAX, broken, read, table
 
 NAME = "trace header"
@@ -76,22 +77,44 @@ def fields(e):
     return name, out
 
 
+def task_names():
+    """{task id: name} for the timeline's slices; a broken task table is said and the ids stay."""
+    try:
+        tt = tasks.task_table()
+        return {tasks.u32(d, tt["task_id"]): tasks.name_of(tt, d) for _, d in tasks.all_tasks(tt)}
+    except gdb.GdbError as e:
+        print(e)
+        return {}
+
+
 def write_json(s, path):
+    """The same document as the proxy's trace_write_json (tracing/export.c)."""
+    names = task_names()
+
+    def slice_(cpu, tid, begin, end):
+        name = f"{names[tid]} ({tid})" if names.get(tid) else f"task {tid}"
+        return {"ph": "X", "cat": "sched", "pid": 0, "tid": cpu, "name": name, "ts": begin / 1000,
+                "dur": (end - begin) / 1000, "args": {"tid": tid}}
     ev = [{"ph": "M", "pid": 0, "name": "process_name", "args": {"name": "Hermit kernel"}}]
     for cpu, events, lost, torn in s.cpus:
         ev.append({"ph": "M", "pid": 0, "tid": cpu, "name": "thread_name", "args": {"name": f"CPU {cpu}"}})
+        if lost + torn:
+            ev.append({"ph": "M", "pid": 0, "tid": cpu, "name": "lost_events", "args": {"lost": lost, "torn": torn}})
         running, since = (events[0][3], s.ns(events[0][0])) if events else (0, 0)
         for e in events:
+            if e[2] >= len(C.EVENTS):
+                continue
             name, f = fields(e)
             t = s.ns(e[0])
             ev.append({"ph": "i", "s": "t", "pid": 0, "tid": cpu, "cat": "hermit", "name": name,
                        "ts": t / 1000, "args": dict([("task", e[3])] + f)})
             if name == "sched_switch":
-                ev.append({"ph": "X", "cat": "sched", "pid": 0, "tid": cpu, "name": f"task {e[4]}",
-                           "ts": since / 1000, "dur": (t - since) / 1000})
-                running, since = e[5], t
+                ev.append(slice_(cpu, e[4] & 0xFFFFFFFF, since, t))
+                running, since = e[5] & 0xFFFFFFFF, t
+        if events:
+            ev.append(slice_(cpu, running, since, s.ns(events[-1][0])))
     with open(path, "w") as out:
-        json.dump({"displayTimeUnit": "ns", "traceEvents": ev}, out)
+        json.dump({"displayTimeUnit": "ns", "otherData": {"system": "Hermit"}, "traceEvents": ev}, out)
 
 
 def write_ctf(s, path):

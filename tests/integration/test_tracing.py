@@ -1,5 +1,6 @@
 """The kernel log, the tracer and the post-mortem bundle, judged by real tools: babeltrace2 (its
 Python bindings, python3-bt2), json, and gdb on the ELF core."""
+import filecmp
 import json
 import os
 import pathlib
@@ -225,6 +226,28 @@ def test_gdb_scripts_on_a_core(tmp_path):
     events, _ = read_ctf(tmp_path / "g.ctf")
     proxy_events, _ = read_ctf(b / "trace")
     assert events == proxy_events  # the scripts read the rings as the proxy does
+    # the same guest memory decoded by the scripts and by the proxy (tracing/export.c, logring.h)
+    assert json.loads((tmp_path / "g.json").read_text()) == json.loads((b / "trace.json").read_text())
+    assert filecmp.cmpfiles(tmp_path / "g.ctf", b / "trace", ["metadata", "stream_0"], shallow=False)[0] == \
+        ["metadata", "stream_0"]
+    dmesg = gdb(TESTS / "tracer", b / "core", "hermit dmesg").stdout
+    assert same_log(dmesg, (b / "log.txt").read_text())
+
+
+MARKER = re.compile(r"<pc:0x([0-9a-f]+)>")
+
+
+def same_log(scripts, proxy):
+    """Whether `hermit dmesg` and the proxy's log.txt hold the same records, the proxy having put
+    each code address marker into words (its symbolizer, addr2line) where the scripts keep it."""
+    records = [line for line in scripts.splitlines() if re.match(r"^\[ *\d+\.\d{6}\] ", line)]
+    theirs = proxy.splitlines()
+    assert len(records) == len(theirs) > 10, (scripts, proxy)
+    for mine, their in zip(records, theirs):
+        pattern = "".join(re.escape(part) if i % 2 == 0 else f"0x{part}(?: in .*)?"
+                          for i, part in enumerate(MARKER.split(mine)))
+        assert re.fullmatch(pattern, their), (mine, their)
+    return True
 
 
 def test_gdb_scripts_through_qemus_gdbstub(tmp_path):

@@ -46,14 +46,14 @@ void capture_init(uint32_t kib)
 	log_info("capture: %lu KiB ring at 0x%lx", size / 1024, (unsigned long)(uintptr_t)data);
 }
 
-void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len)
+void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len, uint64_t time_ns)
 {
 	if (!data)
 		return;
 	uint32_t cap = len < ring.snaplen ? (uint32_t)len : ring.snaplen;
 	uint64_t need = sizeof(struct hermit_capture_record) + ALIGN8(cap);
 	struct hermit_capture_record rec = {
-		.time_ns = clock_ns(), .orig_len = (uint32_t)len, .cap_len = cap,
+		.time_ns = time_ns, .orig_len = (uint32_t)len, .cap_len = cap,
 		.iface = (uint16_t)iface, .direction = (uint16_t)direction,
 	};
 	uint64_t f = spin_lock_irqsave(&lock);

@@ -44,6 +44,7 @@ int rtl8139_probe(void);
 
 /* The capture ring (net/capture.c). */
 void capture_init(uint32_t kib);
-void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len);
+/* time_ns: clock_ns_at() of the reading the frame's trace event also carries. */
+void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len, uint64_t time_ns);
 
 #endif

@@ -45,12 +45,13 @@ static unsigned ethertype(const void *frame, size_t len)
 	return len >= 14 ? (unsigned)(b[12] << 8 | b[13]) : 0;
 }
 
-/* Both directions meet the capture ring and the tracer (net_rx, net_tx) at the same moment, so a
- * frame in the pcap file and the task that handled it in the trace can be matched. */
+/* Both directions meet the capture ring and the tracer (net_rx, net_tx) with one clock reading, so
+ * a frame in the pcap file and its event in the trace carry the same time and can be matched. */
 void netdev_receive(struct netdev *dev, const void *frame, size_t len)
 {
-	capture_frame(dev->index, HERMIT_CAPTURE_IN, frame, len);
-	trace(NET_RX, len, ethertype(frame, len));
+	uint64_t tsc = clock_tsc();
+	capture_frame(dev->index, HERMIT_CAPTURE_IN, frame, len, clock_ns_at(tsc));
+	trace_at(NET_RX, tsc, len, ethertype(frame, len));
 	struct netif *nif = dev->stack;
 	if (!nif || len < SIZEOF_ETH_HDR || len > 0xffff) {
 		dev->rx_dropped++;
@@ -79,8 +80,9 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 	if (!buf)
 		return ERR_MEM;
 	size_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
-	capture_frame(dev->index, HERMIT_CAPTURE_OUT, buf, len);
-	trace(NET_TX, len, ethertype(buf, len));
+	uint64_t tsc = clock_tsc();
+	capture_frame(dev->index, HERMIT_CAPTURE_OUT, buf, len, clock_ns_at(tsc));
+	trace_at(NET_TX, tsc, len, ethertype(buf, len));
 	dev->ops->tx_submit(dev, buf, len);
 	dev->tx_frames++;
 	return ERR_OK;

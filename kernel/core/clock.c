@@ -51,12 +51,16 @@ uint64_t clock_tsc_to_ns(uint64_t delta) { return (uint64_t)(((unsigned __int128
 
 uint64_t clock_ns_to_tsc(uint64_t ns) { return (uint64_t)(((unsigned __int128)ns * tsc_per_ns_fp32) >> 32); }
 
-uint64_t clock_ns(void)
+uint64_t clock_tsc(void) { return rdtsc(); }
+
+uint64_t clock_ns_at(uint64_t tsc)
 {
 	if (!ns_per_tsc_fp32)
 		return 0;
-	return clock_tsc_to_ns(rdtsc() - boot_tsc);
+	return clock_tsc_to_ns(tsc - boot_tsc);
 }
+
+uint64_t clock_ns(void) { return clock_ns_at(rdtsc()); }
 
 void clock_set_realtime(int64_t realtime_ns) { realtime_at_zero = realtime_ns - (int64_t)clock_ns(); }
 

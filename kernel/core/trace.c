@@ -43,14 +43,15 @@ static struct spinlock trace_lock;
 static uint32_t slots_per_cpu = DEFAULT_SLOTS;
 static unsigned char enabled[HERMIT_TRACE_NEVENTS];
 
-void trace_emit(unsigned id, uint64_t a0, uint64_t a1)
+void trace_emit(unsigned id, uint64_t a0, uint64_t a1) { trace_emit_at(id, rdtsc(), a0, a1); }
+
+void trace_emit_at(unsigned id, uint64_t tsc, uint64_t a0, uint64_t a1)
 {
 	struct cpu *c = this_cpu();
 	struct hermit_trace_cpu *r = &hermit_trace.cpu[c->id];
 	struct hermit_trace_event *slots = (struct hermit_trace_event *)(uintptr_t)r->slots;
 	if (!slots)
 		return;
-	uint64_t tsc = rdtsc();
 	uint64_t pos = trace_ring_reserve(r);
 	struct task *t = c->current;
 	trace_ring_commit(slots, r->nslots, pos, tsc, (uint16_t)id, t ? (uint16_t)t->id : 0, a0, a1);

@@ -422,4 +422,5 @@ def test_each_captured_frame_is_also_a_trace_event(tmp_path):
         assert e["args"]["task"] > 0
     t0, e0 = frames[0][0], events[0]["ts"]
     for (t, _), e in zip(frames, events):
-        assert abs((t - t0) / 1000 - (e["ts"] - e0)) < 1000  # µs: the same moments
+        # µs: one clock reading stamps both; what is left is rounding (pcap keeps microseconds)
+        assert abs((t - t0) / 1000 - (e["ts"] - e0)) < 5

@@ -42,6 +42,8 @@ on:
 }
 
 void trace_emit(unsigned id, uint64_t a0, uint64_t a1);
+/* The same, stamped with a TSC reading the caller took (clock_tsc()) and shares with another record. */
+void trace_emit_at(unsigned id, uint64_t tsc, uint64_t a0, uint64_t a1);
 /* The hypercall tracepoints (core/hcall.c): the hcall_* events and the system calls behind them. */
 void trace_hcall(uint32_t nr, const void *req, bool exit);
 
@@ -49,6 +51,12 @@ void trace_hcall(uint32_t nr, const void *req, bool exit);
 	do {                                                                                   \
 		if (trace_site_on(HERMIT_TRACE_##event))                                        \
 			trace_emit(HERMIT_TRACE_##event, (uint64_t)(a0), (uint64_t)(a1));       \
+	} while (0)
+
+#define trace_at(event, tsc, a0, a1)                                                           \
+	do {                                                                                   \
+		if (trace_site_on(HERMIT_TRACE_##event))                                        \
+			trace_emit_at(HERMIT_TRACE_##event, (tsc), (uint64_t)(a0), (uint64_t)(a1)); \
 	} while (0)
 
 /* Turns on (off) the events whose names match patterns (comma-separated globs, "all", "-glob"

@@ -7,7 +7,7 @@ from . import constants as C
 from .util import LOG_MAX, broken, read, table
 
 NAME = "log ring"
-RECORD = struct.Struct("<HBBIQQ")  # size, level, cpu, task, seq, ns
+RECORD = struct.Struct(C.LOG_RECORD)  # size, level, cpu, task, seq, ns
 
 
 def ring():

@@ -10,8 +10,8 @@ from .util import CAPTURE_MAX, anchor, broken, read
 
 NAME = "capture ring"
 
-RING = struct.Struct("<IIIIQQqQQQQ")  # magic, version, linktype, snaplen, data, size, realtime0, head, tail, dropped, frames
-RECORD = struct.Struct("<QIIHHI")     # time_ns, orig_len, cap_len, iface, direction, reserved
+RING = struct.Struct(C.CAPTURE_RING)  # magic, version, linktype, snaplen, data, size, realtime0, head, tail, dropped, frames
+RECORD = struct.Struct(C.CAPTURE_RECORD)  # time_ns, orig_len, cap_len, iface, direction, reserved
 
 
 def ring():

@@ -13,7 +13,7 @@ from .util import TRACE_SLOTS_MAX, broken, read, table
 
 NAME = "trace header"
 
-EVENT = struct.Struct("<QIHHQQ")  # tsc, commit, id, task, arg0, arg1
+EVENT = struct.Struct(C.TRACE_EVENT)  # tsc, commit, id, task, arg0, arg1
 CTF_MAGIC = 0xC1FC1FC1
 
 

@@ -96,6 +96,14 @@ void sched_kicked(void)
 	spin_unlock(&c->lock);
 }
 
+void sched_kick_others(void)
+{
+	unsigned self = smp_cpu_index();
+	for (unsigned i = 0; i < smp_cpus_online(); i++)
+		if (i != self && __atomic_load_n(&cpus[i].current, __ATOMIC_RELAXED) != cpus[i].idle)
+			ipi_reschedule(i);
+}
+
 void sched_make_ready(struct task *t)
 {
 	struct cpu *c = &cpus[t->cpu];

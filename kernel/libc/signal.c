@@ -81,6 +81,7 @@ static void send_value(struct task *t, int sig, int code, union sigval value)
 		sched_wake_all(&waiters);
 	}
 	spin_unlock_irqrestore(&lock, f);
+	sched_kick_others(); /* a task running on another CPU takes it at its next trap */
 	signal_task_kick();
 }
 

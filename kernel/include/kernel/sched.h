@@ -41,6 +41,9 @@ void sched_sleep_until(uint64_t deadline_ns);
 struct trap_frame *sched_switch(struct trap_frame *frame);
 /* Timer interrupt: wakes expired sleepers, ends time slices, programs the next expiry. */
 void sched_timer_tick(void);
+/* Interrupts every other CPU that runs a task, so it passes through the trap exit (where a
+ * pending signal diverts it to its handlers). */
+void sched_kick_others(void);
 /* The reschedule IPI: another CPU queued a task here. */
 void sched_kicked(void);
 /* Entered by the boot task once everything is set up; becomes this CPU's idle loop. */

@@ -15,7 +15,8 @@ cp "$(dirname "$0")/newlib-machine-types.h" "$src/newlib/libc/include/machine/_t
 # Everything runs in ring 0 beside interrupt handlers: no red zone. Frame pointers keep the
 # kernel's backtraces and gdb's unwinding cheap and reliable. __DYNAMIC_REENT__ gives each task
 # its own errno and stdio state through __getreent().
-cflags="-O2 -g -mno-red-zone -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-stack-protector -fno-pie -ffreestanding -D__DYNAMIC_REENT__"
+# HAVE_MKDIR: mkdtemp() makes its directory with mkdir() (libc/paths.c) instead of failing with ENOSYS.
+cflags="-O2 -g -mno-red-zone -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-stack-protector -fno-pie -ffreestanding -D__DYNAMIC_REENT__ -DHAVE_MKDIR"
 mkdir -p "$build/obj"
 cd "$build/obj"
 "$src/configure" --target=x86_64-elf --prefix="$prefix" \

@@ -3,10 +3,12 @@
  * the C11 headers.
  */
 #define _GNU_SOURCE /* strptime is XSI, timegm BSD: as with glibc */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +68,21 @@ static void check_files(void)
 	CHECK(unlink(name) == 0);
 	char bad[] = "no-x";
 	CHECK_ERRNO(mkstemp(bad), EINVAL);
+
+	char oname[] = "posix-o-XXXXXX";
+	fd = mkostemp(oname, O_CLOEXEC);
+	CHECK(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
+	close(fd);
+	CHECK(unlink(oname) == 0);
+	char dname[] = "posix-d-XXXXXX";
+	CHECK(mkdtemp(dname) == dname && strcmp(dname, "posix-d-XXXXXX") != 0);
+	struct stat st;
+	CHECK(stat(dname, &st) == 0 && S_ISDIR(st.st_mode) && rmdir(dname) == 0);
+	char n1[L_tmpnam], n2[L_tmpnam];
+	CHECK(tmpnam(n1) == n1 && tmpnam(n2) == n2 && strcmp(n1, n2) != 0);
+	char *n3 = tempnam(".", "pfx");
+	CHECK(n3 && strstr(n3, "pfx") != NULL);
+	free(n3);
 
 	FILE *t = tmpfile();
 	CHECK(t != NULL);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/mm.h"
 #include "kernel/sync.h"
 #include "kernel/trace.h"

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "hermit/abi.h"
 #include "kernel/smp.h"
 #include "kernel/clock.h"

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "kernel/mm.h"
 #include "kernel/sync.h"
 

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "arch/x86_64/cpu.h"
+#include "arch.h"
 #include "kernel/hcall.h"
 #include "libc/libc.h"
 

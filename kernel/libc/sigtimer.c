@@ -11,7 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "arch/x86_64/cpu.h"
+#include "arch.h"
 #include "kernel/clock.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch.h"
 #include "hermit/abi.h"
 #include "kernel/clock.h"
 #include "kernel/hcall.h"

@@ -4,11 +4,12 @@ UNIT_DIR := $(BUILD)/tests/unit
 # The kernel's portable code built for the host with tests/unit/hostarch/arch.h in place of the
 # architecture's (kernel/arch/$(ARCH)/arch.h): test_kernel_NAME links the kernel files it names.
 KERNEL_HOST_CFLAGS := $(HOST_CFLAGS) -Itests/unit/hostarch -Ikernel -Igdbstub -Itests/unit
-KERNEL_HOST_TESTS := runqueue page_alloc sync breakpoints
+KERNEL_HOST_TESTS := runqueue page_alloc sync breakpoints balance
 test_kernel_runqueue_SRCS := kernel/core/runqueue.c
 test_kernel_page_alloc_SRCS := kernel/mm/page_alloc.c
 test_kernel_sync_SRCS := kernel/core/sync.c kernel/core/runqueue.c
 test_kernel_breakpoints_SRCS := kernel/debug/breakpoints.c kernel/lib/format.c
+test_kernel_balance_SRCS := kernel/core/balance.c
 UNIT_TESTS += $(KERNEL_HOST_TESTS:%=$(UNIT_DIR)/test_kernel_%)
 
 .SECONDEXPANSION:
@@ -31,6 +32,13 @@ UNIT_TESTS += $(UNIT_DIR)/test_inet_text
 $(UNIT_DIR)/test_inet_text: tests/unit/test_inet_text.c net/inet_text.c net/inet_text.h
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+
+# glibc's CPU_* macros and the affinity calls' conversions, with Hermit's <sys/cpuset.h> alone.
+UNIT_TESTS += $(UNIT_DIR)/test_cpuset
+$(UNIT_DIR)/test_cpuset: tests/unit/test_cpuset.c kernel/libc/cpuset.c kernel/libc/cpuset.h \
+		kernel/libc/include/sys/cpuset.h tests/unit/hostlibc/sys/cpuset.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Itests/unit/hostlibc -Ikernel $(filter %.c,$^) -o $@ -lcmocka
 
 UNIT_TESTS += $(UNIT_DIR)/test_timegm
 $(UNIT_DIR)/test_timegm: tests/unit/test_timegm.c kernel/libc/timegm.c

@@ -48,7 +48,6 @@ void kernel_main(const struct boot_info *bi)
 	log_memory(bi);
 	apic_init();
 	smp_boot(bi);
-	sched_boot();
 	hcall_enable_irq();
 	libc_start_main_task();
 	sched_idle_loop();

@@ -3,32 +3,37 @@
  * only for the next sleeper's deadline or the end of the running task's slice when others wait.
  *
  * Locks, in this order (never two run-queue locks at once):
+ *   the task list's lock (core/task.c; sched_interrupt() runs under it)
  *   a wait queue's lock (the kmutex, ksem, kcond ... that owns it)
  *   cpu->lock: the CPU's run queue, sleepers and timer state, and the state, wake_at and
  *              wake_reason of the tasks placed on that CPU (task->cpu)
- * A task runs only on task->cpu, which is chosen when it is created (placement below) and never
- * changes. A task is woken once: wake() turns BLOCKED into READY under the CPU's lock, and the
- * loser of a race (a waker against the timer) finds it no longer blocked. Another CPU's wake-up
- * reaches the task's CPU with a reschedule IPI, which wakes it from its idle halt.
+ * A task runs only on task->cpu. task->cpu changes only under the lock of the CPU it names, and
+ * only while the task is ready and on no queue (a wake-up, a steal, a push, an affinity change
+ * take it off there and queue it on the new CPU after dropping the old lock); so whoever holds
+ * cpus[t->cpu].lock and finds t->cpu unchanged holds t's CPU (lock_task_cpu()). A task is woken
+ * once: wake() turns BLOCKED into READY under that lock, and the loser of a race (a waker
+ * against the timer) finds it no longer blocked. Another CPU's wake-up reaches the task's CPU
+ * with a reschedule IPI, which wakes it from its idle halt.
  * task->on_cpu is set while a CPU runs the task or still stands on its stack; it is cleared once
- * the CPU switched stacks (entry.S, after trap_dispatch()), which is what task_release() waits for.
+ * the CPU switched stacks (entry.S, after trap_dispatch()). A CPU that picks a task waits for it
+ * to clear before it runs the task (a task moved just after it blocked), and task_release()
+ * waits for it before freeing the stack.
  *
- * Placement: a new task goes to the online CPU with the fewest live tasks (ties: the lowest
- * index). Only with HERMIT_SMP_SPREAD=1 for now, and never with the gdb stub on (it cannot stop
- * the other CPUs yet): otherwise every task stays on CPU 0 (docs/smp.md says what still breaks
- * across CPUs). There is no migration or work stealing afterwards.
+ * Where tasks go: kernel/balance.h's rules (placement when a task becomes ready, a push at each
+ * switch of a CPU two tasks heavier than another, stealing by CPUs that become idle), within
+ * the CPUs a task may run on (sched_allowed()). With the gdb stub on, that is CPU 0 alone until
+ * the stub can stop the other CPUs.
  */
 #include "kernel/sched.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "arch.h"
+#include "kernel/balance.h"
 #include "kernel/clock.h"
 #include "kernel/debug.h"
 #include "kernel/ipi.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
+#include "kernel/signal.h"
 #include "kernel/smp.h"
 #include "kernel/task.h"
 #include "kernel/trace.h"
@@ -66,11 +71,71 @@ static void timer_reprogram(struct cpu *c)
 	c->timer_armed = next;
 }
 
-/* c->lock held. On this CPU it takes effect here; another CPU is told by the caller (kick). */
+/* ---- the CPUs a task may use, and their loads ---- */
+
+static uint64_t usable_cpus(void)
+{
+	if (debug_stub_enabled()) /* gdb stops CPU 0 only, until the stub stops them all */
+		return CPU_BIT(0);
+	return CPU_BIT(smp_cpus_online()) - 1;
+}
+
+uint64_t sched_allowed(const struct task *t)
+{
+	uint64_t usable = usable_cpus();
+	uint64_t mine = __atomic_load_n(&t->affinity, __ATOMIC_RELAXED) & usable;
+	return mine ? mine : usable;
+}
+
+/* Read without the CPUs' locks: a hint, which is all balancing needs. */
+static unsigned loads(unsigned *load)
+{
+	unsigned n = smp_cpus_online();
+	for (unsigned i = 0; i < n; i++)
+		load[i] = __atomic_load_n(&cpus[i].nr_queued, __ATOMIC_RELAXED) +
+			  (__atomic_load_n(&cpus[i].current, __ATOMIC_RELAXED) != cpus[i].idle);
+	return n;
+}
+
+static struct cpu *place(const struct task *t, unsigned prev, bool new_task)
+{
+	unsigned load[HERMIT_MAX_CPUS];
+	unsigned n = loads(load);
+	return &cpus[balance_place(load, n, sched_allowed(t), prev, new_task)];
+}
+
+/* ---- run queues: c->lock held ---- */
+
+static void queue_push(struct cpu *c, struct task *t)
+{
+	runqueue_push(&c->runq, t);
+	__atomic_store_n(&c->nr_queued, c->nr_queued + 1, __ATOMIC_RELAXED);
+}
+
+static bool queue_remove(struct cpu *c, struct task *t)
+{
+	bool found = runqueue_remove(&c->runq, t);
+	if (found)
+		__atomic_store_n(&c->nr_queued, c->nr_queued - 1, __ATOMIC_RELAXED);
+	return found;
+}
+
+/* The first queued task that may run on CPU cpu, taken off c's queue. */
+static struct task *queue_take_for(struct cpu *c, unsigned cpu)
+{
+	for (struct task *t = c->runq.head; t; t = t->queue_next)
+		if (sched_allowed(t) & CPU_BIT(cpu)) {
+			queue_remove(c, t);
+			return t;
+		}
+	return NULL;
+}
+
+/* On this CPU it takes effect here; another CPU is told by the caller (kick). */
 static void enqueue(struct cpu *c, struct task *t)
 {
 	t->state = TASK_READY;
-	runqueue_push(&c->runq, t);
+	queue_push(c, t);
 	if (c != this_cpu())
 		return;
 	if (c->current == c->idle)
@@ -85,11 +150,40 @@ static void kick(const struct cpu *c)
 		ipi_reschedule(c->id);
 }
 
+/* Hands t, ready and on no queue, from c (locked) to CPU to: the caller queues it there once it
+ * dropped c's lock (enqueue_on). */
+static void hand_over(struct task *t, const struct cpu *to)
+{
+	t->state = TASK_READY;
+	__atomic_store_n(&t->cpu, to->id, __ATOMIC_RELEASE);
+}
+
+static void enqueue_on(struct cpu *to, struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&to->lock);
+	enqueue(to, t);
+	spin_unlock_irqrestore(&to->lock, f);
+	kick(to);
+}
+
+/* Locks t's CPU, which may change until its lock is held. */
+static struct cpu *lock_task_cpu(const struct task *t, uint64_t *flags)
+{
+	for (;;) {
+		struct cpu *c = &cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)];
+		*flags = spin_lock_irqsave(&c->lock);
+		if (__atomic_load_n(&t->cpu, __ATOMIC_RELAXED) == c->id)
+			return c;
+		spin_unlock_irqrestore(&c->lock, *flags);
+	}
+}
+
 void sched_kicked(void)
 {
 	struct cpu *c = this_cpu();
 	spin_lock(&c->lock);
-	if (c->current == c->idle)
+	/* idle, or running a task whose affinity no longer includes this CPU: switch now */
+	if (c->current == c->idle || !(sched_allowed(c->current) & CPU_BIT(c->id)))
 		c->need_resched = 1;
 	else
 		timer_reprogram(c);
@@ -104,30 +198,37 @@ void sched_kick_others(void)
 			ipi_reschedule(i);
 }
 
+/* A new task, known to nobody else yet. */
 void sched_make_ready(struct task *t)
 {
-	struct cpu *c = &cpus[t->cpu];
-	uint64_t f = spin_lock_irqsave(&c->lock);
-	enqueue(c, t);
-	spin_unlock_irqrestore(&c->lock, f);
-	kick(c);
+	struct cpu *to = place(t, smp_cpu_index(), true);
+	t->cpu = to->id;
+	enqueue_on(to, t);
 }
 
-/* Makes a blocked task ready; false when it was not blocked any more (someone else woke it). */
+/* Makes a blocked task ready, where balancing puts it; false when it was not blocked any more
+ * (someone else woke it). */
 static bool wake(struct task *t, int reason)
 {
-	struct cpu *c = &cpus[t->cpu];
-	uint64_t f = spin_lock_irqsave(&c->lock);
+	uint64_t f;
+	struct cpu *c = lock_task_cpu(t, &f);
+	struct cpu *to = c;
 	bool blocked = t->state == TASK_BLOCKED;
 	if (blocked) {
 		if (t->wake_at)
 			sleeper_remove(c, t);
 		t->wake_reason = reason;
 		trace(SCHED_WAKEUP, t->id, reason == TASK_TIMED_OUT);
-		enqueue(c, t);
+		to = place(t, c->id, false);
+		if (to == c)
+			enqueue(c, t);
+		else
+			hand_over(t, to);
 	}
 	spin_unlock_irqrestore(&c->lock, f);
-	if (blocked)
+	if (to != c)
+		enqueue_on(to, t);
+	else if (blocked)
 		kick(c);
 	return blocked;
 }
@@ -148,44 +249,60 @@ void sched_wake_all(struct runqueue *q)
 		;
 }
 
-static bool spread;
-
-void sched_boot(void)
-{
-	const char *v = getenv("HERMIT_SMP_SPREAD");
-	spread = v && !strcmp(v, "1");
-}
-
-unsigned sched_place(void)
-{
-	unsigned best = 0, n = smp_cpus_online();
-	if (!spread || debug_stub_enabled())
-		n = 1;
-	for (unsigned i = 1; i < n; i++)
-		if (__atomic_load_n(&cpus[i].nr_tasks, __ATOMIC_RELAXED) <
-		    __atomic_load_n(&cpus[best].nr_tasks, __ATOMIC_RELAXED))
-			best = i;
-	__atomic_add_fetch(&cpus[best].nr_tasks, 1, __ATOMIC_RELAXED);
-	return best;
-}
-
-void sched_task_gone(const struct task *t) { __atomic_sub_fetch(&cpus[t->cpu].nr_tasks, 1, __ATOMIC_RELAXED); }
-
 static void switch_away(void) { __asm__ volatile("int %0" : : "i"(VEC_RESCHED) : "memory"); }
 
 void sched_yield_task(void) { switch_away(); }
+
+void sched_set_affinity(struct task *t, uint64_t set)
+{
+	__atomic_store_n(&t->affinity, set, __ATOMIC_RELEASE);
+	if (t == task_current()) {
+		if (!(sched_allowed(t) & CPU_BIT(smp_cpu_index())))
+			switch_away(); /* the switch sends it to a CPU it may use (pick_next) */
+		return;
+	}
+	uint64_t f;
+	struct cpu *c = lock_task_cpu(t, &f);
+	struct cpu *to = c;
+	if (!(sched_allowed(t) & CPU_BIT(c->id))) {
+		if (t->state == TASK_READY && queue_remove(c, t)) {
+			to = place(t, c->id, false);
+			hand_over(t, to);
+		} else if (c->current == t) {
+			kick(c); /* sched_kicked() makes it switch, and the switch moves it */
+		}
+	}
+	spin_unlock_irqrestore(&c->lock, f);
+	if (to != c)
+		enqueue_on(to, t);
+}
 
 int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint64_t deadline)
 {
 	struct cpu *c = this_cpu();
 	struct task *t = c->current;
 	t->wake_reason = 0;
-	t->state = TASK_BLOCKED;
 	if (q) {
 		/* stable until the task runs again: the timer takes it off q under lock */
 		t->waiting_on = q;
 		t->waiting_lock = lock;
 		runqueue_push(q, t);
+	}
+	/* after waiting_on: whoever sees it blocked finds where it waits (end_wait) */
+	__atomic_store_n(&t->state, TASK_BLOCKED, __ATOMIC_RELEASE);
+	if (q) {
+		/* a signal sent before its sender could see the task blocked (sched_interrupt) */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (t->interruptible && signal_ready(t)) {
+			runqueue_remove(q, t);
+			t->state = TASK_RUNNING;
+			t->waiting_on = NULL;
+			t->waiting_lock = NULL;
+			if (lock)
+				spin_unlock(lock);
+			irq_restore(flags);
+			return TASK_INTERRUPTED;
+		}
 	}
 	if (deadline) {
 		spin_lock(&c->lock);
@@ -201,6 +318,12 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 	t->waiting_lock = NULL;
 	irq_restore(flags);
 	return t->wake_reason;
+}
+
+bool sched_running_elsewhere(const struct task *t)
+{
+	return __atomic_load_n(&t->state, __ATOMIC_RELAXED) == TASK_RUNNING &&
+	       __atomic_load_n(&t->cpu, __ATOMIC_RELAXED) != smp_cpu_index();
 }
 
 void sched_sleep_until(uint64_t deadline_ns)
@@ -230,18 +353,27 @@ static struct task *take_expired(struct cpu *c, uint64_t now)
 	return expired;
 }
 
-/* A timed-out waiter leaves its wait queue first; if a waker already took it off, the waker's
- * wake-up stands (it may have handed the task a semaphore unit or a mutex). */
-static void time_out(struct task *t)
+/* A waiter whose wait ends early (deadline, signal) leaves its wait queue first; if a waker
+ * already took it off, the waker's wake-up stands (it may have handed the task a semaphore
+ * unit or a mutex). */
+static void end_wait(struct task *t, int reason)
 {
-	if (t->waiting_on) {
-		spin_lock(t->waiting_lock);
-		bool still_waiting = runqueue_remove(t->waiting_on, t);
-		spin_unlock(t->waiting_lock);
+	struct spinlock *lock = t->waiting_lock;
+	struct runqueue *q = t->waiting_on;
+	if (q) {
+		spin_lock(lock);
+		bool still_waiting = runqueue_remove(q, t);
+		spin_unlock(lock);
 		if (!still_waiting)
 			return;
 	}
-	wake(t, TASK_TIMED_OUT);
+	wake(t, reason);
+}
+
+void sched_interrupt(struct task *t)
+{
+	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_BLOCKED && t->waiting_on)
+		end_wait(t, TASK_INTERRUPTED);
 }
 
 void sched_timer_tick(void)
@@ -252,7 +384,7 @@ void sched_timer_tick(void)
 	for (struct task *t = take_expired(c, now), *next; t; t = next) {
 		next = t->timer_next;
 		t->timer_next = NULL;
-		time_out(t);
+		end_wait(t, TASK_TIMED_OUT);
 	}
 	spin_lock(&c->lock);
 	if (c->current != c->idle && now >= c->slice_end && !runqueue_empty(&c->runq))
@@ -269,17 +401,60 @@ static void reap_dead(struct cpu *c)
 	}
 }
 
+/* t leaves c (locked) for a CPU it may run on; queued there after the switch (c->outbox). */
+static void send_away(struct cpu *c, struct task *t, struct cpu *to)
+{
+	hand_over(t, to ? to : place(t, c->id, false));
+	runqueue_push(&c->outbox, t);
+}
+
+/* kernel/balance.h's push: one queued task to a CPU two lighter, if one may run there. */
+static void push_surplus(struct cpu *c)
+{
+	if (runqueue_empty(&c->runq))
+		return;
+	unsigned load[HERMIT_MAX_CPUS];
+	unsigned n = loads(load);
+	load[c->id] = c->nr_queued + (c->current != c->idle);
+	int to = balance_push_target(load, n, c->id, usable_cpus());
+	struct task *t = to == BALANCE_NONE ? NULL : queue_take_for(c, (unsigned)to);
+	if (t)
+		send_away(c, t, &cpus[to]);
+}
+
+/* The first queued task no other CPU stands on (one moved here just after it blocked, until
+ * its old CPU has left its stack; waiting for that here could wait for each other). */
+static struct task *queue_take_runnable(struct cpu *c, const struct task *cur)
+{
+	for (struct task *t = c->runq.head; t; t = t->queue_next)
+		if (t == cur || !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+			queue_remove(c, t);
+			return t;
+		}
+	return NULL;
+}
+
 /* The task to run next on c, its lock held; cur's frame is saved. */
 static struct task *pick_next(struct cpu *c, struct task *cur)
 {
-	if (cur->state == TASK_RUNNING && cur != c->idle)
-		runqueue_push(&c->runq, cur);
+	if (cur->state == TASK_RUNNING && cur != c->idle) {
+		if (sched_allowed(cur) & CPU_BIT(c->id))
+			queue_push(c, cur);
+		else
+			send_away(c, cur, NULL);
+	}
 	if (cur->state == TASK_RUNNING)
 		cur->state = TASK_READY;
-	struct task *next = runqueue_pop(&c->runq);
+	struct task *next;
+	while ((next = queue_take_runnable(c, cur)) && !(sched_allowed(next) & CPU_BIT(c->id)))
+		send_away(c, next, NULL); /* its affinity changed while it was queued */
 	if (!next)
 		next = c->idle;
+	else if (!runqueue_empty(&c->runq) && c->runq.head->on_cpu)
+		c->need_resched = 1; /* look again at the next trap: it will have left */
 	next->state = TASK_RUNNING;
+	c->current = next;
+	push_surplus(c);
 	return next;
 }
 
@@ -299,13 +474,37 @@ struct trap_frame *sched_switch(struct trap_frame *frame)
 		__atomic_store_n(&next->on_cpu, true, __ATOMIC_RELAXED);
 		c->prev = cur;
 	}
-	c->current = next;
 	c->stack_lo = next->stack_lo;
 	c->stack_hi = next->stack_hi;
 	c->slice_end = clock_ns() + SCHED_SLICE_NS;
 	timer_reprogram(c);
 	spin_unlock(&c->lock);
+	for (struct task *t; (t = runqueue_pop(&c->outbox));)
+		enqueue_on(&cpus[t->cpu], t);
 	return next->frame;
+}
+
+/* An idle CPU takes a queued task it may run from another CPU (kernel/balance.h); interrupts off. */
+static bool steal(struct cpu *c)
+{
+	unsigned n = smp_cpus_online();
+	for (unsigned k = 1; k < n; k++) {
+		struct cpu *v = &cpus[(c->id + k) % n];
+		if (!__atomic_load_n(&v->nr_queued, __ATOMIC_RELAXED))
+			continue;
+		spin_lock(&v->lock);
+		struct task *t = queue_take_for(v, c->id);
+		if (t)
+			hand_over(t, c);
+		spin_unlock(&v->lock);
+		if (t) {
+			spin_lock(&c->lock);
+			enqueue(c, t);
+			spin_unlock(&c->lock);
+			return true;
+		}
+	}
+	return false;
 }
 
 void sched_idle_loop(void)
@@ -314,7 +513,8 @@ void sched_idle_loop(void)
 		/* Check and halt with interrupts off until the hlt, so no wake-up slips between: a
 		 * task queued here by another CPU comes with a reschedule IPI, which ends the hlt. */
 		__asm__ volatile("cli" ::: "memory");
-		if (runqueue_empty(&this_cpu()->runq))
+		struct cpu *c = this_cpu();
+		if (runqueue_empty(&c->runq) && !steal(c))
 			cpu_idle();
 		else
 			switch_away();

@@ -1,14 +1,24 @@
 /*
- * core/sync.c: see sync.h. Mutexes hand ownership straight to the first waiter on unlock, so a
- * woken waiter never has to compete again (fair, no lost wake-ups; lwIP's port relies on it to
- * pass its core lock, net/sys_arch.c). The new owner is recorded before it is woken: on another
- * CPU it runs at once. The price on SMP is a convoy: a contended mutex waits for each new owner
- * to be scheduled (docs/smp.md).
+ * core/sync.c: see sync.h. Mutexes are not handed over on unlock by default: the unlock frees
+ * the mutex and wakes the first waiter, which competes for it, and a task that finds the owner
+ * running on another CPU spins for up to MUTEX_SPIN_NS before it sleeps. So a contended mutex
+ * changes hands at the speed of the running tasks instead of waiting for each new owner to be
+ * scheduled (a convoy: an IPI and a vCPU wake-up per hand-over across CPUs). A woken waiter
+ * that loses the race marks the mutex, and the next unlock hands it straight to the first
+ * waiter: nobody waits for ever (lwIP's port relies on it to pass its core lock,
+ * net/sys_arch.c). A handed-over mutex has its new owner recorded before the owner is woken.
  */
 #include "kernel/sync.h"
 
+#include <limits.h>
+#include <stdbool.h>
+
+#include "arch.h"
+#include "kernel/clock.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+
+#define MUTEX_SPIN_NS 20000ull /* a few hand-overs between running tasks */
 
 void ksem_init(struct ksem *s, int count) { *s = (struct ksem){ .count = count }; }
 
@@ -31,15 +41,17 @@ int ksem_wait(struct ksem *s, uint64_t deadline)
 		return 0;
 	}
 	/* ksem_post() hands its unit straight to the task it wakes */
-	return sched_block(&s->waiters, &s->lock, f, deadline) ? -1 : 0;
+	return -sched_block(&s->waiters, &s->lock, f, deadline);
 }
 
-void ksem_post(struct ksem *s)
+int ksem_post(struct ksem *s)
 {
 	uint64_t f = spin_lock_irqsave(&s->lock);
-	if (!sched_wake_one(&s->waiters))
+	int full = s->count == INT_MAX && runqueue_empty(&s->waiters);
+	if (!full && !sched_wake_one(&s->waiters))
 		s->count++;
 	spin_unlock_irqrestore(&s->lock, f);
+	return full ? -1 : 0;
 }
 
 int kmutex_trylock(struct kmutex *m)
@@ -57,22 +69,53 @@ int kmutex_trylock(struct kmutex *m)
 	return ok ? 0 : -1;
 }
 
+/* With m locked: waits, m unlocked, while m's owner runs on another CPU, until the owner
+ * changes or the caller's spinning time (*until, set on first use) is over. False when it
+ * did not spin (the caller sleeps instead). */
+static bool spin_on_owner(struct kmutex *m, uint64_t *flags, uint64_t *until)
+{
+	struct task *owner = m->owner;
+	uint64_t now = clock_ns();
+	if (!*until)
+		*until = now + MUTEX_SPIN_NS;
+	if (now >= *until || !sched_running_elsewhere(owner))
+		return false;
+	spin_unlock_irqrestore(&m->lock, *flags);
+	while (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) == owner && sched_running_elsewhere(owner) &&
+	       clock_ns() < *until)
+		cpu_relax();
+	*flags = spin_lock_irqsave(&m->lock);
+	return true;
+}
+
 int kmutex_lock(struct kmutex *m, uint64_t deadline)
 {
 	struct task *self = task_current();
+	uint64_t spin_until = 0;
 	uint64_t f = spin_lock_irqsave(&m->lock);
-	if (!m->owner || (m->owner == self && m->type == KMUTEX_RECURSIVE)) {
-		m->owner = self;
-		m->depth++;
-		spin_unlock_irqrestore(&m->lock, f);
-		return 0;
+	for (;;) {
+		if (!m->owner || (m->owner == self && m->type == KMUTEX_RECURSIVE)) {
+			m->owner = self;
+			m->depth++;
+			spin_unlock_irqrestore(&m->lock, f);
+			return 0;
+		}
+		if (m->owner == self && m->type == KMUTEX_ERRORCHECK) {
+			spin_unlock_irqrestore(&m->lock, f);
+			return -1;
+		}
+		if (spin_on_owner(m, &f, &spin_until))
+			continue;
+		if (sched_block(&m->waiters, &m->lock, f, deadline))
+			return -1;
+		f = spin_lock_irqsave(&m->lock);
+		if (m->owner == self) { /* handed over */
+			spin_unlock_irqrestore(&m->lock, f);
+			return 0;
+		}
+		if (m->owner)
+			m->handoff = 1; /* woken, but another task was faster: the next unlock is ours */
 	}
-	if (m->owner == self && m->type == KMUTEX_ERRORCHECK) {
-		spin_unlock_irqrestore(&m->lock, f);
-		return -1;
-	}
-	/* kmutex_unlock() makes us the owner before it wakes us */
-	return sched_block(&m->waiters, &m->lock, f, deadline) ? -1 : 0;
 }
 
 int kmutex_unlock(struct kmutex *m)
@@ -84,8 +127,11 @@ int kmutex_unlock(struct kmutex *m)
 	}
 	if (--m->depth == 0) {
 		struct task *next = runqueue_pop(&m->waiters);
-		m->owner = next;
-		m->depth = next ? 1 : 0;
+		bool hand_over = next && m->handoff;
+		m->owner = hand_over ? next : NULL;
+		m->depth = hand_over;
+		if (hand_over)
+			m->handoff = 0;
 		if (next)
 			sched_wake(next);
 	}

@@ -12,6 +12,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
+#include "kernel/signal.h"
 #include "kernel/trace.h"
 
 #define FXSAVE_DEFAULT_FCW 0x37f
@@ -84,7 +85,7 @@ struct task *task_new(const char *name, task_fn fn, void *arg, size_t stack_size
 	t->sig_blocked = TASK_SIG_ALL;
 	t->stack_lo = base + PAGE_SIZE;
 	t->stack_hi = (uintptr_t)t & ~(uintptr_t)15;
-	t->cpu = sched_place();
+	t->affinity = ~0ull; /* any CPU; pthread_create() passes the creator's on */
 	t->frame = first_frame(t->stack_hi, fn, arg);
 	task_register(t, name);
 	trace(TASK_CREATE, t->id, stack_size / 1024);
@@ -107,7 +108,6 @@ void task_exit(void)
 	trace(TASK_EXIT, t->id, 0);
 	uint64_t f = spin_lock_irqsave(&t->exit_lock);
 	t->state = TASK_DEAD;
-	sched_task_gone(t);
 	if (t->detached)
 		this_cpu()->reap = t;
 	sched_wake_all(&t->exit_waiters);
@@ -167,6 +167,15 @@ bool task_any(bool (*pred)(const struct task *t))
 	return any;
 }
 
+void task_interrupt_waits(void)
+{
+	uint64_t f = spin_lock_irqsave(&list_lock);
+	for (struct task *t = all_tasks; t; t = t->all_next)
+		if (__atomic_load_n(&t->interruptible, __ATOMIC_ACQUIRE) && signal_ready(t))
+			sched_interrupt(t);
+	spin_unlock_irqrestore(&list_lock, f);
+}
+
 const char *task_state_name(enum task_state s)
 {
 	static const char *const names[] = { "ready", "running", "blocked", "dead" };
@@ -180,6 +189,7 @@ void task_init_idle(uintptr_t stack_lo, uintptr_t stack_hi)
 	t->stack_lo = stack_lo;
 	t->stack_hi = stack_hi;
 	t->cpu = c->id;
+	t->affinity = 1ull << c->id;
 	t->state = TASK_RUNNING;
 	t->on_cpu = true;
 	t->sig_blocked = TASK_SIG_ALL;

@@ -54,6 +54,8 @@ void trace_emit_at(unsigned id, uint64_t tsc, uint64_t a0, uint64_t a1)
 		return;
 	uint64_t pos = trace_ring_reserve(r);
 	struct task *t = c->current;
+	/* on the boot CPU's time base, so events of all CPUs order by time (smp_boot.c) */
+	tsc -= (uint64_t)c->tsc_offset;
 	trace_ring_commit(slots, r->nslots, pos, tsc, (uint16_t)id, t ? (uint16_t)t->id : 0, a0, a1);
 }
 

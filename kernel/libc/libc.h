@@ -17,10 +17,19 @@ uint32_t libc_config_flags(void);
 /* Boot: creates the task that runs the app's constructors and main(). */
 void libc_start_main_task(void);
 
+/* The task behind a thread (pthread.c), NULL for none; the main thread's (known once it runs). */
+struct __hermit_pthread;
+struct task *libc_thread_task(struct __hermit_pthread *thread);
+struct task *libc_main_thread_task(void);
+
 /* Per-thread C library state (errno, strtok, ...) for task.libc; NULL when memory is short.
  * Free it only once no task uses it any more. */
 void *libc_task_state_new(void);
 void libc_task_state_free(void *state);
+
+/* An absolute time on clock (POSIX timed waits) as a kernel clock deadline, never 0. */
+struct timespec;
+uint64_t libc_deadline(clockid_t clock, const struct timespec *abstime);
 
 /* The host's errno (Linux numbering, hermit/abi.h) as this C library's errno. */
 int libc_errno_from_host(int64_t host_errno);

@@ -106,6 +106,7 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
 		t->libc = libc_state;
 		t->detached = p->detached;
 		t->sig_blocked = task_current()->sig_blocked; /* POSIX: a new thread inherits the mask */
+		t->affinity = attr && attr->affinity ? attr->affinity : task_current()->affinity;
 		task_start(t);
 	}
 	if (!t) {
@@ -152,6 +153,9 @@ int pthread_detach(pthread_t p)
 }
 
 pthread_t pthread_self(void) { return self(); }
+
+struct task *libc_thread_task(pthread_t p) { return !p ? NULL : p == self() ? task_current() : p->task; }
+struct task *libc_main_thread_task(void) { return main_thread.task; }
 int pthread_equal(pthread_t a, pthread_t b) { return a == b; }
 
 int pthread_setname_np(pthread_t p, const char *name)

@@ -7,8 +7,9 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "kernel/clock.h"
+#include "arch.h"
 #include "kernel/sync.h"
+#include "libc/libc.h"
 
 struct rwlock {
 	struct kmutex lock;
@@ -22,6 +23,8 @@ struct barrier {
 	unsigned count, waiting, generation;
 };
 
+#define SPIN_READS 256 /* pthread_spin_lock's reads of a held lock between attempts */
+
 #define AS_KMUTEX(m) ((struct kmutex *)(m))
 #define AS_KCOND(c) ((struct kcond *)(c))
 
@@ -30,13 +33,7 @@ _Static_assert(sizeof(struct kcond) <= sizeof(pthread_cond_t), "pthread_cond_t h
 _Static_assert(sizeof(struct rwlock) <= sizeof(pthread_rwlock_t), "pthread_rwlock_t holds a rwlock");
 _Static_assert(sizeof(struct barrier) <= sizeof(pthread_barrier_t), "pthread_barrier_t holds a barrier");
 
-/* Absolute CLOCK_REALTIME timespec -> kernel clock deadline. */
-static uint64_t deadline_from(const struct timespec *abstime)
-{
-	int64_t target = (int64_t)abstime->tv_sec * 1000000000ll + abstime->tv_nsec;
-	int64_t delta = target - clock_realtime_ns();
-	return clock_ns() + (delta > 0 ? (uint64_t)delta : 0) + 1;
-}
+static uint64_t deadline_from(const struct timespec *abstime) { return libc_deadline(CLOCK_REALTIME, abstime); }
 
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
@@ -192,9 +189,14 @@ int pthread_spin_destroy(pthread_spinlock_t *lock)
 int pthread_spin_trylock(pthread_spinlock_t *lock) { return __atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE) ? EBUSY : 0; }
 int pthread_spin_lock(pthread_spinlock_t *lock)
 {
-	/* On one CPU the holder may be preempted: yield instead of spinning out a time slice. */
-	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-		sched_yield();
+	/* The holder may run on another CPU (spin a little) or be preempted (then yield, rather
+	 * than spin out a time slice). */
+	for (unsigned tries = 0; __atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE); tries++) {
+		for (unsigned i = 0; i < SPIN_READS && __atomic_load_n(lock, __ATOMIC_RELAXED); i++)
+			cpu_relax();
+		if (tries % 4 == 3)
+			sched_yield();
+	}
 	return 0;
 }
 int pthread_spin_unlock(pthread_spinlock_t *lock)

@@ -81,7 +81,8 @@ static void send_value(struct task *t, int sig, int code, union sigval value)
 		sched_wake_all(&waiters);
 	}
 	spin_unlock_irqrestore(&lock, f);
-	sched_kick_others(); /* a task running on another CPU takes it at its next trap */
+	task_interrupt_waits(); /* ends interruptible waits (sem_wait) of tasks that take it */
+	sched_kick_others();    /* a task running on another CPU takes it at its next trap */
 	signal_task_kick();
 }
 
@@ -177,15 +178,17 @@ static void run_action(struct task *t, int sig)
 	t->sig_blocked = saved;
 }
 
-void signal_deliver(void)
+bool signal_deliver(void)
 {
 	struct task *t = task_current();
+	bool ran = false;
 	for (;;) {
 		if (!signal_ready(t))
-			return;
+			return ran;
 		int sig = take(~t->sig_blocked);
 		if (sig)
 			run_action(t, sig);
+		ran |= sig != 0;
 	}
 }
 

@@ -2,6 +2,7 @@
  * libc/start.c: the app's environment and its main task. At boot the host hands over argv and the
  * environment (hcall CONFIG); the main task runs the constructors, then exit(main(argc, argv, envp)).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,7 @@ static void main_task(void *unused)
 {
 	(void)unused;
 	task_current()->sig_blocked = 0; /* the app's first thread takes signals */
+	pthread_self();                   /* and is the main thread (libc_main_thread_task) */
 	run_constructors();
 	log_info("hermit: entering main() %lu us after the first instruction", clock_ns() / 1000);
 	exit(main(app_argc, app_argv, environ));

@@ -43,6 +43,15 @@ static int clock_read(clockid_t id, int64_t *ns)
 	}
 }
 
+uint64_t libc_deadline(clockid_t clock, const struct timespec *abstime)
+{
+	int64_t now;
+	if (clock_read(clock, &now) < 0)
+		clock_read(CLOCK_REALTIME, &now);
+	int64_t delta = (int64_t)abstime->tv_sec * (int64_t)NS_PER_S + abstime->tv_nsec - now;
+	return clock_ns() + (delta > 0 ? (uint64_t)delta : 0) + 1;
+}
+
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
 	int64_t ns;

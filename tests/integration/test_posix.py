@@ -6,7 +6,7 @@ import pytest
 
 from conftest import run_proxy
 
-PARTS = ["identity", "process", "signals", "timers", "jumps", "stdio", "mman"]
+PARTS = ["identity", "process", "signals", "timers", "jumps", "stdio", "mman", "affinity", "semaphores"]
 
 
 @pytest.mark.parametrize("part", PARTS)

@@ -1,4 +1,5 @@
 """Several CPUs: HERMIT_CPUS boots them (docs/smp.md), each says when it came up, apps still run."""
+import json
 import re
 
 import pytest
@@ -86,32 +87,86 @@ def test_monitor_cpus_each_cpu_answers_a_call_function_ipi(guest):
     assert all(name == "idle" and not this for _, _, _, name, this in rows[1:]), out
 
 
-SPREAD = {"HERMIT_SMP_SPREAD": "1"}
-
-
 @pytest.mark.parametrize("cpus", [2, 4])
 def test_stress_across_cpus_keeps_every_total(cpus):
-    r = run_proxy("smp-stress", "3", env={"HERMIT_CPUS": str(cpus), **SPREAD}, timeout=300)
+    r = run_proxy("smp-stress", "3", env={"HERMIT_CPUS": str(cpus)}, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"smp-stress: {cpus} CPUs online" in r.stdout
     assert f"smp-stress: threads ran on {cpus} of {cpus} CPUs" in r.stdout, r.stdout
     assert "smp-stress: all checks held" in r.stdout
 
 
-def test_without_spread_every_task_stays_on_cpu_0():
-    r = run_proxy("smp-stress", "1", env={"HERMIT_CPUS": "2"})
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "smp-stress: threads ran on 1 of 2 CPUs" in r.stdout
-
-
 def test_threads_app_spread_over_four_cpus():
-    r = run_proxy("threads", env={"HERMIT_CPUS": "4", **SPREAD})
+    r = run_proxy("threads", env={"HERMIT_CPUS": "4"})
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"threads: 8000 items, sum 8004000 \(expected 8004000\), once 1: ok", r.stdout)
 
 
 def test_primes_spread_counts_right():
     # long enough that the first thread is still running when the second is placed
-    r = run_proxy(BENCHMARKS / "primes", "2", "2000000", env={"HERMIT_CPUS": "2", **SPREAD})
+    r = run_proxy(BENCHMARKS / "primes", "2", "2000000", env={"HERMIT_CPUS": "2"})
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"primes: 148933 below 2000000 with 2 threads on 2 of 2 CPUs", r.stdout), r.stdout
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_affinity_and_semaphores_across_cpus(cpus):
+    r = run_proxy("posix", "affinity", "semaphores", "identity", env={"HERMIT_CPUS": str(cpus)}, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"affinity: {cpus} CPUs" in r.stdout
+    assert "posix: affinity ok" in r.stdout and "posix: semaphores ok" in r.stdout
+    assert "posix: identity ok" in r.stdout
+
+
+def ctf_events_by_cpu(trace_dir):
+    """(name, payload, tid, ns, cpu) of every event, in the order babeltrace2 merges them."""
+    bt2 = pytest.importorskip("bt2", reason="python3-bt2 (babeltrace2's bindings) is not installed")
+    events = []
+    for m in bt2.TraceCollectionMessageIterator(str(trace_dir)):
+        if type(m) is bt2._EventMessageConst:
+            e = m.event
+            events.append((e.name, {k: int(v) for k, v in e.payload_field.items()},
+                           int(e.common_context_field["tid"]), m.default_clock_snapshot.ns_from_origin,
+                           int(e.packet.context_field["cpu_id"])))
+    return events
+
+
+def only_dir(path, prefix):
+    dirs = [p for p in path.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    assert len(dirs) == 1, list(path.iterdir())
+    return dirs[0]
+
+
+def test_tracepoints_toggle_while_every_cpu_runs_through_them(tmp_path):
+    # the sites are patched with the other CPUs parked: a CPU running a half-written one would crash
+    r = run_proxy("tracer", "toggle-busy", "100", cwd=tmp_path,
+                  env={"HERMIT_CPUS": "2", "HERMIT_TRACE": "app_mark", "HERMIT_TRACE_DIR": str(tmp_path)})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "toggled 100 times beside 2 busy threads" in r.stdout
+    written = [int(n) for n in re.findall(r"cpu\d: (\d+) events written", r.stdout)]
+    assert len(written) == 2 and all(written), r.stdout
+    trace = only_dir(tmp_path, "hermit-trace-tracer-")
+    assert (trace / "stream_0").exists() and (trace / "stream_1").exists()
+    events = ctf_events_by_cpu(trace)
+    assert {e[4] for e in events} == {0, 1}
+    stamps = [e[3] for e in events]
+    assert stamps == sorted(stamps)
+
+
+def test_events_of_all_cpus_order_by_time(tmp_path):
+    # each worker's mark, on whatever CPU it ran, comes after its creation on the main thread's
+    r = run_proxy("tracer", "work", cwd=tmp_path, env={"HERMIT_CPUS": "2", "HERMIT_VERBOSE": "1",
+                  "HERMIT_TRACE": "task_create,app_mark,sched_switch", "HERMIT_TRACE_DIR": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"I smp: CPU 1 TSC offset -?\d+ cycles, \+-\d+ \((in sync|taken off its trace stamps)\)",
+                     r.stderr)
+    events = ctf_events_by_cpu(only_dir(tmp_path, "hermit-trace-tracer-"))
+    created = {e[1]["tid"]: e[3] for e in events if e[0] == "task_create"}
+    marks = [e for e in events if e[0] == "app_mark" and e[1]["tag"] == 1000]
+    assert len(marks) == 3
+    for name, fields, tid, ns, cpu in marks:
+        assert ns >= created[tid], (tid, cpu)
+    assert {e[4] for e in events} == {0, 1}  # the workers ran on both CPUs
+    doc = json.loads(next(tmp_path.glob("hermit-trace-tracer-*.json")).read_text())
+    tracks = {e["args"].get("name") for e in doc["traceEvents"] if e["ph"] == "M"}
+    assert {"CPU 0", "CPU 1"} <= tracks

@@ -17,7 +17,7 @@ static const struct {
 } parts[] = {
 	{ "identity", check_identity }, { "process", check_process }, { "signals", check_signals },
 	{ "timers", check_timers },     { "jumps", check_jumps },     { "stdio", check_stdio },
-	{ "mman", check_mman },
+	{ "mman", check_mman },         { "affinity", check_affinity }, { "semaphores", check_semaphores },
 };
 
 static int run(const char *name)

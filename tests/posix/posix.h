@@ -39,6 +39,8 @@ void check_timers(void);
 void check_jumps(void);
 void check_stdio(void);
 void check_mman(void);
+void check_affinity(void);
+void check_semaphores(void);
 int die_by(const char *how);
 int die_by_fault(const char *how);
 

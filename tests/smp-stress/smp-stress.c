@@ -1,17 +1,24 @@
 /*
  * smp-stress: threads on every CPU hammering what they share: a mutex-guarded counter, a bounded
- * buffer on condition variables, atomics, a barrier, a rwlock, a spinlock, thread creation and
- * exit, timed sleeps and waits (POSIX semaphores do not exist in Hermit yet). Each part
+ * buffer on condition variables, atomics (C11 and __atomic), a barrier, a rwlock, a spinlock,
+ * semaphores (a binary one as a lock, counting ones as a buffer), thread creation and exit,
+ * timed sleeps and waits, and file and socket calls from every thread at once. Each part
  * checks an exact total; the whole runs ROUNDS times (argv[1]). It also reports how many CPUs
  * its threads ran on (sched_getcpu). Exits 0 when every check held.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,6 +266,115 @@ static void test_sleep_wake(void)
 	check(total == THREADS, "sleepers that came back", total, THREADS);
 }
 
+/* ---- semaphores: a binary one as a lock, counting ones as a bounded buffer ---- */
+static sem_t sem_lock, sem_items, sem_slots;
+static long long sem_counter, sem_moved;
+static atomic_llong sem_sum;
+
+static void *sem_worker(void *arg)
+{
+	long i = (long)arg;
+	for (int k = 0; k < ITERS / 4; k++) {
+		sem_wait(&sem_lock);
+		sem_counter++;
+		sem_post(&sem_lock);
+		if (i % 2) { /* producer: a unit and its value */
+			sem_wait(&sem_slots);
+			atomic_fetch_add(&sem_sum, k);
+			sem_post(&sem_items);
+		} else if (sem_trywait(&sem_items) == 0 || sem_wait(&sem_items) == 0) {
+			sem_wait(&sem_lock);
+			sem_moved++;
+			sem_post(&sem_lock);
+			sem_post(&sem_slots);
+		}
+	}
+	note_cpu();
+	return NULL;
+}
+
+static void test_semaphores(void)
+{
+	sem_counter = sem_moved = 0;
+	atomic_store(&sem_sum, 0);
+	sem_init(&sem_lock, 0, 1);
+	sem_init(&sem_items, 0, 0);
+	sem_init(&sem_slots, 0, SLOTS);
+	run_threads(sem_worker, THREADS);
+	long long want = (long long)THREADS * (ITERS / 4);
+	int left;
+	sem_getvalue(&sem_items, &left);
+	check(sem_counter == want, "semaphore-locked counter", sem_counter, want);
+	check(sem_moved == want / 2, "units through the semaphores", sem_moved, want / 2);
+	check(left == 0, "units left", left, 0);
+	long long sum_want = (long long)(THREADS / 2) * (ITERS / 4) * (ITERS / 4 - 1) / 2;
+	check(atomic_load(&sem_sum) == sum_want, "producers' sum", atomic_load(&sem_sum), sum_want);
+}
+
+/* ---- files and sockets from every thread at once ---- */
+#define IO_ROUNDS 20
+#define IO_BYTES 512
+
+static atomic_int io_bytes_ok, io_datagrams_ok;
+
+static void file_round(int fd, long i, int round)
+{
+	char out[IO_BYTES], in[IO_BYTES];
+	memset(out, 'a' + (int)((i + round) % 26), sizeof(out));
+	if (lseek(fd, 0, SEEK_SET) != 0 || write(fd, out, sizeof(out)) != (ssize_t)sizeof(out) ||
+	    pread(fd, in, sizeof(in), 0) != (ssize_t)sizeof(in))
+		return;
+	if (!memcmp(in, out, sizeof(in)))
+		atomic_fetch_add(&io_bytes_ok, IO_BYTES);
+}
+
+static void datagram_round(int s, const struct sockaddr_in *self, long i, int round)
+{
+	long sent[2] = { i, round }, got[2] = { -1, -1 };
+	if (sendto(s, sent, sizeof(sent), 0, (const struct sockaddr *)self, sizeof(*self)) != sizeof(sent))
+		return;
+	if (recv(s, got, sizeof(got), 0) == sizeof(got) && got[0] == i && got[1] == round)
+		atomic_fetch_add(&io_datagrams_ok, 1);
+}
+
+static void *io_worker(void *arg)
+{
+	long i = (long)arg;
+	char path[] = "/tmp/smp-stress-XXXXXX";
+	int fd = mkstemp(path);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in self = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(self);
+	if (fd < 0 || s < 0 || bind(s, (struct sockaddr *)&self, sizeof(self)) ||
+	    getsockname(s, (struct sockaddr *)&self, &len)) {
+		check(0, "file or socket set-up", errno, 0);
+	} else {
+		for (int round = 0; round < IO_ROUNDS; round++) {
+			file_round(fd, i, round);
+			datagram_round(s, &self, i, round);
+		}
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	if (s >= 0)
+		close(s);
+	note_cpu();
+	return NULL;
+}
+
+static void test_io(void)
+{
+	atomic_store(&io_bytes_ok, 0);
+	atomic_store(&io_datagrams_ok, 0);
+	run_threads(io_worker, THREADS);
+	check(atomic_load(&io_bytes_ok) == THREADS * IO_ROUNDS * IO_BYTES, "file bytes read back",
+	      atomic_load(&io_bytes_ok), THREADS * IO_ROUNDS * IO_BYTES);
+	check(atomic_load(&io_datagrams_ok) == THREADS * IO_ROUNDS, "datagrams to self",
+	      atomic_load(&io_datagrams_ok), THREADS * IO_ROUNDS);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
@@ -267,18 +383,19 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		void (*run)(void);
-	} tests[] = { { "counters", test_counters }, { "buffer", test_buffer }, { "churn", test_churn },
-		      { "sleep-wake", test_sleep_wake } };
-	double spent[4] = { 0 };
+	} tests[] = { { "counters", test_counters },     { "buffer", test_buffer },         { "churn", test_churn },
+		      { "sleep-wake", test_sleep_wake }, { "semaphores", test_semaphores }, { "io", test_io } };
+	enum { NTESTS = sizeof(tests) / sizeof(tests[0]) };
+	double spent[NTESTS] = { 0 };
 	for (int r = 0; r < rounds && !failures; r++)
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < NTESTS; i++) {
 			struct timespec a, b;
 			clock_gettime(CLOCK_MONOTONIC, &a);
 			tests[i].run();
 			clock_gettime(CLOCK_MONOTONIC, &b);
 			spent[i] += (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 		}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NTESTS; i++)
 		printf("smp-stress: %s took %.3f s\n", tests[i].name, spent[i]);
 	int used = 0;
 	for (int i = 0; i < MAX_CPUS; i++)

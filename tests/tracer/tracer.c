@@ -6,10 +6,13 @@
  *   tracer panic          calls the kernel's panic()
  *   tracer logs N         makes the kernel log N warnings (a pattern that matches no event)
  *   tracer toggle         turns events on and off itself and prints what the tracer says
+ *   tracer toggle-busy N  the same N times while a thread per CPU runs through tracepoints
+ *                         (marks, yields) without pause; prints what the tracer says at the end
  *   tracer hang           prints "waiting" and sleeps for ever (HERMIT_TIMEOUT, SIGUSR1)
  */
 #include <hermit/trace.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,47 @@ static void work(void)
 	nanosleep(&ms, NULL);
 }
 
+static volatile int busy_stop;
+
+static void *busy(void *arg)
+{
+	uint64_t n = 0;
+	while (!busy_stop) {
+		hermit_trace_mark(2000 + (uint64_t)(uintptr_t)arg, n++);
+		if (n % 64 == 0)
+			sched_yield();
+	}
+	return (void *)(uintptr_t)n;
+}
+
+/* Patching tracepoints while other CPUs run through them: every CPU must be parked meanwhile. */
+static void toggle_busy(int rounds)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t t[16];
+	uint64_t marks = 0;
+	for (long i = 0; i < cpus && i < 16; i++)
+		pthread_create(&t[i], NULL, busy, (void *)(uintptr_t)i);
+	for (int r = 0; r < rounds; r++) {
+		hermit_trace_enable("app_mark,sched_*");
+		hermit_trace_disable("sched_*");
+		hermit_trace_disable("");
+	}
+	hermit_trace_enable("app_mark");
+	struct timespec ms = { 0, 20000000 };
+	nanosleep(&ms, NULL);
+	busy_stop = 1;
+	for (long i = 0; i < cpus && i < 16; i++) {
+		void *n;
+		pthread_join(t[i], &n);
+		marks += (uint64_t)(uintptr_t)n;
+	}
+	char line[1024];
+	hermit_trace_describe(line, sizeof(line));
+	printf("toggled %d times beside %ld busy threads (%llu marks)\n%s\n", rounds, cpus,
+	       (unsigned long long)marks, line);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "work";
@@ -67,6 +111,8 @@ int main(int argc, char **argv)
 		hermit_trace_mark(1, 3); /* not recorded */
 		hermit_trace_describe(line, sizeof(line));
 		printf("%s\n", line);
+	} else if (!strcmp(mode, "toggle-busy")) {
+		toggle_busy(argc > 2 ? atoi(argv[2]) : 100);
 	} else if (!strcmp(mode, "logs")) {
 		uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100;
 		for (uint64_t i = 0; i < n; i++)

@@ -5,6 +5,8 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +38,21 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 	return runqueue_remove(q, self); /* still queued: nobody woke it, the deadline passed */
 }
 
+/* The owner runs on another CPU while running_elsewhere_left > 0; at 1 it unlocks there. */
+static int running_elsewhere_left;
+static void a_unlocks(void);
+
+bool sched_running_elsewhere(const struct task *t)
+{
+	(void)t;
+	if (running_elsewhere_left == 1)
+		a_unlocks();
+	return running_elsewhere_left-- > 0;
+}
+
+static uint64_t now_ns;
+uint64_t clock_ns(void) { return now_ns += 1000; }
+
 struct task *sched_wake_one(struct runqueue *q) { return runqueue_pop(q); }
 void sched_wake(struct task *t) { (void)t; } /* the waker took it off its queue already */
 
@@ -50,7 +67,26 @@ static struct kmutex mutex;
 static struct kcond cond;
 
 static void b_posts(void) { current = &b; ksem_post(&sem); }
-static void a_unlocks(void) { current = &a; assert_int_equal(kmutex_unlock(&mutex), 0); }
+static void a_unlocks(void)
+{
+	struct task *was = current;
+	current = &a;
+	assert_int_equal(kmutex_unlock(&mutex), 0);
+	current = was;
+}
+static void a_unlocks_and_relocks(void)
+{
+	a_unlocks();
+	current = &a;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0); /* faster than the waiter it woke */
+}
+static void first_a_relocks_then_unlocks(void)
+{
+	if (blocks == 1)
+		a_unlocks_and_relocks();
+	else
+		a_unlocks();
+}
 static void b_signals(void) { current = &b; kcond_signal(&cond); }
 
 static int reset(void **state)
@@ -59,6 +95,7 @@ static int reset(void **state)
 	current = &a;
 	while_blocked = NULL;
 	blocks = 0;
+	running_elsewhere_left = 0;
 	ksem_init(&sem, 0);
 	mutex = (struct kmutex){ 0 };
 	cond = (struct kcond){ 0 };
@@ -112,6 +149,50 @@ static void test_mutex_owner_handover_and_types(void **state)
 	assert_int_equal(kmutex_lock(&mutex, 0), -1); /* its owner again: an error, no deadlock */
 }
 
+static void test_mutex_waiter_that_lost_gets_the_next_unlock(void **state)
+{
+	(void)state;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	current = &b;
+	while_blocked = first_a_relocks_then_unlocks;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	assert_int_equal(blocks, 2);     /* woken once, lost to a, slept again */
+	assert_ptr_equal(mutex.owner, &b); /* a's next unlock handed it over */
+	assert_int_equal(mutex.handoff, 0);
+	assert_int_equal(kmutex_unlock(&mutex), 0);
+	assert_null(mutex.owner);
+}
+
+static void test_mutex_spins_while_its_owner_runs_elsewhere(void **state)
+{
+	(void)state;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	current = &b;
+	running_elsewhere_left = 3; /* a runs on another CPU and unlocks while b spins */
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	assert_int_equal(blocks, 0); /* no sleep */
+	assert_ptr_equal(mutex.owner, &b);
+	assert_int_equal(kmutex_unlock(&mutex), 0);
+
+	current = &a;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	current = &b;
+	running_elsewhere_left = 1000000; /* it runs on and on: b gives up spinning and sleeps */
+	while_blocked = a_unlocks;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	assert_int_equal(blocks, 1);
+}
+
+static void test_semaphore_refuses_to_overflow(void **state)
+{
+	(void)state;
+	ksem_init(&sem, INT_MAX);
+	assert_int_equal(ksem_post(&sem), -1);
+	assert_int_equal(sem.count, INT_MAX);
+	assert_int_equal(ksem_trywait(&sem), 0);
+	assert_int_equal(ksem_post(&sem), 0);
+}
+
 static void test_condition_releases_and_retakes_the_mutex(void **state)
 {
 	(void)state;
@@ -135,6 +216,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_semaphore_counts_and_hands_over, reset),
 		cmocka_unit_test_setup(test_mutex_owner_handover_and_types, reset),
+		cmocka_unit_test_setup(test_mutex_waiter_that_lost_gets_the_next_unlock, reset),
+		cmocka_unit_test_setup(test_mutex_spins_while_its_owner_runs_elsewhere, reset),
+		cmocka_unit_test_setup(test_semaphore_refuses_to_overflow, reset),
 		cmocka_unit_test_setup(test_condition_releases_and_retakes_the_mutex, reset),
 	};
 

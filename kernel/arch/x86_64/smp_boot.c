@@ -50,6 +50,72 @@ unsigned smp_cpus_online(void) { return __atomic_load_n(&cpus_online, __ATOMIC_A
 unsigned smp_cpu_index(void) { return this_cpu()->id; }
 
 
+/*
+ * TSC synchronization, checked at bring-up: the boot CPU stamps its TSC, the new CPU answers with
+ * its own, the boot CPU stamps the answer's arrival; the new CPU's offset is its stamp minus the
+ * middle of the boot CPU's two, known within half the round trip. The best of TSC_ROUNDS round
+ * trips counts. An offset larger than that uncertainty is taken off the new CPU's trace stamps
+ * (trace.c), so events of all CPUs order by time.
+ */
+#define TSC_ROUNDS 64
+#define TSC_DONE (~0ull)
+#define TSC_WAIT_NS 20000000ull /* then the best round so far counts (a busy host) */
+
+static struct {
+	uint32_t cpu;   /* the CPU being checked: another one stops answering */
+	uint64_t round; /* set by the boot CPU: answer round n; TSC_DONE: stop */
+	uint64_t answered;
+	uint64_t tsc;   /* the new CPU's stamp for round `answered` */
+} tsc_sync;
+
+static void tsc_sync_answer(const struct cpu *c)
+{
+	uint64_t seen = 0;
+	for (;;) {
+		uint64_t r = __atomic_load_n(&tsc_sync.round, __ATOMIC_ACQUIRE);
+		if (r == TSC_DONE || __atomic_load_n(&tsc_sync.cpu, __ATOMIC_ACQUIRE) != c->id)
+			return;
+		if (r == seen) {
+			cpu_relax();
+			continue;
+		}
+		tsc_sync.tsc = rdtsc();
+		__atomic_store_n(&tsc_sync.answered, r, __ATOMIC_RELEASE);
+		seen = r;
+	}
+}
+
+/* Measures c's offset (rounds its answers); false when it did not answer in time. */
+static bool tsc_sync_measure(struct cpu *c, uint64_t *uncertainty)
+{
+	uint64_t best_rtt = ~0ull, deadline = clock_ns() + TSC_WAIT_NS;
+	int64_t best_offset = 0;
+	for (uint64_t r = 1; r <= TSC_ROUNDS; r++) {
+		uint64_t t0 = rdtsc();
+		__atomic_store_n(&tsc_sync.round, r, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&tsc_sync.answered, __ATOMIC_ACQUIRE) != r)
+			if (clock_ns() > deadline)
+				goto out;
+			else
+				cpu_relax();
+		uint64_t t1 = rdtsc();
+		if (t1 - t0 < best_rtt) {
+			best_rtt = t1 - t0;
+			best_offset = (int64_t)(tsc_sync.tsc - (t0 + (t1 - t0) / 2));
+		}
+	}
+out:
+	__atomic_store_n(&tsc_sync.round, TSC_DONE, __ATOMIC_RELEASE);
+	*uncertainty = best_rtt / 2;
+	if (best_rtt == ~0ull)
+		return false;
+	uint64_t off = (uint64_t)(best_offset < 0 ? -best_offset : best_offset);
+	c->tsc_offset = off > *uncertainty ? best_offset : 0;
+	log_info("smp: CPU %u TSC offset %ld cycles, +-%lu (%s)", c->id, (long)best_offset,
+		 (unsigned long)*uncertainty, c->tsc_offset ? "taken off its trace stamps" : "in sync");
+	return true;
+}
+
 void ap_main(struct cpu *c) __attribute__((noreturn));
 
 void ap_main(struct cpu *c)
@@ -60,6 +126,7 @@ void ap_main(struct cpu *c)
 	apic_init();
 	c->apic_id = apic_id();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	tsc_sync_answer(c);
 	sched_idle_loop();
 }
 
@@ -90,6 +157,8 @@ static void start_cpu(unsigned index, uint8_t apic)
 	mmu_set_present(base, false); /* its guard page */
 	c->id = index;
 	ap_boot_args = (struct ap_boot_args){ read_cr3(), base + pages * PAGE_SIZE, c, base + PAGE_SIZE };
+	tsc_sync.round = tsc_sync.answered = 0;
+	__atomic_store_n(&tsc_sync.cpu, index, __ATOMIC_RELEASE); /* the previous CPU stops answering */
 
 	uint64_t start = clock_ns();
 	apic_send_init(apic);
@@ -101,10 +170,13 @@ static void start_cpu(unsigned index, uint8_t apic)
 	if (!wait_online(c, start + AP_TIMEOUT_NS))
 		panic("smp: CPU %u (APIC id %u) did not come up within %llu ms", index, apic,
 		      AP_TIMEOUT_NS / 1000000);
-	trace_cpu_online(index);
 	uint64_t now = clock_ns();
 	log_info("smp: CPU %u (APIC id %u) up in %lu us (%lu us after its start-up IPI)", index, apic,
 		 (unsigned long)((now - start) / 1000), (unsigned long)((now - startup) / 1000));
+	uint64_t uncertainty;
+	if (!tsc_sync_measure(c, &uncertainty))
+		log_warn("smp: CPU %u did not answer the TSC check in time: its clock is taken as in sync", index);
+	trace_cpu_online(index);
 }
 
 static bool in_ram(const struct boot_info *bi, uintptr_t lo, uintptr_t hi)

@@ -36,7 +36,7 @@ struct cpu {
 	uint32_t apic_id;     /* its local APIC's id, which IPIs address */
 	bool online;          /* set by the CPU itself once it runs (smp_boot.c waits for it) */
 	struct spinlock lock;  /* the run queue, sleepers and timer state (core/sched.c) */
-	unsigned nr_tasks;    /* live tasks placed here (placement, core/sched.c) */
+	unsigned nr_queued;   /* tasks in runq (written under lock, read by balancing without) */
 	struct task *current;
 	struct task *idle;
 	struct runqueue runq;
@@ -45,6 +45,8 @@ struct cpu {
 	uint64_t timer_armed; /* the expiry the APIC timer is set for, 0 when idle */
 	struct task *sleepers;/* blocked tasks with a deadline, soonest first */
 	struct task *reap;    /* a dead detached task whose stack is freed at the next switch */
+	struct runqueue outbox; /* tasks a switch moves to other CPUs once it dropped its lock */
+	int64_t tsc_offset;   /* its TSC minus the boot CPU's, when bring-up measured one (smp_boot.c) */
 	uint64_t gdt[5];      /* null, code, data, TSS (two slots) */
 	struct tss tss;
 	uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(16)));

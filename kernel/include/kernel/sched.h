@@ -4,11 +4,12 @@
  * Blocking: with the queue's lock held, sched_block(q, lock, flags, deadline) puts the current task
  * on q, releases the lock and switches away; it returns once sched_wake_one() or sched_wake_all()
  * took the task off q or the deadline (clock ns, 0 = none) passed, with the task's wake_reason
- * telling which.
+ * telling which (TASK_TIMED_OUT; TASK_INTERRUPTED for a task.interruptible one a signal ended).
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
@@ -27,13 +28,18 @@ void sched_wake_all(struct runqueue *q);
 /* Wakes t, which the caller took off its wait queue (under the queue's lock) after handing it
  * what it waited for: on another CPU t may run before this returns. */
 void sched_wake(struct task *t);
-/* Makes a new or woken task runnable on its CPU. Any context, any CPU. */
+/* Makes a new task runnable on the CPU placement chooses (kernel/balance.h). */
 void sched_make_ready(struct task *t);
-/* Reads the placement setting (HERMIT_SMP_SPREAD) once the environment is known. */
-void sched_boot(void);
-/* The CPU a new task goes to (counted there until sched_task_gone()). */
-unsigned sched_place(void);
-void sched_task_gone(const struct task *t);
+/* The CPUs t may run on now: its affinity among the CPUs in use (never empty). */
+uint64_t sched_allowed(const struct task *t);
+/* Sets the CPUs t may run on (a mask holding an online CPU); t moves off a CPU no longer in it
+ * at once (the caller itself before this returns). */
+void sched_set_affinity(struct task *t, uint64_t set);
+/* A signal t takes is pending and t waits interruptibly (task.interruptible): if t sits in a
+ * wait queue, its wait ends with TASK_INTERRUPTED. Interrupts off, under the task list's lock. */
+void sched_interrupt(struct task *t);
+/* True when t runs on a CPU other than the caller's now (a hint: spinning on a lock t holds). */
+bool sched_running_elsewhere(const struct task *t);
 /* Sleeps until the clock reaches deadline_ns. */
 void sched_sleep_until(uint64_t deadline_ns);
 

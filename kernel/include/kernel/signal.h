@@ -16,8 +16,9 @@ struct task;
 
 /* True when a pending signal is one t takes now. Any context. */
 bool signal_ready(const struct task *t);
-/* Runs the handlers (or default actions) of the pending signals the calling task takes. */
-void signal_deliver(void);
+/* Runs the handlers (or default actions) of the pending signals the calling task takes; true
+ * when it took any. */
+bool signal_deliver(void);
 /* A CPU exception in t's app code: when t has a handler for sig and does not block it, marks sig
  * pending for t (with its si_code and si_addr) and returns true; else false (the crash stands). */
 bool signal_take_fault(struct task *t, int sig, int code, void *addr);

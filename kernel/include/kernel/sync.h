@@ -27,6 +27,7 @@ struct kmutex {
 	struct spinlock lock;
 	int type;              /* enum kmutex_type */
 	unsigned depth;        /* recursive locks held by owner */
+	int handoff;           /* a woken waiter lost to a spinning task: hand over next (sync.c) */
 	struct task *owner;
 	struct runqueue waiters;
 };
@@ -37,9 +38,12 @@ struct kcond {
 };
 
 void ksem_init(struct ksem *s, int count);
+/* 0, or minus the task's wake_reason: -TASK_TIMED_OUT (-1), or -TASK_INTERRUPTED when the
+ * caller waits interruptibly (task.interruptible) and a signal it takes came. */
 int ksem_wait(struct ksem *s, uint64_t deadline);
 int ksem_trywait(struct ksem *s);
-void ksem_post(struct ksem *s);
+/* Returns 0, or -1 (and changes nothing) when the count is at INT_MAX. */
+int ksem_post(struct ksem *s);
 
 /* Returns 0, or EDEADLK-style -1 for an error-checking mutex its owner locks again. */
 int kmutex_lock(struct kmutex *m, uint64_t deadline);

@@ -36,7 +36,7 @@ struct task {
 	struct task *timer_next;
 	struct runqueue *waiting_on;/* the wait queue a blocked task sits in */
 	struct spinlock *waiting_lock; /* and that queue's lock */
-	int wake_reason;            /* 0: woken; -ETIMEDOUT-like TASK_TIMED_OUT: deadline passed */
+	int wake_reason;            /* 0: woken; TASK_TIMED_OUT, TASK_INTERRUPTED (sched.h) */
 	struct spinlock exit_lock;
 	struct runqueue exit_waiters;
 	void *libc;                 /* the C library's per-task state (libc/reent.c) */
@@ -48,6 +48,8 @@ struct task {
 	uint64_t sig_pending;       /* signals sent to this task alone (atomic) */
 	uint64_t *sig_return_slot;  /* a return address into the app redirected to deliver signals */
 	uint64_t sig_return_to;     /* (arch/x86_64/signal_divert.c), and where it returned to */
+	uint64_t affinity;          /* the CPUs it may run on, bit i for CPU i (kernel/balance.h) */
+	bool interruptible;         /* a signal it takes ends its wait (sched_interrupt_waits) */
 };
 
 #define TASK_SIG_ALL (~0ull)
@@ -55,6 +57,7 @@ struct task {
 _Static_assert(offsetof(struct task, on_cpu) == TASK_ON_CPU, "entry.S clears on_cpu");
 
 #define TASK_TIMED_OUT 1
+#define TASK_INTERRUPTED 2
 
 typedef void (*task_fn)(void *arg);
 
@@ -78,6 +81,8 @@ struct task *task_current(void);
 struct task *task_list(void);
 /* True when pred holds for a task; pred runs under the list's lock (short, no blocking). */
 bool task_any(bool (*pred)(const struct task *t));
+/* A signal became pending: ends the interruptible waits of the tasks that take it now. */
+void task_interrupt_waits(void);
 const char *task_state_name(enum task_state s);
 
 /* Boot: turns the flow running on [stack_lo, stack_hi) into the idle task of this CPU. */

@@ -14,6 +14,7 @@ typedef struct {
 	int detachstate;
 	__SIZE_TYPE__ stacksize;
 	void *stackaddr;
+	unsigned long long affinity; /* CPUs, bit i for CPU i; 0: the creator's (libc/affinity.c) */
 } pthread_attr_t;
 
 typedef struct {

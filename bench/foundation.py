@@ -53,8 +53,10 @@ def triad(output):
 def host_stream_triad():
     with tempfile.TemporaryDirectory() as tmp:
         exe = pathlib.Path(tmp) / "stream"
-        subprocess.run(["gcc", "-O2", str(ROOT / "bench/stream/stream.c"), "-o", str(exe), "-lm"], check=True)
-        return triad(subprocess.run([str(exe), STREAM_ELEMENTS], capture_output=True, text=True, check=True).stdout)
+        subprocess.run(["gcc", "-O2", "-pthread", str(ROOT / "bench/stream/stream.c"), "-o", str(exe), "-lm"],
+                       check=True)
+        return triad(subprocess.run([str(exe), STREAM_ELEMENTS, "1"], capture_output=True, text=True,
+                                    check=True).stdout)
 
 
 def main():
@@ -69,7 +71,7 @@ def main():
     rows = [
         ("first instruction to main() (us, median)", boot_to_main_us),
         ("proxy hello wall time (ms, median)", hello_wall_ms),
-        ("STREAM triad in the guest (MB/s)", lambda a: triad(proxy(BENCHMARKS / "stream", STREAM_ELEMENTS, accel=a).stdout)),
+        ("STREAM triad in the guest (MB/s)", lambda a: triad(proxy(BENCHMARKS / "stream", STREAM_ELEMENTS, "1", accel=a).stdout)),
     ]
     results = {}
     for name, fn in rows:

@@ -40,13 +40,28 @@ void gm_init(struct guestmem *gm, uint8_t *host, uint64_t size)
 	add_region(gm, MICROVM_HIGH_RAM_BASE, size - low, low);
 }
 
+static void gm_touch(struct gm_touched *t, hermit_gpa_t gpa, uint64_t len)
+{
+	if (len == 0)
+		return;
+	if (t->n == sizeof(t->range) / sizeof(t->range[0])) {
+		t->overflow = true;
+		return;
+	}
+	t->range[t->n].gpa = gpa;
+	t->range[t->n++].len = len;
+}
+
 void *gm_range(const struct guestmem *gm, hermit_gpa_t gpa, uint64_t len)
 {
 	for (unsigned i = 0; i < gm->nregions; i++) {
 		const struct gm_region *r = &gm->region[i];
 		/* gpa - r->gpa cannot wrap once gpa >= r->gpa; len is compared to what is left. */
-		if (gpa >= r->gpa && gpa - r->gpa <= r->size && len <= r->size - (gpa - r->gpa))
+		if (gpa >= r->gpa && gpa - r->gpa <= r->size && len <= r->size - (gpa - r->gpa)) {
+			if (gm->touched)
+				gm_touch(gm->touched, gpa, len);
 			return gm->host + r->offset + (gpa - r->gpa);
+		}
 	}
 	return NULL;
 }

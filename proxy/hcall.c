@@ -30,6 +30,8 @@ union hc_request {
 	struct hc_exit exit;
 };
 
+_Static_assert(sizeof(union hc_request) <= HCALL_REQUEST_MAX, "HCALL_REQUEST_MAX");
+
 typedef enum hcall_outcome hcall_fn(struct hcall_ctx *ctx, union hc_request *r);
 
 enum hcall_outcome hcall_bad(struct hcall_ctx *ctx, const char *fmt, ...)
@@ -255,6 +257,11 @@ static const struct hcall_desc hcalls[HERMIT_HC_COUNT] = {
 	DESC_NO_OUT(EXIT, hc_exit, serve_exit),
 	DESC_NO_OUT(CRASH, hc_exit, serve_crash),
 };
+
+size_t hcall_request_size(uint32_t nr)
+{
+	return nr < HERMIT_HC_COUNT && hcalls[nr].fn ? hcalls[nr].size : 0;
+}
 
 enum hcall_outcome hcall_handle(struct hcall_ctx *ctx, uint32_t nr, hermit_gpa_t req)
 {

@@ -82,14 +82,28 @@ static bool is_anchor_note(const uint8_t *name, uint32_t namesz, uint32_t type)
 	       memcmp(name, HERMIT_NOTE_NAME, sizeof(HERMIT_NOTE_NAME)) == 0;
 }
 
+/* The linker's NT_GNU_BUILD_ID note: what a recording names the image by (replay.c). */
+static void take_build_id(const uint8_t *name, uint32_t namesz, uint32_t type, const uint8_t *desc,
+			  uint32_t descsz, struct image *img)
+{
+	if (type == NT_GNU_BUILD_ID && namesz == sizeof(ELF_NOTE_GNU) &&
+	    memcmp(name, ELF_NOTE_GNU, sizeof(ELF_NOTE_GNU)) == 0 && descsz > 0 &&
+	    descsz <= sizeof(img->build_id)) {
+		memcpy(img->build_id, desc, descsz);
+		img->build_id_len = descsz;
+	}
+}
+
 /*
- * Walks the notes of one PT_NOTE segment. Returns 1 and sets *anchor when the anchor note is
- * there, 0 when it is not, -1 (why set) when the segment or the anchor note is malformed.
- * Notes are 4-byte aligned unless the segment says 8, as binutils and Linux read them.
+ * Walks the notes of one PT_NOTE segment, taking the build id on the way. Returns 1 and sets
+ * *anchor when the anchor note is there, 0 when it is not, -1 (why set) when the segment or the
+ * anchor note is malformed. Notes are 4-byte aligned unless the segment says 8, as binutils and
+ * Linux read them.
  */
 static int scan_notes(const uint8_t *bytes, size_t len, const Elf64_Phdr *ph, uint64_t *anchor,
-		      char *why, size_t whylen)
+		      struct image *img, char *why, size_t whylen)
 {
+	int found = 0;
 	uint64_t align = ph->p_align == 8 ? 8 : 4;
 	const uint8_t *seg = bytes + ph->p_offset;
 	uint64_t pos = 0;
@@ -115,11 +129,12 @@ static int scan_notes(const uint8_t *bytes, size_t len, const Elf64_Phdr *ph, ui
 				return -1;
 			}
 			memcpy(anchor, seg + desc_off, sizeof(*anchor));
-			return 1;
+			found = 1;
 		}
+		take_build_id(seg + name_off, word[0], word[2], seg + desc_off, word[1], img);
 		pos = desc_off + align_up(word[1], align);
 	}
-	return 0;
+	return found;
 }
 
 /* The anchor must lie in memory the image loads, or the kernel cannot have put it there. */
@@ -143,11 +158,12 @@ int image_check(const uint8_t *bytes, size_t len, struct image *img, char *why, 
 
 	if (check_header(bytes, len, &eh, why, whylen) < 0)
 		return -1;
+	img->build_id_len = 0;
 	for (unsigned i = 0; i < eh.e_phnum && !found; i++) {
 		Elf64_Phdr ph;
 		get_phdr(bytes, &eh, i, &ph);
 		if (ph.p_type == PT_NOTE)
-			found = scan_notes(bytes, len, &ph, &anchor, why, whylen);
+			found = scan_notes(bytes, len, &ph, &anchor, img, why, whylen);
 		if (found < 0)
 			return -1;
 	}

@@ -22,6 +22,7 @@
 #define QEMU_STUCK "KVM internal error"
 #define QEMU_QUIET_MS 50
 #define CAPTURE_DRAIN_MS 20 /* how often the capture ring is emptied while the guest runs */
+#define QEMU_QUIT_MS 10000  /* for QEMU to close its record log */
 
 static void end(struct vm *vm, enum vm_end how)
 {
@@ -111,19 +112,41 @@ static void settle_qemu_err(struct vm *vm)
 		read_qemu_err(vm);
 }
 
+/* The guest ended: a replay under gdb keeps QEMU running for gdb. */
+static void guest_end(struct vm *vm, enum vm_end how)
+{
+	if (vm->hold_qemu)
+		vm->held_end = how;
+	else
+		end(vm, how);
+}
+
+/* A recording answers through rec_doorbell itself; in a replay QEMU answers from its log. */
+static enum hcall_outcome take_doorbell(struct vm *vm, unsigned char cpu)
+{
+	if (vm->rec)
+		return rec_doorbell(vm->rec, &vm->hc, cpu);
+	if (vm->replay)
+		return replay_doorbell(vm->replay, &vm->hc, cpu);
+	enum hcall_outcome out = hcall_doorbell(&vm->hc, cpu);
+	/* A failed answer means QEMU is gone; SIGCHLD will tell. */
+	if (out == HCALL_ANSWER && write(vm->doorbell_fd, &cpu, 1) < 0)
+		return HCALL_ANSWER;
+	return out;
+}
+
 static void serve_one(struct vm *vm, unsigned char cpu)
 {
-	switch (hcall_doorbell(&vm->hc, cpu)) {
+	if (vm->replay && cpu == HERMIT_ANSWER_ACK)
+		return; /* the replayed guest taking a recorded answer */
+	switch (take_doorbell(vm, cpu)) {
 	case HCALL_ANSWER:
-		/* A failed answer means QEMU is gone; SIGCHLD will tell. */
-		if (write(vm->doorbell_fd, &cpu, 1) < 0)
-			break;
 		break;
 	case HCALL_EXIT:
-		end(vm, VM_EXITED);
+		guest_end(vm, VM_EXITED);
 		break;
 	case HCALL_CRASH:
-		end(vm, VM_CRASHED);
+		guest_end(vm, VM_CRASHED);
 		break;
 	case HCALL_BAD:
 		end(vm, VM_BAD);
@@ -193,12 +216,19 @@ static void after_qemu(struct vm *vm)
 	read_console(vm);
 	read_doorbell(vm);
 	read_qemu_err(vm);
-	end(vm, VM_DIED);
+	end(vm, vm->held_end != VM_RUNNING ? vm->held_end : vm->hold_qemu ? VM_KILLED : VM_DIED);
+}
+
+/* Draining the capture ring frees its room, a write into guest RAM that a recording would not
+ * see: while recording or replaying, the ring is written to its file only at the end. */
+static bool capture_live(const struct vm *vm)
+{
+	return vm->capture && !vm->rec && !vm->replay;
 }
 
 static void poll_once(struct vm *vm)
 {
-	struct pollfd p[4 + RELAY_POLLFDS] = {
+	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS] = {
 		{ .fd = vm->console_fd, .events = POLLIN },
 		{ .fd = vm->qemu_err_fd, .events = POLLIN },
 		{ .fd = vm->doorbell_fd, .events = POLLIN },
@@ -206,14 +236,19 @@ static void poll_once(struct vm *vm)
 	};
 
 	int n = vm->relay ? 4 + relay_pollfds(vm->relay, p + 4) : 4;
+	struct pollfd *rec_p = p + n;
+	if (vm->rec)
+		n += rec_pollfds(vm->rec, rec_p);
 
-	if (poll(p, (nfds_t)n, vm->capture ? CAPTURE_DRAIN_MS : -1) < 0) {
+	if (poll(p, (nfds_t)n, capture_live(vm) ? CAPTURE_DRAIN_MS : -1) < 0) {
 		if (errno != EINTR)
 			fail(vm, "poll");
 		return;
 	}
-	if (vm->capture)
+	if (capture_live(vm))
 		net_capture_drain(vm->capture);
+	if (vm->rec)
+		rec_handle(vm->rec, rec_p);
 	/* Console first: a crash report must be printed before the crash is handled. */
 	if (p[0].revents)
 		read_console(vm);
@@ -230,6 +265,23 @@ static void poll_once(struct vm *vm)
 	}
 }
 
+/* A recording is whole only once QEMU closed its log: asked to quit, it does so at once. */
+static void quit_qemu(struct vm *vm)
+{
+	int status;
+
+	kill(vm->qemu, SIGTERM);
+	for (int i = 0; i < QEMU_QUIT_MS / 10; i++) {
+		if (waitpid(vm->qemu, &status, WNOHANG) == vm->qemu) {
+			vm->qemu_gone = true;
+			return;
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "hermit: QEMU did not quit within %d ms: its record log may be cut short\n",
+		QEMU_QUIT_MS);
+}
+
 static void stop_qemu(struct vm *vm)
 {
 	int status;
@@ -238,6 +290,10 @@ static void stop_qemu(struct vm *vm)
 		return;
 	if (vm->end == VM_DIED)
 		settle_qemu_err(vm);
+	if (vm->rec)
+		quit_qemu(vm);
+	if (vm->qemu_gone)
+		return;
 	kill(vm->qemu, SIGKILL);
 	while (waitpid(vm->qemu, &status, 0) < 0 && errno == EINTR)
 		;
@@ -306,6 +362,12 @@ static int vm_finish(struct vm *vm)
 	if (vm->pm)
 		pm_finish(vm->pm, vm->end, vm->hc.status, stderr);
 	status = report(vm);
+	if (vm->rec && rec_finish(vm->rec, vm->end, vm->hc.status, stderr) < 0 &&
+	    status == 0)
+		status = EXIT_PROXY_FAILURE;
+	if (vm->replay && !replay_finish(vm->replay, vm->end, vm->hc.status, stderr) &&
+	    status == 0)
+		status = EXIT_PROXY_FAILURE;
 	fflush(stderr);
 	return status;
 }

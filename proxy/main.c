@@ -20,6 +20,8 @@
 
 extern char **environ;
 
+#define CONSOLE_PIPE_SIZE (1 << 20) /* /proc/sys/fs/pipe-max-size's default */
+
 static const char usage_text[] =
 	"usage: proxy APP [ARGS...]\n"
 	"Runs the Hermit image APP with ARGS in a QEMU virtual machine.\n"
@@ -34,7 +36,9 @@ static const char usage_text[] =
 	"  HERMIT_MASK=255.255.255.0, HERMIT_APP_PORT=port (forwarded from 127.0.0.1), HERMIT_NETIF=tap,\n"
 	"  HERMIT_NIC=virtio|rtl8139, HERMIT_CAPTURE_NET=1 (a pcap file in HERMIT_TRACE_DIR).\n"
 	"Files: HERMIT_ROOT=DIR (the guest's / is DIR; default: the host's files, relative paths\n"
-	"  from the proxy's working directory).\n";
+	"  from the proxy's working directory).\n"
+	"Record and replay (docs/replay.md): HERMIT_RECORD=DIR, HERMIT_REPLAY=DIR (with\n"
+	"  HERMIT_DEBUG=1: reverse debugging with gdb on 127.0.0.1 at HERMIT_DEBUG_PORT).\n";
 
 /* Everything main sets up, so that failures can be reported from one place. */
 struct setup {
@@ -48,6 +52,9 @@ struct setup {
 	int debug[2];    /* the gdb channel's doorbell (HERMIT_DEBUG=1), else -1 */
 	int qemu_err[2]; /* [0] the proxy reads what QEMU writes on [1] */
 	int tap;         /* HERMIT_NETIF's tap device, else -1 */
+	int qmp[2];      /* QEMU's monitor while recording (snapshots), else -1 */
+	struct recorder *rec;    /* HERMIT_RECORD */
+	struct replayer *replay; /* HERMIT_REPLAY */
 	int signal_fd;
 	pid_t qemu;
 };
@@ -102,15 +109,38 @@ static int set_nonblock(int fd)
 	return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
+/*
+ * The console while recording or replaying: a pipe as large as Linux lets anyone make one. A
+ * socket takes a whole buffer per byte QEMU writes and refuses more after a few hundred, and QEMU
+ * then writes that byte later from its main loop, which a replay cannot reproduce.
+ */
+static int make_console_pipe(struct setup *s)
+{
+	int ends[2];
+
+	if (pipe2(ends, O_CLOEXEC) < 0)
+		return -1;
+	s->console[0] = ends[0];
+	s->console[1] = ends[1];
+	fcntl(ends[1], F_SETPIPE_SZ, CONSOLE_PIPE_SIZE); /* the default 64 KiB where refused */
+	return 0;
+}
+
 /* The proxy's ends are non-blocking so the loop can drain them; QEMU's ends are QEMU's affair. */
 static int make_channels(struct setup *s)
 {
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console) < 0 ||
+	bool rr = s->settings.record || s->settings.replay;
+
+	if ((rr ? make_console_pipe(s) : socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console)) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->doorbell) < 0)
 		return fail("socketpair");
 	s->debug[0] = s->debug[1] = -1;
 	if (s->settings.debug && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->debug) < 0 ||
 				  set_nonblock(s->debug[0]) < 0))
+		return fail("socketpair");
+	s->qmp[0] = s->qmp[1] = -1;
+	if (s->rec && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->qmp) < 0 ||
+		       set_nonblock(s->qmp[0]) < 0))
 		return fail("socketpair");
 	if (pipe2(s->qemu_err, O_CLOEXEC) < 0)
 		return fail("pipe");
@@ -154,7 +184,7 @@ static int open_tap(struct setup *s, char *err, size_t errlen)
 static int start_qemu(struct setup *s, const char *app)
 {
 	struct qemu_fds fds = { .mem = s->memfd, .console = s->console[1], .doorbell = s->doorbell[1],
-				.debug = s->debug[1], .tap = s->tap };
+				.debug = s->debug[1], .tap = s->tap, .qmp = s->qmp[1] };
 	char **argv = qemu_argv(&s->settings, s->kvm, app, &fds);
 	char err[512];
 	int rc;
@@ -176,6 +206,8 @@ static int start_qemu(struct setup *s, const char *app)
 	close(s->qemu_err[1]);
 	if (s->debug[1] >= 0)
 		close(s->debug[1]);
+	if (s->qmp[1] >= 0)
+		close(s->qmp[1]);
 	if (s->tap >= 0)
 		close(s->tap);
 	s->tap = -1;
@@ -211,6 +243,42 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 		.capture_kib = s->settings.capture_net ? SETTINGS_CAPTURE_KIB : 0,
 		.tsc_khz = measured_tsc_khz, .tsc_arg = clock,
 	};
+	vm->rec = s->rec;
+	vm->replay = s->replay;
+	vm->hold_qemu = s->replay && s->settings.debug_qemu;
+	if (s->rec)
+		vm->hc.gm = rec_handler_gm(s->rec);
+}
+
+/*
+ * HERMIT_RECORD, HERMIT_REPLAY (docs/replay.md): the recorder is set up before anything starts;
+ * a replay checks the recording against APP and takes the recorded machine from its manifest,
+ * with no network from outside.
+ */
+static int open_rr(struct setup *s, int argc, char **argv, char *err, size_t errlen)
+{
+	struct settings *set = &s->settings;
+
+	if (set->record) {
+		s->rec = rec_create(set->record, &s->image, argv[1], set, err, errlen);
+		return s->rec ? 0 : -1;
+	}
+	if (!set->replay)
+		return 0;
+	if (argc > 2) {
+		snprintf(err, errlen, "hermit: HERMIT_REPLAY replays the recorded arguments: give only APP");
+		return -1;
+	}
+	s->replay = replay_open(set->replay, &s->image, argv[1], set->debug_qemu, err, errlen);
+	if (!s->replay)
+		return -1;
+	const struct rec_manifest *m = replay_manifest(s->replay);
+	set->mem_size = m->mem_size;
+	set->nic = m->nic == NIC_RTL8139 ? NIC_RTL8139 : NIC_VIRTIO;
+	set->capture_net = m->capture_kib != 0;
+	set->netif[0] = '\0';
+	set->app_port = 0;
+	return 0;
 }
 
 /* Between two guests of a debug session: what the last one held goes. */
@@ -301,15 +369,18 @@ int main(int argc, char **argv)
 	}
 	if (settings_parse(&s.settings, environ, err, sizeof(err)) < 0 ||
 	    image_load(argv[1], &s.image, err, sizeof(err)) < 0 ||
-	    pick_accel(&s, err, sizeof(err)) < 0 || open_tap(&s, err, sizeof(err)) < 0 ||
+	    pick_accel(&s, err, sizeof(err)) < 0 || open_rr(&s, argc, argv, err, sizeof(err)) < 0 ||
+	    open_tap(&s, err, sizeof(err)) < 0 ||
 	    fs_init(&guest_fs, s.settings.root, err, sizeof(err)) < 0)
 		return die_usage(err);
 	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
 		return EXIT_PROXY_FAILURE;
-	if (make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0 ||
-	    start_qemu(&s, argv[1]) < 0)
+	if (make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0)
 		return EXIT_PROXY_FAILURE;
 	gm_init(&gm, s.ram, s.settings.mem_size);
+	if ((s.rec && rec_map(s.rec, s.memfd, &gm) < 0) || start_qemu(&s, argv[1]) < 0 ||
+	    (s.rec && rec_start(s.rec, s.doorbell[0], s.qmp[0]) < 0))
+		return EXIT_PROXY_FAILURE;
 	files_make_room();
 	files_init(&files);
 	sym.app = argv[1];

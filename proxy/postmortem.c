@@ -25,6 +25,8 @@ void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anch
 	pm->dir = s->trace_dir ? s->trace_dir : ".";
 	pm->trace = s->trace;
 	pm->bundle_always = s->bundle_always;
+	if (!s->record || !realpath(s->record, pm->recording))
+		pm->recording[0] = '\0';
 }
 
 bool pm_print_log(struct postmortem *pm, FILE *out)
@@ -97,6 +99,27 @@ static void bundle_trace(struct postmortem *pm, const char *dir)
 	trace_snapshot_free(&s);
 }
 
+/* A recorded run's bundle says how to replay it and go back in time to the cause. */
+static bool bundle_replay_hint(struct postmortem *pm, const char *dir)
+{
+	char path[4200];
+	FILE *f;
+
+	if (!pm->recording[0])
+		return false;
+	snprintf(path, sizeof(path), "%s/replay.txt", dir);
+	if (!(f = fopen(path, "w")))
+		return false;
+	fprintf(f, "This run was recorded into %s (docs/replay.md). The same run again, without the\n"
+		"outside world:\n\n    HERMIT_REPLAY=%s proxy %s\n\n"
+		"Backwards from the crash with gdb (QEMU's gdbstub, 127.0.0.1:1234):\n\n"
+		"    HERMIT_REPLAY=%s HERMIT_DEBUG=1 proxy %s &\n"
+		"    gdb %s -ex 'target remote :1234' -ex 'break crash_exception' -ex continue\n"
+		"    (gdb) watch VARIABLE\n    (gdb) reverse-continue\n",
+		pm->recording, pm->recording, pm->app, pm->recording, pm->app, pm->app);
+	return fclose(f) == 0;
+}
+
 static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *out)
 {
 	char tag[32] = "", dir[4096], path[4200];
@@ -117,8 +140,10 @@ static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *ou
 	bundle_trace(pm, dir);
 	snprintf(path, sizeof(path), "%s/capture.pcap", dir); /* with HERMIT_CAPTURE_NET=1 */
 	long frames = net_capture_save(pm->gv.gm, pm->gv.anchor, path);
-	fprintf(out, "hermit: post-mortem bundle in %s (log.txt, registers.txt, core%s%s; gdb %s %s/core)\n", dir,
-		rc < 0 ? " missing" : "", frames >= 0 ? ", capture.pcap" : "", pm->app, dir);
+	bool hint = bundle_replay_hint(pm, dir);
+	fprintf(out, "hermit: post-mortem bundle in %s (log.txt, registers.txt, core%s%s%s; gdb %s %s/core)\n", dir,
+		rc < 0 ? " missing" : "", frames >= 0 ? ", capture.pcap" : "",
+		hint ? ", replay.txt" : "", pm->app, dir);
 	return rc;
 }
 

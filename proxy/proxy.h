@@ -63,6 +63,8 @@ struct settings {
 	unsigned timeout;        /* HERMIT_TIMEOUT: seconds, 0 = none */
 	bool bundle_always;      /* HERMIT_BUNDLE=1: a post-mortem bundle after any ending */
 	const char *root;        /* HERMIT_ROOT: the guest's "/", a directory; NULL = the host's */
+	const char *record;      /* HERMIT_RECORD: record the run into this directory (docs/replay.md) */
+	const char *replay;      /* HERMIT_REPLAY: replay the recording in this directory */
 };
 
 #define SETTINGS_MEM_DEFAULT (2 * GIB)
@@ -87,6 +89,8 @@ int settings_parse_size(const char *text, uint64_t *bytes);
 
 struct image {
 	hermit_gpa_t anchor; /* guest address of struct hermit_anchor */
+	uint8_t build_id[64]; /* the linker's build id (NT_GNU_BUILD_ID), build_id_len bytes */
+	unsigned build_id_len; /* 0: the image has none */
 };
 
 /* Checks an ELF file held in memory. On failure why holds the reason ("not x86_64", ...). */
@@ -105,17 +109,26 @@ struct gm_region {
 	uint64_t offset; /* into the memfd and so into gm->host */
 };
 
+/* The ranges handed out by gm_range while recording (record.c): what a hypercall may have written. */
+struct gm_touched {
+	unsigned n;
+	bool overflow;
+	struct { hermit_gpa_t gpa; uint64_t len; } range[64];
+};
+
 struct guestmem {
 	uint8_t *host;   /* the proxy's MAP_SHARED mapping of all guest RAM */
 	uint64_t size;
 	unsigned nregions;
 	struct gm_region region[GM_MAX_REGIONS];
+	struct gm_touched *touched; /* NULL but while recording */
 };
 
 /* Describes RAM of size bytes mapped at host as QEMU's microvm lays it out for the guest. */
 void gm_init(struct guestmem *gm, uint8_t *host, uint64_t size);
 
-/* The host pointer for [gpa, gpa + len), or NULL unless the whole range is guest RAM. */
+/* The host pointer for [gpa, gpa + len), or NULL unless the whole range is guest RAM. With
+ * gm->touched (recording), the range is noted there. */
 void *gm_range(const struct guestmem *gm, hermit_gpa_t gpa, uint64_t len);
 
 /* Copies between guest RAM and the proxy; false (nothing copied) when the range is bad. */
@@ -310,6 +323,10 @@ int64_t hcall_result(int64_t rc);
 enum hcall_outcome hcall_path(struct hcall_ctx *ctx, struct hc_path *p);
 enum hcall_outcome hcall_fd(struct hcall_ctx *ctx, struct hc_fd *f);
 
+/* The size of request nr's struct, 0 for an unknown number; no request is larger than
+ * HCALL_REQUEST_MAX. */
+#define HCALL_REQUEST_MAX 128
+size_t hcall_request_size(uint32_t nr);
 /* Serves one doorbell byte (the ringing CPU's number). */
 enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu);
 /* Serves request nr at guest address req (the slot's contents). */
@@ -376,6 +393,7 @@ struct qemu_fds {
 	int doorbell; /* QEMU's end of the doorbell socket (COM2) */
 	int debug;    /* QEMU's end of the gdb channel's doorbell (third UART), with settings.debug */
 	int tap;      /* the tap device of settings.netif (tap_open), else -1 */
+	int qmp;      /* QEMU's end of its monitor socket while recording (snapshots), else 0 */
 };
 
 /* The NULL-ended argv for QEMU (strings and array from malloc, see qemu_argv_free). Pure. */
@@ -433,6 +451,7 @@ struct postmortem {
 	const char *trace;   /* HERMIT_TRACE, NULL when unset */
 	bool bundle_always;  /* HERMIT_BUNDLE=1: a bundle whatever the ending */
 	unsigned snapshots;  /* bundles written on request so far */
+	char recording[4096]; /* HERMIT_RECORD's directory, absolute; "" when not recording */
 };
 
 void pm_init(struct postmortem *pm, const struct guestmem *gm, hermit_gpa_t anchor,
@@ -477,6 +496,122 @@ void net_capture_finish(struct net_capture *c, FILE *out);
 /* What is still in the guest's ring as a pcap file (post-mortem bundles); frames, or -1. */
 long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char *path);
 
+/* ---- recording.c: a recording's directory, shared by record.c and replay.c (docs/replay.md) ---- */
+
+#define REC_QEMU_LOG "qemu.rr"           /* QEMU's record log (-icount rr=record,rrfile=) */
+#define REC_HCALL_LOG "hypercalls.log"     /* the proxy's own log: every hypercall and its answer */
+#define REC_SNAPSHOTS "snapshots.qcow2"  /* QEMU's snapshots: "init" at the start, then periodic */
+#define REC_MANIFEST "manifest"          /* what was recorded, written last */
+#define REC_SNAPSHOT_INIT "init"
+#define REC_FORMAT 1
+#define REC_BUILD_ID_HEX (2 * sizeof(((struct image *)0)->build_id) + 1)
+
+/* The manifest: everything a replay must reproduce or check. */
+struct rec_manifest {
+	unsigned format;
+	char build_id[REC_BUILD_ID_HEX]; /* hex */
+	char app[256];                   /* the recorded APP as given, for messages */
+	uint64_t mem_size;
+	unsigned nic;                    /* enum nic */
+	unsigned capture_kib;            /* HERMIT_CAPTURE_NET: the ring the guest was given */
+	bool network_in;                 /* a port was forwarded or a tap used: packets came in */
+	uint64_t hcalls;                 /* hypercalls in the log */
+	unsigned snapshots;              /* taken while recording, "init" included */
+	uint64_t period_ms;              /* between periodic snapshots */
+	int end;                         /* enum vm_end of the recorded run */
+	int32_t status;                  /* its hcall status (exit status, crash vector) */
+	uint64_t duration_ms;
+	uint64_t qemu_log_size, qemu_log_hash;
+	uint64_t hcall_log_size, hcall_log_hash;
+};
+
+/* One hypercall in the proxy's log, followed by req_size bytes of the request as the guest sent
+ * it, frame_len bytes of the answer sent through the doorbell, and echo_len bytes the app wrote
+ * to the proxy's stdout (echo_fd 1) or stderr (2), which a replay prints again. */
+#define REC_HCALL_MAGIC 0x4c414348u /* "HCAL" */
+struct rec_hcall {
+	uint32_t magic;
+	uint32_t nr;
+	uint32_t cpu;
+	uint32_t req_size;
+	hermit_gpa_t req;
+	int32_t outcome;    /* enum hcall_outcome */
+	int32_t echo_fd;
+	uint64_t echo_len;
+	uint64_t frame_len;
+};
+#define REC_HCALL_LOG_MAGIC "HRMTHCL1"
+
+/* A file's size and FNV-1a hash; -1 with err when it cannot be read. */
+int rec_file_sum(const char *path, uint64_t *size, uint64_t *hash, char *err, size_t errlen);
+uint64_t rec_hash(uint64_t h, const void *data, size_t len);
+#define REC_HASH_SEED 0xcbf29ce484222325ULL
+/* DIR/NAME into out. */
+void rec_path(char *out, size_t len, const char *dir, const char *name);
+void rec_build_id_hex(const struct image *img, char *out);
+int rec_manifest_write(const char *dir, const struct rec_manifest *m, char *err, size_t errlen);
+/* Reads and checks DIR's manifest and the files it names (present, sizes, hashes); err says
+ * what is missing or corrupt. */
+int rec_manifest_read(const char *dir, struct rec_manifest *m, char *err, size_t errlen);
+
+/* ---- qmp.c: QEMU's machine protocol on a socket, for snapshots ---- */
+
+struct qmp {
+	int fd;              /* the proxy's end, -1 when none */
+	char buf[8192];
+	size_t len;
+	unsigned pending;    /* commands whose answer has not come yet */
+	bool failed;         /* an answer was an error: error holds it */
+	char error[256];
+};
+
+/* The proxy's end of QEMU's -mon chardev; the capabilities are negotiated at once. */
+void qmp_init(struct qmp *q, int fd);
+/* Sends one command (a JSON object), without waiting for its answer. */
+int qmp_send(struct qmp *q, const char *json);
+/* Reads what QEMU sent; counts the answers. false when the socket is gone. */
+bool qmp_drain(struct qmp *q);
+/* Waits up to ms for every pending answer; false on timeout or a dead socket. */
+bool qmp_settle(struct qmp *q, int ms);
+
+/* ---- record.c: HERMIT_RECORD, a run that leaves a recording behind ---- */
+
+struct recorder;
+struct pollfd;
+
+/* Creates DIR and its snapshot image; before QEMU starts. err: the user's message. */
+struct recorder *rec_create(const char *dir, const struct image *img, const char *app,
+			    const struct settings *s, char *err, size_t errlen);
+/* Maps the handlers' private view of guest RAM (memfd, described by gm), before QEMU starts. */
+int rec_map(struct recorder *r, int memfd, const struct guestmem *gm);
+/* QEMU runs: answers go out on doorbell_fd, snapshots are asked for on qmp_fd (the proxy's end
+ * of QEMU's monitor). */
+int rec_start(struct recorder *r, int doorbell_fd, int qmp_fd);
+/* The guest memory hypercall handlers use while recording. */
+const struct guestmem *rec_handler_gm(struct recorder *r);
+/* Serves one doorbell byte: the request, its answer sent through the doorbell with the outputs,
+ * both logged. */
+enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsigned cpu);
+/* For the poll loop: the snapshot timer and the monitor. */
+#define REC_POLLFDS 2
+int rec_pollfds(struct recorder *r, struct pollfd *p);
+void rec_handle(struct recorder *r, const struct pollfd *p);
+/* After QEMU ended cleanly: the manifest, and a line saying where and how big. */
+int rec_finish(struct recorder *r, int end, int32_t status, FILE *out);
+
+/* ---- replay.c: HERMIT_REPLAY, a recorded run again without the outside world ---- */
+
+struct replayer;
+
+/* Checks DIR against APP (its build id) before anything starts; err: the refusal. */
+struct replayer *replay_open(const char *dir, const struct image *img, const char *app,
+			     bool debugging, char *err, size_t errlen);
+const struct rec_manifest *replay_manifest(const struct replayer *p);
+/* One doorbell byte: the next hypercall of the log; QEMU answers it from its own log. */
+enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, unsigned cpu);
+/* At the end: whether the replay ended as the recording did (said on out when not). */
+bool replay_finish(struct replayer *p, int end, int32_t status, FILE *out);
+
 /* ---- loop.c: running the guest to its end ---- */
 
 enum vm_end {
@@ -509,6 +644,12 @@ struct vm {
 	enum vm_end end;
 	int term_signal;
 	struct postmortem *pm; /* NULL: no log, trace or bundle from guest memory */
+	struct recorder *rec;  /* HERMIT_RECORD (record.c), else NULL */
+	struct replayer *replay; /* HERMIT_REPLAY (replay.c), else NULL */
+	/* A replay under gdb: the guest's ending is kept here and QEMU runs on (gdb may go back in
+	 * time from there) until it ends, by gdb's kill or the proxy's signal. */
+	bool hold_qemu;
+	enum vm_end held_end;
 	bool qemu_gone;   /* reaped */
 	char qemu_err[VM_QEMU_ERR_MAX];
 	size_t qemu_err_len;

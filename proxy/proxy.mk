@@ -5,7 +5,8 @@
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h proxy/relay.h kernel/include/hermit/abi.h
 PROXY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c image.c loop.c main.c qemu.c \
-	settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c postmortem.c
+	settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c postmortem.c \
+	recording.c record.c replay.c qmp.c
 PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_FRAMING_HOST_OBJ)
 # Everything but main: what the unit tests link against.
 PROXY_LIB_OBJS := $(filter-out $(OBJ)/proxy/main.o,$(PROXY_OBJS))

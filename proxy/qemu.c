@@ -54,14 +54,21 @@ static void __attribute__((format(printf, 2, 3))) push(struct args *a, const cha
 	va_end(ap);
 }
 
+/* The recording's directory with HERMIT_RECORD or HERMIT_REPLAY, else NULL. */
+static const char *rr_dir(const struct settings *s)
+{
+	return s->record ? s->record : s->replay;
+}
+
 static void push_machine(struct args *a, const struct settings *s, bool kvm)
 {
 	push(a, QEMU_BINARY);
 	push(a, "-M");
 	push(a, s->nic == NIC_RTL8139 ? QEMU_MACHINE_PCI : QEMU_MACHINE);
 	push(a, "-accel");
-	/* Multi-threaded TCG: one host thread per vCPU, so guest CPUs really run in parallel. */
-	push(a, kvm ? "kvm" : "tcg,thread=multi");
+	/* Multi-threaded TCG: one host thread per vCPU, so guest CPUs really run in parallel; but
+	 * QEMU records and replays only single-threaded TCG. */
+	push(a, kvm ? "kvm" : rr_dir(s) ? "tcg,thread=single" : "tcg,thread=multi");
 	push(a, "-cpu");
 	push(a, kvm ? QEMU_CPU_KVM : QEMU_CPU_TCG);
 	push(a, "-smp");
@@ -83,13 +90,23 @@ static void push_devices(struct args *a, const struct settings *s, const struct 
 	push(a, "-machine");
 	push(a, "memory-backend=ram");
 	push(a, "-chardev");
-	push(a, "socket,id=con,fd=%d", fds->console);
+	/* Recording: a pipe, never full in practice (main.c), because QEMU retries a console byte
+	 * the socket refused from its main loop, at a moment a replay cannot reproduce. */
+	if (rr_dir(s))
+		push(a, "file,id=con,path=/proc/self/fd/%d", fds->console);
+	else
+		push(a, "socket,id=con,fd=%d", fds->console);
 	push(a, "-serial");
 	push(a, "chardev:con");
 	push(a, "-chardev");
 	push(a, "socket,id=hc,fd=%d", fds->doorbell);
 	push(a, "-device");
 	push(a, "isa-serial,chardev=hc,iobase=0x%x,irq=3", HERMIT_QEMU_DOORBELL_PORT);
+	/* QEMU records the input of the UARTs -serial names (docs/replay.md): the doorbell's too. */
+	if (rr_dir(s)) {
+		push(a, "-serial");
+		push(a, "chardev:hc");
+	}
 	/* A last way out for a kernel that cannot reach the doorbell any more. */
 	push(a, "-device");
 	push(a, "isa-debug-exit,iobase=0xf4,iosize=4");
@@ -116,7 +133,9 @@ static void push_network(struct args *a, const struct settings *s, const struct 
 	inet_ntop(AF_INET, &network, net, sizeof(net));
 	inet_ntop(AF_INET, &s->gateway, gw, sizeof(gw));
 	push(a, "-netdev");
-	if (s->netif[0])
+	if (s->replay) /* a replay takes nothing from the outside: filter-replay drops it all */
+		push(a, "user,id=net0,net=%s/%d,host=%s,restrict=on", net, prefix, gw);
+	else if (s->netif[0])
 		push(a, "tap,id=net0,fd=%d", fds->tap);
 	else if (s->app_port)
 		push(a, "user,id=net0,net=%s/%d,host=%s,restrict=off,"
@@ -131,6 +150,10 @@ static void push_network(struct args *a, const struct settings *s, const struct 
 		push(a, "virtio-net-device,netdev=net0");
 		push(a, "-global");
 		push(a, "virtio-mmio.force-legacy=false");
+	}
+	if (rr_dir(s)) {
+		push(a, "-object");
+		push(a, "filter-replay,id=replay,netdev=net0");
 	}
 	if (s->qemu_pcap) {
 		push(a, "-object");
@@ -152,6 +175,30 @@ static void push_debugging(struct args *a, const struct settings *s)
 	}
 }
 
+/*
+ * HERMIT_RECORD, HERMIT_REPLAY: QEMU's record/replay with its log and snapshot image in the
+ * recording's directory, the "init" snapshot taken at the start of recording and loaded at the
+ * start of replay, and (while recording) a monitor for the periodic snapshots.
+ */
+static void push_rr(struct args *a, const struct settings *s, const struct qemu_fds *fds)
+{
+	const char *dir = rr_dir(s);
+
+	if (!dir)
+		return;
+	push(a, "-icount");
+	push(a, "shift=auto,rr=%s,rrfile=%s/%s,rrsnapshot=%s", s->record ? "record" : "replay", dir,
+	     REC_QEMU_LOG, REC_SNAPSHOT_INIT);
+	push(a, "-drive");
+	push(a, "file=%s/%s,if=none,id=rr,format=qcow2", dir, REC_SNAPSHOTS);
+	if (fds->qmp > 0) {
+		push(a, "-chardev");
+		push(a, "socket,id=qmp,fd=%d", fds->qmp);
+		push(a, "-mon");
+		push(a, "chardev=qmp,mode=control");
+	}
+}
+
 char **qemu_argv(const struct settings *s, bool kvm, const char *app, const struct qemu_fds *fds)
 {
 	struct args a = { .v = calloc(QEMU_ARGS_MAX, sizeof(char *)) };
@@ -162,6 +209,7 @@ char **qemu_argv(const struct settings *s, bool kvm, const char *app, const stru
 	push_devices(&a, s, fds);
 	push_network(&a, s, fds);
 	push_debugging(&a, s);
+	push_rr(&a, s, fds);
 	if (s->debug) { /* the kernel's gdb stub: its channel's doorbell */
 		push(&a, "-chardev");
 		push(&a, "socket,id=dbg,fd=%d", fds->debug);
@@ -239,6 +287,8 @@ static void exec_qemu(char **argv, const struct qemu_fds *fds, int err_fd, int r
 	keep_open(fds->doorbell);
 	if (fds->debug > 0)
 		keep_open(fds->debug);
+	if (fds->qmp > 0)
+		keep_open(fds->qmp);
 	if (fds->tap >= 0)
 		keep_open(fds->tap);
 	null_fd = open("/dev/null", O_RDONLY);

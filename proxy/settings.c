@@ -295,6 +295,49 @@ static int parse_postmortem(struct settings *s, char *const *envp, char *err, si
 	return parse_bool("HERMIT_BUNDLE", env_value(envp, "HERMIT_BUNDLE"), &s->bundle_always, err, errlen);
 }
 
+/*
+ * HERMIT_RECORD=DIR, HERMIT_REPLAY=DIR (docs/replay.md). QEMU records and replays one CPU under
+ * single-threaded TCG and nothing else, so what cannot hold is refused here. A replay is debugged
+ * with QEMU's gdbstub (HERMIT_DEBUG=1 means that there): the kernel's stub cannot go backwards,
+ * and its channel, written by the proxy into guest RAM, would escape the recording.
+ */
+static int parse_rr(struct settings *s, char *const *envp, char *err, size_t errlen)
+{
+	const char *name = "HERMIT_RECORD";
+
+	s->record = env_value(envp, "HERMIT_RECORD");
+	s->replay = env_value(envp, "HERMIT_REPLAY");
+	if (s->record && s->replay) {
+		snprintf(err, errlen, "hermit: HERMIT_RECORD and HERMIT_REPLAY: one at a time");
+		return -1;
+	}
+	if (!s->record && !s->replay)
+		return 0;
+	if (s->replay)
+		name = "HERMIT_REPLAY";
+	if (s->kvm == KVM_ON) {
+		snprintf(err, errlen, "hermit: %s: QEMU records and replays under TCG only, not with "
+			 "HERMIT_KVM=1", name);
+		return -1;
+	}
+	if (s->cpus > 1) {
+		snprintf(err, errlen, "hermit: %s: HERMIT_CPUS=%u: QEMU records and replays one CPU only "
+			 "(single-threaded TCG); use HERMIT_CPUS=1", name, s->cpus);
+		return -1;
+	}
+	if (s->record && (s->debug || s->debug_qemu)) {
+		snprintf(err, errlen, "hermit: HERMIT_RECORD: record without gdb, then debug the replay "
+			 "(HERMIT_REPLAY=%s HERMIT_DEBUG=1)", s->record);
+		return -1;
+	}
+	s->kvm = KVM_OFF;
+	if (s->replay && s->debug) {
+		s->debug = false;
+		s->debug_qemu = true;
+	}
+	return 0;
+}
+
 int settings_parse(struct settings *s, char *const *envp, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -315,7 +358,7 @@ int settings_parse(struct settings *s, char *const *envp, char *err, size_t errl
 	    parse_port("HERMIT_DEBUG_PORT", env_value(envp, "HERMIT_DEBUG_PORT"),
 		       SETTINGS_DEBUG_PORT_DEFAULT, 65535, &s->debug_port, err, errlen) < 0)
 		return -1;
-	if (parse_postmortem(s, envp, err, errlen) < 0)
+	if (parse_postmortem(s, envp, err, errlen) < 0 || parse_rr(s, envp, err, errlen) < 0)
 		return -1;
 	return parse_network(s, envp, err, errlen);
 }

@@ -24,7 +24,18 @@ static int irq_driven;
 
 void hcall_init(void) { doorbell_init(); }
 
-static void on_answer(void) { ksem_post(&answered); }
+/* A recording host sends the outputs with the answer (hermit/abi.h): into place before the wake. */
+static void take_answer(uint8_t answer)
+{
+	if (answer & HERMIT_ANSWER_DATA)
+		hcall_answer_data();
+}
+
+static void on_answer(uint8_t answer)
+{
+	take_answer(answer);
+	ksem_post(&answered);
+}
 
 void hcall_enable_irq(void)
 {
@@ -58,7 +69,7 @@ static void hcall_serve(uint32_t nr, void *req)
 {
 	if (!irq_driven) {
 		ring(nr, req);
-		doorbell_wait_answer();
+		take_answer(doorbell_wait_answer());
 		return;
 	}
 	kmutex_lock(&hcall_mutex, 0);

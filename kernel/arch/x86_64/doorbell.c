@@ -1,7 +1,8 @@
 /*
  * arch/x86_64/doorbell.c: the QEMU isle's doorbell (kernel/doorbell.h): COM2, whose other end is
  * the proxy's socket. One byte out rings; each byte in is an answer, taken from the receive
- * interrupt once interrupts are set up, polled before.
+ * interrupt once interrupts are set up, polled before. The outputs a recording host sends after
+ * an answer byte are polled for, from the interrupt handler too, a FIFO's worth at a time.
  */
 #include "kernel/doorbell.h"
 
@@ -12,19 +13,24 @@
 
 #define DOORBELL_IRQ 3
 
-static void (*answered)(void);
+static void (*answered)(uint8_t answer);
+static unsigned since_answer; /* bytes taken since the last answer byte, itself included */
+
+static uint8_t take_answer_byte(void)
+{
+	since_answer = 1;
+	return uart_getc(HERMIT_QEMU_DOORBELL_PORT);
+}
 
 static void doorbell_irq(void)
 {
-	while (uart_rx_ready(HERMIT_QEMU_DOORBELL_PORT)) {
-		(void)uart_getc(HERMIT_QEMU_DOORBELL_PORT);
-		answered();
-	}
+	while (uart_rx_ready(HERMIT_QEMU_DOORBELL_PORT))
+		answered(take_answer_byte());
 }
 
 void doorbell_init(void) { uart_init(HERMIT_QEMU_DOORBELL_PORT, false); }
 
-void doorbell_enable_irq(void (*on_answer)(void))
+void doorbell_enable_irq(void (*on_answer)(uint8_t answer))
 {
 	answered = on_answer;
 	irq_attach(DOORBELL_IRQ, doorbell_irq);
@@ -33,9 +39,25 @@ void doorbell_enable_irq(void (*on_answer)(void))
 
 void doorbell_ring(unsigned cpu) { uart_putc(HERMIT_QEMU_DOORBELL_PORT, (uint8_t)cpu); }
 
-void doorbell_wait_answer(void)
+static void wait_byte(void)
 {
 	while (!uart_rx_ready(HERMIT_QEMU_DOORBELL_PORT))
 		cpu_relax();
-	(void)uart_getc(HERMIT_QEMU_DOORBELL_PORT);
+}
+
+uint8_t doorbell_wait_answer(void)
+{
+	wait_byte();
+	return take_answer_byte();
+}
+
+/* A whole burst taken and more needed: the host waits for the ack (hermit/abi.h). */
+void doorbell_read(uint8_t *dst, size_t n)
+{
+	for (size_t i = 0; i < n; i++, since_answer++) {
+		if (since_answer % HERMIT_ANSWER_BURST == 0)
+			uart_putc(HERMIT_QEMU_DOORBELL_PORT, HERMIT_ANSWER_ACK);
+		wait_byte();
+		dst[i] = uart_getc(HERMIT_QEMU_DOORBELL_PORT);
+	}
 }

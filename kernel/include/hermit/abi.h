@@ -16,6 +16,14 @@
  * carries the request out, writes the fields marked "out", and answers the doorbell.
  *   QEMU isle: the doorbell is a second 16550 UART (HERMIT_QEMU_DOORBELL_PORT); the kernel writes
  *   one byte (its CPU number) and the host writes the same byte back when the request is done.
+ *   A host that records the run (HERMIT_RECORD, docs/replay.md) answers with the byte
+ *   HERMIT_ANSWER_DATA | cpu instead, followed by the outputs themselves (struct
+ *   hermit_answer_chunk), because QEMU's record/replay sees what comes in through the UART but
+ *   not what the host writes into guest RAM: the kernel copies them into place, then takes the
+ *   answer. QEMU (7.2) hands recorded UART input over late and drops what does not fit in the
+ *   16-byte FIFO then, so the host sends HERMIT_ANSWER_BURST bytes at a time (the answer byte
+ *   first) and waits for the kernel's HERMIT_ANSWER_ACK byte, written once it took a burst and
+ *   needs more, before the next.
  * Every buffer a request names must be RAM the kernel owns (not firmware or device memory), and
  * must not cross a hole in the guest's memory map; the host refuses the request otherwise.
  * Results follow the Linux convention: ret >= 0 on success, -errno on failure, with Linux's errno
@@ -26,7 +34,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 7
+#define HERMIT_ABI_VERSION 8
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -220,6 +228,21 @@ struct hc_exit {
 	uint32_t reserved;
 };
 
+/*
+ * The outputs of an answer with HERMIT_ANSWER_DATA: chunks, each this header then len bytes for
+ * guest address gpa (inside the request struct or the buffer it named), ended by a chunk of
+ * len 0. Little-endian, unaligned, as they come out of the UART.
+ */
+#define HERMIT_ANSWER_DATA 0x80
+#define HERMIT_ANSWER_CPU_MASK 0x7f
+#define HERMIT_ANSWER_BURST 16   /* the 16550's receive FIFO */
+#define HERMIT_ANSWER_ACK 0xff   /* kernel to host: the burst was taken, send the next */
+
+struct hermit_answer_chunk {
+	hermit_gpa_t gpa;
+	uint64_t len;
+};
+
 /* One per CPU: the request in flight. Written by the kernel before it rings the doorbell. */
 struct hermit_hcall_slot {
 	uint32_t nr;       /* enum hermit_hcall_nr */
@@ -408,6 +431,8 @@ _Static_assert(sizeof(struct hermit_stat) == 112, "hermit_stat layout");
 _Static_assert(sizeof(struct hermit_flock) == 24, "hermit_flock layout");
 _Static_assert(sizeof(struct hermit_dirent) == 24, "hermit_dirent layout");
 _Static_assert(sizeof(struct hc_exit) == 8, "hc_exit layout");
+_Static_assert(sizeof(struct hermit_answer_chunk) == 16, "hermit_answer_chunk layout");
+_Static_assert(HERMIT_MAX_CPUS <= HERMIT_ANSWER_CPU_MASK, "the answer byte holds a CPU number");
 _Static_assert(sizeof(struct hermit_hcall_slot) == 16, "hcall slot layout");
 _Static_assert(sizeof(struct hermit_capture) == 72, "capture layout");
 _Static_assert(sizeof(struct hermit_capture_record) == 24, "capture record layout");

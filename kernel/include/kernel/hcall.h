@@ -15,6 +15,9 @@ void hcall_init(void);
 void hcall_enable_irq(void);
 /* Carries out request nr described by req (an hc_* struct); returns once the host answered. */
 void hcall(uint32_t nr, void *req);
+/* Copies the outputs that follow an answer byte with HERMIT_ANSWER_DATA into place
+ * (core/hcall_answer.c). */
+void hcall_answer_data(void);
 /* Tells the host the guest ended; never returns. Any context. */
 void hcall_exit(uint32_t nr, int32_t status) __attribute__((noreturn));
 

@@ -1,0 +1,218 @@
+/*
+ * recording.c: the directory HERMIT_RECORD leaves and HERMIT_REPLAY reads (docs/replay.md):
+ * QEMU's record log, the snapshot image, the proxy's hypercall log and the manifest, written
+ * last, which names the image by its build id and holds the size and hash of each log so that a
+ * replay refuses an incomplete or corrupt recording before it starts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proxy.h"
+
+#define FNV_PRIME 0x100000001b3ULL
+
+uint64_t rec_hash(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * FNV_PRIME;
+	return h;
+}
+
+void rec_path(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+int rec_file_sum(const char *path, uint64_t *size, uint64_t *hash, char *err, size_t errlen)
+{
+	static uint8_t buf[1 << 16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	*size = 0;
+	*hash = REC_HASH_SEED;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		*hash = rec_hash(*hash, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	if (n < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+void rec_build_id_hex(const struct image *img, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned i = 0; i < img->build_id_len; i++) {
+		out[2 * i] = digits[img->build_id[i] >> 4];
+		out[2 * i + 1] = digits[img->build_id[i] & 15];
+	}
+	out[2 * img->build_id_len] = '\0';
+}
+
+/* ---- the manifest: "key value" lines ---- */
+
+int rec_manifest_write(const char *dir, const struct rec_manifest *m, char *err, size_t errlen)
+{
+	char path[4200], tmp[4300];
+	FILE *f;
+
+	rec_path(path, sizeof(path), dir, REC_MANIFEST);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "hermit-recording %u\n", m->format);
+	fprintf(f, "build-id %s\n", m->build_id);
+	fprintf(f, "app %s\n", m->app);
+	fprintf(f, "mem %" PRIu64 "\n", m->mem_size);
+	fprintf(f, "nic %u\n", m->nic);
+	fprintf(f, "capture-kib %u\n", m->capture_kib);
+	fprintf(f, "network-in %d\n", m->network_in);
+	fprintf(f, "hypercalls %" PRIu64 "\n", m->hcalls);
+	fprintf(f, "snapshots %u\n", m->snapshots);
+	fprintf(f, "snapshot-period-ms %" PRIu64 "\n", m->period_ms);
+	fprintf(f, "end %d\n", m->end);
+	fprintf(f, "status %d\n", (int)m->status);
+	fprintf(f, "duration-ms %" PRIu64 "\n", m->duration_ms);
+	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_QEMU_LOG, m->qemu_log_size, m->qemu_log_hash);
+	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_HCALL_LOG, m->hcall_log_size,
+		m->hcall_log_hash);
+	fprintf(f, "complete 1\n");
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* One "key value" line into m; the keys it does not know are left for newer formats. */
+static void take_line(struct rec_manifest *m, const char *key, const char *val, unsigned *seen)
+{
+	unsigned long long a = 0, b = 0;
+	int both = sscanf(val, "%llu %llx", &a, &b) == 2;
+
+	if (!strcmp(key, "hermit-recording"))
+		m->format = (unsigned)a, *seen |= 1;
+	else if (!strcmp(key, "build-id"))
+		snprintf(m->build_id, sizeof(m->build_id), "%s", val), *seen |= 2;
+	else if (!strcmp(key, "app"))
+		snprintf(m->app, sizeof(m->app), "%s", val);
+	else if (!strcmp(key, "mem"))
+		m->mem_size = a, *seen |= 4;
+	else if (!strcmp(key, "nic"))
+		m->nic = (unsigned)a;
+	else if (!strcmp(key, "capture-kib"))
+		m->capture_kib = (unsigned)a;
+	else if (!strcmp(key, "network-in"))
+		m->network_in = a != 0;
+	else if (!strcmp(key, "hypercalls"))
+		m->hcalls = a;
+	else if (!strcmp(key, "snapshots"))
+		m->snapshots = (unsigned)a;
+	else if (!strcmp(key, "snapshot-period-ms"))
+		m->period_ms = a;
+	else if (!strcmp(key, "end"))
+		m->end = (int)a, *seen |= 8;
+	else if (!strcmp(key, "status"))
+		m->status = (int32_t)strtol(val, NULL, 10);
+	else if (!strcmp(key, "duration-ms"))
+		m->duration_ms = a;
+	else if (!strcmp(key, REC_QEMU_LOG) && both)
+		m->qemu_log_size = a, m->qemu_log_hash = b, *seen |= 16;
+	else if (!strcmp(key, REC_HCALL_LOG) && both)
+		m->hcall_log_size = a, m->hcall_log_hash = b, *seen |= 32;
+	else if (!strcmp(key, "complete"))
+		*seen |= 64;
+}
+
+#define MANIFEST_ALL 127u
+
+static int parse_manifest(FILE *f, struct rec_manifest *m)
+{
+	char line[512];
+	unsigned seen = 0;
+
+	memset(m, 0, sizeof(*m));
+	while (fgets(line, sizeof(line), f)) {
+		char *nl = strchr(line, '\n'), *sp = strchr(line, ' ');
+		if (nl)
+			*nl = '\0';
+		if (!sp)
+			continue;
+		*sp = '\0';
+		take_line(m, line, sp + 1, &seen);
+	}
+	return seen == MANIFEST_ALL ? 0 : -1;
+}
+
+/* A log must be there whole: the size and hash the manifest gives. */
+static int check_log(const char *dir, const char *name, uint64_t size, uint64_t hash, char *err,
+		     size_t errlen)
+{
+	char path[4200], why[4300];
+	uint64_t got_size, got_hash;
+
+	rec_path(path, sizeof(path), dir, name);
+	if (rec_file_sum(path, &got_size, &got_hash, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (got_size != size || got_hash != hash) {
+		snprintf(err, errlen, "%s is corrupt (%" PRIu64 " bytes, hash %016" PRIx64
+			 "; the manifest says %" PRIu64 " bytes, hash %016" PRIx64 ")",
+			 path, got_size, got_hash, size, hash);
+		return -1;
+	}
+	return 0;
+}
+
+int rec_manifest_read(const char *dir, struct rec_manifest *m, char *err, size_t errlen)
+{
+	char path[4200];
+	FILE *f;
+	int rc;
+
+	rec_path(path, sizeof(path), dir, REC_MANIFEST);
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s (not a recording, or one that never finished)", path,
+			 strerror(errno));
+		return -1;
+	}
+	rc = parse_manifest(f, m);
+	fclose(f);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s is incomplete or corrupt", path);
+		return -1;
+	}
+	if (m->format != REC_FORMAT) {
+		snprintf(err, errlen, "%s: recording format %u, this proxy reads %d", path, m->format,
+			 REC_FORMAT);
+		return -1;
+	}
+	rec_path(path, sizeof(path), dir, REC_SNAPSHOTS);
+	if (access(path, R_OK | W_OK) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (check_log(dir, REC_QEMU_LOG, m->qemu_log_size, m->qemu_log_hash, err, errlen) < 0 ||
+	    check_log(dir, REC_HCALL_LOG, m->hcall_log_size, m->hcall_log_hash, err, errlen) < 0)
+		return -1;
+	return 0;
+}

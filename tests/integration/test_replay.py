@@ -1,0 +1,120 @@
+"""Record and replay (docs/replay.md): HERMIT_RECORD=DIR runs an app and leaves a recording,
+HERMIT_REPLAY=DIR runs it again from the recording alone, with the same output, the same exit
+status and the same trace, touching no host file and needing no network peer; recordings that do
+not fit the image, or are cut short or corrupt, are refused before anything starts."""
+import json
+import os
+import random
+import re
+
+from conftest import TESTS, run_proxy
+from test_net import Guest, recv_exactly
+
+SMALL = {"HERMIT_MEM": "128M"}  # a snapshot saves all of guest RAM
+
+
+def record(tmp_path, app, *args, name="rec", env=None, cwd=None):
+    d = tmp_path / name
+    r = run_proxy(app, *args, env={**SMALL, "HERMIT_RECORD": str(d), **(env or {})}, cwd=cwd)
+    m = re.search(r"hermit: recorded into (\S+): [\d.]+ MiB .* replay: HERMIT_REPLAY=\S+ proxy \S+", r.stderr)
+    assert m and m.group(1) == str(d), r.stderr
+    return d, r
+
+
+def replay(d, app, env=None, cwd=None):
+    return run_proxy(app, env={"HERMIT_REPLAY": str(d), **(env or {})}, cwd=cwd)
+
+
+def console(r):
+    """The guest's console lines (the proxy's own lines, which name files and pids, left out)."""
+    return [line for line in r.stderr.splitlines() if not line.startswith("hermit:")]
+
+
+def same_run(a, b):
+    assert b.returncode == a.returncode, b.stderr
+    assert b.stdout == a.stdout
+    assert console(b) == console(a)
+
+
+def test_hello_replays_with_the_same_output_and_trace(tmp_path):
+    traced = {"HERMIT_TRACE": "all", "HERMIT_TRACE_DIR": str(tmp_path)}
+    d, rec = record(tmp_path, "hello", "a", "b", env=traced)
+    assert rec.returncode == 0 and "argv[2] = b" in rec.stdout
+    assert sorted(p.name for p in d.iterdir()) == ["hypercalls.log", "manifest", "qemu.rr", "snapshots.qcow2"]
+    first = {p.name for p in tmp_path.glob("hermit-trace-hello-*.json")}
+    rep = replay(d, TESTS / "hello", env=traced)
+    same_run(rec, rep)
+    # The kernel's trace, timestamps included, is the same event for event: the guest ran the
+    # same instructions at the same virtual times.
+    (second,) = {p.name for p in tmp_path.glob("hermit-trace-hello-*.json")} - first
+    events = [json.loads((tmp_path / n).read_text())["traceEvents"] for n in (first.pop(), second)]
+    assert len(events[0]) > 100 and events[0] == events[1]
+
+
+def test_files_replay_touches_no_host_file(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    d, rec = record(tmp_path, "files", "data.txt", cwd=work)
+    assert rec.returncode == 0 and "files: ok" in rec.stdout, rec.stderr
+    for p in work.iterdir():  # what the app read and wrote is gone: the recording has it
+        p.unlink()
+    rep = replay(d, TESTS / "files", cwd=work)
+    same_run(rec, rep)
+    assert list(work.iterdir()) == []
+
+
+def test_threads_replay(tmp_path):
+    d, rec = record(tmp_path, "threads")
+    assert rec.returncode == 0, rec.stderr
+    same_run(rec, replay(d, TESTS / "threads"))
+
+
+def test_crash_replay_and_its_bundle_says_how(tmp_path):
+    env = {"HERMIT_TRACE_DIR": str(tmp_path)}
+    d, rec = record(tmp_path, "crash", env=env)
+    assert rec.returncode == 139 and "hermit: the guest crashed (page fault)" in rec.stderr
+    (bundle,) = tmp_path.glob("hermit-postmortem-crash-*")
+    hint = (bundle / "replay.txt").read_text()
+    assert f"HERMIT_REPLAY={d} " in hint and "HERMIT_DEBUG=1" in hint and "reverse-continue" in hint
+    rep = replay(d, TESTS / "crash", env=env)
+    same_run(rec, rep)
+    assert "hermit: the guest crashed (page fault)" in rep.stderr
+
+
+def test_echo_server_replays_without_a_client(tmp_path):
+    d = tmp_path / "net"
+    g = Guest("tcp-echo", 1, env={**SMALL, "HERMIT_RECORD": str(d)})
+    data = random.Random(11).randbytes(20_000)
+    with g.connect() as s:
+        s.sendall(data)
+        assert recv_exactly(s, len(data)) == data
+    assert g.finish() == 0, g.stderr
+    assert "echoed 20000 bytes" in g.stdout
+    # No port is forwarded and no client connects: the packets come from the recording.
+    rep = replay(d, TESTS / "tcp-echo")
+    assert rep.returncode == 0, rep.stderr
+    assert rep.stdout == g.stdout
+
+
+def test_wrong_image_or_broken_recording_is_refused(tmp_path):
+    d, rec = record(tmp_path, "status", "3")
+    assert rec.returncode == 3
+    r = replay(d, TESTS / "hello")
+    assert r.returncode == 2
+    assert re.search(rf"HERMIT_REPLAY={d}: recorded from another image \(build id [0-9a-f]+, \S+status\); "
+                     rf"\S+hello has build id [0-9a-f]+$", r.stderr.strip()), r.stderr
+    r = run_proxy("status", "3", env={"HERMIT_REPLAY": str(d)})
+    assert r.returncode == 2 and "give only APP" in r.stderr
+    log = d / "qemu.rr"
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2] ^= 0xff
+    log.write_bytes(bytes(data))
+    r = replay(d, TESTS / "status")
+    assert r.returncode == 2 and "qemu.rr is corrupt" in r.stderr, r.stderr
+    (d / "manifest").unlink()
+    r = replay(d, TESTS / "status")
+    assert r.returncode == 2 and "not a recording, or one that never finished" in r.stderr
+    r = run_proxy("status", "3", env={**SMALL, "HERMIT_RECORD": str(d)})
+    assert r.returncode == 2 and "holds a recording already" in r.stderr
+    r = run_proxy("status", env={"HERMIT_RECORD": str(tmp_path / "smp"), "HERMIT_CPUS": "2"})
+    assert r.returncode == 2 and "one CPU only (single-threaded TCG)" in r.stderr

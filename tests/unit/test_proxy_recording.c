@@ -1,0 +1,189 @@
+/* Unit tests of record/replay's host side: the HERMIT_RECORD/HERMIT_REPLAY rules (settings.c),
+ * QEMU's record/replay options (qemu.c) and the recording's manifest and checks (recording.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "proxy.h"
+
+static int parse(struct settings *s, char *err, const char *a, const char *b, const char *c)
+{
+	char *envp[] = { (char *)a, (char *)b, (char *)c, NULL };
+
+	return settings_parse(s, envp, err, 256);
+}
+
+static void test_settings_rules(void **state)
+{
+	(void)state;
+	struct settings s;
+	char err[256];
+
+	assert_int_equal(parse(&s, err, "HERMIT_RECORD=/r", NULL, NULL), 0);
+	assert_string_equal(s.record, "/r");
+	assert_int_equal(s.kvm, KVM_OFF);
+	assert_int_equal(parse(&s, err, "HERMIT_RECORD=/r", "HERMIT_REPLAY=/r", NULL), -1);
+	assert_string_equal(err, "hermit: HERMIT_RECORD and HERMIT_REPLAY: one at a time");
+	assert_int_equal(parse(&s, err, "HERMIT_REPLAY=/r", "HERMIT_CPUS=2", NULL), -1);
+	assert_string_equal(err, "hermit: HERMIT_REPLAY: HERMIT_CPUS=2: QEMU records and replays one "
+			    "CPU only (single-threaded TCG); use HERMIT_CPUS=1");
+	assert_int_equal(parse(&s, err, "HERMIT_RECORD=/r", "HERMIT_KVM=1", NULL), -1);
+	assert_int_equal(parse(&s, err, "HERMIT_RECORD=/r", "HERMIT_DEBUG=1", NULL), -1);
+	assert_non_null(strstr(err, "debug the replay (HERMIT_REPLAY=/r HERMIT_DEBUG=1)"));
+	/* A replay is debugged with QEMU's gdbstub: the kernel's stub cannot go backwards. */
+	assert_int_equal(parse(&s, err, "HERMIT_REPLAY=/r", "HERMIT_DEBUG=1", NULL), 0);
+	assert_false(s.debug);
+	assert_true(s.debug_qemu);
+}
+
+static bool has_pair(char **argv, const char *opt, const char *val)
+{
+	for (int i = 0; argv[i] && argv[i + 1]; i++)
+		if (strcmp(argv[i], opt) == 0 && strcmp(argv[i + 1], val) == 0)
+			return true;
+	return false;
+}
+
+static void test_qemu_options(void **state)
+{
+	(void)state;
+	struct qemu_fds fds = { .mem = 3, .console = 5, .doorbell = 7, .qmp = 9 };
+	struct settings s;
+	char err[256];
+
+	assert_int_equal(parse(&s, err, "HERMIT_RECORD=/r", "HERMIT_APP_PORT=8000", NULL), 0);
+	char **argv = qemu_argv(&s, false, "app", &fds);
+	assert_true(has_pair(argv, "-accel", "tcg,thread=single"));
+	assert_true(has_pair(argv, "-icount", "shift=auto,rr=record,rrfile=/r/qemu.rr,rrsnapshot=init"));
+	assert_true(has_pair(argv, "-drive", "file=/r/snapshots.qcow2,if=none,id=rr,format=qcow2"));
+	/* Both UARTs' input is recorded; the console is a pipe. */
+	assert_true(has_pair(argv, "-serial", "chardev:con"));
+	assert_true(has_pair(argv, "-serial", "chardev:hc"));
+	assert_true(has_pair(argv, "-chardev", "file,id=con,path=/proc/self/fd/5"));
+	assert_true(has_pair(argv, "-object", "filter-replay,id=replay,netdev=net0"));
+	assert_true(has_pair(argv, "-chardev", "socket,id=qmp,fd=9"));
+	assert_true(has_pair(argv, "-mon", "chardev=qmp,mode=control"));
+	qemu_argv_free(argv);
+
+	/* A replay: no outside network, no port forwarded. */
+	fds.qmp = 0;
+	assert_int_equal(parse(&s, err, "HERMIT_REPLAY=/r", "HERMIT_APP_PORT=8000", NULL), 0);
+	argv = qemu_argv(&s, false, "app", &fds);
+	assert_true(has_pair(argv, "-icount", "shift=auto,rr=replay,rrfile=/r/qemu.rr,rrsnapshot=init"));
+	assert_true(has_pair(argv, "-netdev", "user,id=net0,net=10.0.5.0/24,host=10.0.5.1,restrict=on"));
+	assert_false(has_pair(argv, "-chardev", "socket,id=qmp,fd=9"));
+	qemu_argv_free(argv);
+}
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+
+	rec_path(path, sizeof(path), dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void sum(const char *name, uint64_t *size, uint64_t *hash)
+{
+	char path[256], err[256];
+
+	rec_path(path, sizeof(path), dir, name);
+	assert_int_equal(rec_file_sum(path, size, hash, err, sizeof(err)), 0);
+}
+
+/* A recording of three files, its manifest written as record.c writes it. */
+static struct rec_manifest make_recording(void)
+{
+	struct rec_manifest m = { .format = REC_FORMAT, .build_id = "00aa", .app = "app",
+				  .mem_size = 128 << 20, .hcalls = 3, .snapshots = 2,
+				  .end = VM_CRASHED, .status = 14 };
+	char err[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/hermit-recording-test-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	write_file(REC_QEMU_LOG, "qemu's log");
+	write_file(REC_HCALL_LOG, "HRMTHCL1");
+	write_file(REC_SNAPSHOTS, "qcow2");
+	sum(REC_QEMU_LOG, &m.qemu_log_size, &m.qemu_log_hash);
+	sum(REC_HCALL_LOG, &m.hcall_log_size, &m.hcall_log_hash);
+	assert_int_equal(rec_manifest_write(dir, &m, err, sizeof(err)), 0);
+	return m;
+}
+
+static void remove_recording(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_manifest_round_trip(void **state)
+{
+	(void)state;
+	struct rec_manifest m = make_recording(), back;
+	char err[512];
+
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), 0);
+	assert_string_equal(back.build_id, "00aa");
+	assert_int_equal(back.mem_size, m.mem_size);
+	assert_int_equal(back.hcalls, 3);
+	assert_int_equal(back.end, VM_CRASHED);
+	assert_int_equal(back.status, 14);
+	assert_int_equal(back.qemu_log_hash, m.qemu_log_hash);
+	remove_recording();
+}
+
+static void test_corrupt_or_incomplete_is_refused(void **state)
+{
+	(void)state;
+	char err[512], path[256];
+	struct rec_manifest back;
+
+	make_recording();
+	write_file(REC_QEMU_LOG, "qemu's LOG"); /* same size, other bytes */
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "qemu.rr is corrupt"));
+	remove_recording();
+
+	make_recording();
+	rec_path(path, sizeof(path), dir, REC_HCALL_LOG);
+	unlink(path);
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "hypercalls.log: No such file or directory"));
+	remove_recording();
+
+	make_recording(); /* a manifest cut short: no "complete" line */
+	rec_path(path, sizeof(path), dir, REC_MANIFEST);
+	assert_int_equal(truncate(path, 40), 0);
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "manifest is incomplete or corrupt"));
+	unlink(path);
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a recording, or one that never finished"));
+	remove_recording();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_settings_rules),
+		cmocka_unit_test(test_qemu_options),
+		cmocka_unit_test(test_manifest_round_trip),
+		cmocka_unit_test(test_corrupt_or_incomplete_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -17,21 +17,45 @@ def enum(text, name):
 
 # The records the scripts unpack with Python's struct module, as little-endian formats.
 RECORDS = {"LOG_RECORD": "hermit_log_record", "TRACE_EVENT": "hermit_trace_event",
-           "CAPTURE_RING": "hermit_capture", "CAPTURE_RECORD": "hermit_capture_record"}
-CODES = {"uint8_t": "B", "uint16_t": "H", "uint32_t": "I", "uint64_t": "Q", "int64_t": "q", "hermit_gpa_t": "Q"}
+           "CAPTURE_RING": "hermit_capture", "CAPTURE_RECORD": "hermit_capture_record",
+           "CAPTURE_IFACE": "hermit_capture_iface"}
+CODES = {"uint8_t": "B", "uint16_t": "H", "uint32_t": "I", "int32_t": "i", "uint64_t": "Q", "int64_t": "q",
+         "hermit_gpa_t": "Q", "char": "s"}
+SIZES = {"B": 1, "H": 2, "I": 4, "i": 4, "Q": 8, "q": 8, "s": 1}
+
+
+def array_length(text, dims):
+    """The element count of dims such as "[16]" or "[HERMIT_CAPTURE_IPV6][16]" (macros from text)."""
+    n = 1
+    for d in re.findall(r"\[(\w+)\]", dims):
+        n *= int(d) if d.isdigit() else int(re.search(r"#define %s (\d+)" % d, text).group(1))
+    return n
+
+
+def struct_layout(text, name):
+    """(format without byte order, size, alignment) of struct NAME; refuses padding, which "<" lacks."""
+    body = re.search(r"struct %s \{(.*?)\n\};" % name, text, re.S).group(1)
+    fmt, off, align = "", 0, 1
+    for kind, ctype, dims in re.findall(r"^\s*(?:volatile )?(struct )?(\w+) \w+((?:\[\w+\])*);", body, re.M):
+        count = array_length(text, dims)
+        if kind:
+            sub, size, sub_align = struct_layout(text, ctype)
+            part, size, elem_align = sub * count, size * count, sub_align
+        else:
+            code, elem_align = CODES[ctype], SIZES[CODES[ctype]]
+            part = f"{count}s" if code == "s" else (str(count) if count > 1 else "") + code
+            size = elem_align * count
+        if off % elem_align:
+            sys.exit(f"gen_constants: struct {name} has padding before a {ctype}")
+        fmt, off, align = fmt + part, off + size, max(align, elem_align)
+    if off % align:
+        sys.exit(f"gen_constants: struct {name} has padding at its end")
+    return fmt, off, align
 
 
 def struct_format(text, name):
-    """struct NAME's layout as a struct-module format; refuses one with padding, which "<" lacks."""
-    body = re.search(r"struct %s \{(.*?)\n\};" % name, text, re.S).group(1)
-    fmt, off = "<", 0
-    for ctype, count in re.findall(r"^\s*(?:volatile )?(\w+) \w+(?:\[(\d+)\])?;", body, re.M):
-        size = {"B": 1, "H": 2, "I": 4, "Q": 8, "q": 8}[CODES[ctype]]
-        if off % size:
-            sys.exit(f"gen_constants: struct {name} has padding before a {ctype}")
-        fmt += (count or "") + CODES[ctype]
-        off += size * int(count or 1)
-    return fmt
+    """struct NAME's layout as a little-endian struct-module format."""
+    return "<" + struct_layout(text, name)[0]
 
 
 def main(abi_h, events_h, metadata, out):

@@ -1,13 +1,17 @@
 /*
  * net/capture.c: the capture ring of hermit/abi.h (struct hermit_capture). Each frame crossing a
- * driver boundary is copied in with its kernel-clock time; when the reader (the proxy) has not
- * freed enough room the frame is counted as dropped instead. The lock orders writers (the
- * drivers' tasks and the tcpip task); the reader only moves tail.
+ * driver boundary is copied in with its kernel-clock time and what the kernel knows of it (task,
+ * CPU, socket: capture_context.c, which only images with the network link); when the reader (the proxy) has not freed enough room the frame
+ * is counted as dropped instead. The lock orders writers (the drivers' tasks, the tcpip task and
+ * the apps' tasks sending); the reader only moves tail and read. Each HERMIT_CAPTURE_NOTIFY_BYTES
+ * written past read ring the doorbell, so the proxy drains a fast transfer before the ring fills.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "hermit/abi.h"
 #include "kernel/clock.h"
+#include "kernel/doorbell.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
@@ -21,9 +25,17 @@ extern struct hermit_anchor hermit_anchor;
 static struct hermit_capture ring;
 static struct spinlock lock;
 static uint8_t *data;
+static uint64_t dropped_since_last; /* under lock: for the next record's dropped_before */
+static uint64_t notified_at;        /* under lock: head when the doorbell last rang */
+static bool bare;                   /* HERMIT_CONFIG_CAPTURE_BARE: no task or socket per frame */
 
-void capture_init(uint32_t kib)
+bool capture_enabled(void) { return data != NULL; }
+
+bool capture_bare(void) { return bare; }
+
+void capture_init(uint32_t kib, bool without_context)
 {
+	bare = without_context;
 	uint64_t size = (uint64_t)kib * 1024;
 	size = (size + 4095) & ~4095ull;
 	if (!size)
@@ -46,16 +58,24 @@ void capture_init(uint32_t kib)
 	log_info("capture: %lu KiB ring at 0x%lx", size / 1024, (unsigned long)(uintptr_t)data);
 }
 
-void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len, uint64_t time_ns)
+struct hermit_capture_iface *capture_iface(unsigned index)
+{
+	return data && index < HERMIT_CAPTURE_IFACES ? &ring.ifaces[index] : NULL;
+}
+
+void capture_iface_ready(unsigned index)
+{
+	if (index >= ring.nifaces)
+		__atomic_store_n(&ring.nifaces, index + 1, __ATOMIC_RELEASE);
+}
+
+void capture_frame(struct hermit_capture_record *rec, const void *frame)
 {
 	if (!data)
 		return;
-	uint32_t cap = len < ring.snaplen ? (uint32_t)len : ring.snaplen;
-	uint64_t need = sizeof(struct hermit_capture_record) + ALIGN8(cap);
-	struct hermit_capture_record rec = {
-		.time_ns = time_ns, .orig_len = (uint32_t)len, .cap_len = cap,
-		.iface = (uint16_t)iface, .direction = (uint16_t)direction,
-	};
+	uint32_t cap = rec->orig_len < ring.snaplen ? rec->orig_len : ring.snaplen;
+	uint64_t need = sizeof(*rec) + ALIGN8(cap);
+	rec->cap_len = cap;
 	uint64_t f = spin_lock_irqsave(&lock);
 	uint64_t head = ring.head, tail = __atomic_load_n(&ring.tail, __ATOMIC_ACQUIRE);
 	uint64_t off = head % ring.size, room_to_end = ring.size - off;
@@ -63,20 +83,31 @@ void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t
 	uint64_t skip = room_to_end < need ? room_to_end : 0;
 	if (head + skip + need - tail > ring.size) {
 		ring.dropped++;
+		dropped_since_last++;
 		spin_unlock_irqrestore(&lock, f);
 		return;
 	}
 	if (skip) {
-		if (room_to_end >= sizeof(rec)) {
+		if (room_to_end >= sizeof(*rec)) {
 			struct hermit_capture_record wrap = { .cap_len = HERMIT_CAPTURE_WRAP };
 			memcpy(data + off, &wrap, sizeof(wrap));
 		}
 		head += skip;
 		off = 0;
 	}
-	memcpy(data + off, &rec, sizeof(rec));
-	memcpy(data + off + sizeof(rec), frame, cap);
+	rec->dropped_before = dropped_since_last > UINT32_MAX ? UINT32_MAX : (uint32_t)dropped_since_last;
+	dropped_since_last = 0;
+	memcpy(data + off, rec, sizeof(*rec));
+	memcpy(data + off + sizeof(*rec), frame, cap);
 	ring.frames++;
-	__atomic_store_n(&ring.head, head + need, __ATOMIC_RELEASE);
+	head += need;
+	__atomic_store_n(&ring.head, head, __ATOMIC_RELEASE);
+	uint64_t read = __atomic_load_n(&ring.read, __ATOMIC_ACQUIRE);
+	bool notify = head - read >= HERMIT_CAPTURE_NOTIFY_BYTES &&
+		      head - notified_at >= HERMIT_CAPTURE_NOTIFY_BYTES;
+	if (notify)
+		notified_at = head;
 	spin_unlock_irqrestore(&lock, f);
+	if (notify)
+		doorbell_ring(HERMIT_DOORBELL_CAPTURE);
 }

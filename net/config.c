@@ -7,10 +7,10 @@
 
 static struct net_config config;
 
-void net_boot_config(const struct net_config *cfg, uint32_t capture_kib)
+void net_boot_config(const struct net_config *cfg, uint32_t capture_kib, bool capture_bare)
 {
 	config = *cfg;
-	capture_init(capture_kib);
+	capture_init(capture_kib, capture_bare);
 }
 
 const struct net_config *net_config(void) { return &config; }

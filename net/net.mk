@@ -12,7 +12,8 @@ LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c cor
 	core/ipv6/nd6.c api/api_lib.c api/api_msg.c \
 	api/err.c api/if_api.c api/netbuf.c api/netdb.c api/sockets.c api/tcpip.c netif/ethernet.c
 LWIP_OBJS := $(LWIP_FILES:%.c=$(OBJ)/lwip/%.o)
-NET_SRCS := $(wildcard net/*.c net/drivers/*.c)
+# net/pcapng.c writes capture files: host code (the proxy's), not the kernel's.
+NET_SRCS := $(filter-out net/pcapng.c,$(wildcard net/*.c net/drivers/*.c))
 NET_OBJS := $(NET_SRCS:%.c=$(OBJ)/%.o)
 NET_HEADERS := $(wildcard net/include/*.h net/include/arch/*.h net/*.h)
 NET_CFLAGS := $(KERNEL_CFLAGS) -Inet/include -Inet -I$(LWIP_DIR)/src/include

@@ -7,6 +7,7 @@
 #ifndef NET_NETDEV_H
 #define NET_NETDEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,8 +44,32 @@ int virtio_net_probe(void);
 int rtl8139_probe(void);
 
 /* The capture ring (net/capture.c). */
-void capture_init(uint32_t kib);
-/* time_ns: clock_ns_at() of the reading the frame's trace event also carries. */
-void capture_frame(unsigned iface, unsigned direction, const void *frame, size_t len, uint64_t time_ns);
+struct hermit_capture_record;
+struct hermit_capture_iface;
+struct netif;
+/* without_context: HERMIT_CONFIG_CAPTURE_BARE, frames only (no task, CPU or socket). */
+void capture_init(uint32_t kib, bool without_context);
+bool capture_enabled(void);
+bool capture_bare(void);
+/* Copies the frame with the record rec describes (capture_describe), setting its cap_len. */
+void capture_frame(struct hermit_capture_record *rec, const void *frame);
+/* Interface index's entry in the ring's table (NULL: no ring, or too many interfaces), filled
+ * before capture_iface_ready publishes it. */
+struct hermit_capture_iface *capture_iface(unsigned index);
+void capture_iface_ready(unsigned index);
+
+/* What the kernel knows of a frame and of the interfaces (net/capture_context.c). */
+/* rec for a frame: time_ns is clock_ns_at() of the reading its trace event also carries; then
+ * the task and CPU, and the socket when the frame is TCP or UDP over IP and the kernel knows it
+ * (for a received frame the task is then the one that last used that socket). */
+void capture_describe(struct hermit_capture_record *rec, unsigned iface, unsigned direction,
+		      const void *frame, size_t len, uint64_t time_ns);
+/* The interface's names and addresses, once it is set up (before its first frame). */
+void capture_add_iface(const struct netdev *dev, const struct netif *nif);
+/* The socket layer's news: lwIP socket s is descriptor fd (-1: closed); the calling task uses it. */
+void capture_socket_fd(int s, int fd);
+void capture_socket_used(int s);
+/* After a bind or listen: frames to the socket's local address are its own. */
+void capture_socket_bound(int s);
 
 #endif

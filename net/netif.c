@@ -45,12 +45,21 @@ static unsigned ethertype(const void *frame, size_t len)
 	return len >= 14 ? (unsigned)(b[12] << 8 | b[13]) : 0;
 }
 
+static void capture(struct netdev *dev, unsigned direction, const void *frame, size_t len, uint64_t time_ns)
+{
+	if (!capture_enabled())
+		return;
+	struct hermit_capture_record rec;
+	capture_describe(&rec, dev->index, direction, frame, len, time_ns);
+	capture_frame(&rec, frame);
+}
+
 /* Both directions meet the capture ring and the tracer (net_rx, net_tx) with one clock reading, so
  * a frame in the pcap file and its event in the trace carry the same time and can be matched. */
 void netdev_receive(struct netdev *dev, const void *frame, size_t len)
 {
 	uint64_t tsc = clock_tsc();
-	capture_frame(dev->index, HERMIT_CAPTURE_IN, frame, len, clock_ns_at(tsc));
+	capture(dev, HERMIT_CAPTURE_IN, frame, len, clock_ns_at(tsc));
 	trace_at(NET_RX, tsc, len, ethertype(frame, len));
 	struct netif *nif = dev->stack;
 	if (!nif || len < SIZEOF_ETH_HDR || len > 0xffff) {
@@ -81,7 +90,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 		return ERR_MEM;
 	size_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
 	uint64_t tsc = clock_tsc();
-	capture_frame(dev->index, HERMIT_CAPTURE_OUT, buf, len, clock_ns_at(tsc));
+	capture(dev, HERMIT_CAPTURE_OUT, buf, len, clock_ns_at(tsc));
 	trace_at(NET_TX, tsc, len, ethertype(buf, len));
 	dev->ops->tx_submit(dev, buf, len);
 	dev->tx_frames++;
@@ -119,6 +128,7 @@ static void add_interfaces(void)
 		struct netdev *dev = devices[i];
 		LOCK_TCPIP_CORE();
 		netif_add(&netifs[i], &ip, &mask, &gw, dev, netif_setup, tcpip_input);
+		capture_add_iface(dev, &netifs[i]); /* before the first frame: the link-local sends some */
 		dev->stack = &netifs[i];
 		if (i == 0)
 			netif_set_default(&netifs[i]);

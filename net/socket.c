@@ -22,6 +22,7 @@
 #include "lwip/tcpip.h"
 #include "lwip/netdb.h"
 #include "lwip/sockets.h"
+#include "netdev.h"
 
 _Static_assert(SOCK_STREAM == 1 && SOCK_DGRAM == 2 && AF_INET == 2 && SOL_SOCKET == 0xfff, "sys/socket.h");
 _Static_assert(SO_REUSEADDR == 0x0004 && SO_RCVTIMEO == 0x1006 && SO_ERROR == 0x1007, "sys/socket.h");
@@ -59,6 +60,7 @@ static void connected(int s) { set_connecting(s, 0); }
 
 static ssize_t sock_read(intptr_t s, void *buf, size_t len)
 {
+	capture_socket_used((int)s);
 	ssize_t n = lwip_read((int)s, buf, len);
 	if (n > 0)
 		connected((int)s);
@@ -67,6 +69,7 @@ static ssize_t sock_read(intptr_t s, void *buf, size_t len)
 
 static ssize_t sock_write(intptr_t s, const void *buf, size_t len)
 {
+	capture_socket_used((int)s);
 	ssize_t n = lwip_write((int)s, buf, len);
 	if (n > 0)
 		connected((int)s);
@@ -78,6 +81,7 @@ static int sock_close(intptr_t s)
 	if (s == NO_SOCKET)
 		return 0;
 	connected((int)s);
+	capture_socket_fd((int)s, -1);
 	return lwip_close((int)s);
 }
 
@@ -130,6 +134,7 @@ static int sock_of(int fd)
 		errno = EBADF;
 		return -1;
 	}
+	capture_socket_used((int)obj); /* the capture names the task that uses a socket */
 	return thread_ready() < 0 ? -1 : (int)obj;
 }
 
@@ -157,6 +162,8 @@ static int attach(int fd, int s)
 		lwip_close(s); /* the app closed the descriptor while the socket was being made */
 		return -1;
 	}
+	capture_socket_fd(s, fd);
+	capture_socket_used(s);
 	return fd;
 }
 
@@ -205,13 +212,19 @@ int socketpair(int domain, int type, int protocol, int fds[2])
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_bind(s, addr, len);
+	int r = lwip_bind(s, addr, len);
+	if (r == 0)
+		capture_socket_bound(s);
+	return r;
 }
 
 int listen(int fd, int backlog)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_listen(s, backlog);
+	int r = lwip_listen(s, backlog);
+	if (r == 0)
+		capture_socket_bound(s); /* lwIP binds an unbound socket here */
+	return r;
 }
 
 /*

@@ -2,7 +2,8 @@
  * loop.c: runs the guest to its end with one poll() loop.
  *
  * Four things wake the proxy: console bytes (kept, error lines printed at once), doorbell bytes
- * (one per hypercall, served by hcall.c and answered with one byte), QEMU's stderr (kept for
+ * (one per hypercall, served by hcall.c and answered with one byte; or the capture ring's notice
+ * that it fills up), QEMU's stderr (kept for
  * the user), and signals through a signalfd: SIGINT/SIGTERM stop the VM, SIGCHLD may mean that
  * QEMU is gone. The loop only records how the guest ended (vm->end); vm_finish then stops and
  * reaps QEMU, prints what the user must see and picks the exit status, in that one place.
@@ -135,8 +136,20 @@ static enum hcall_outcome take_doorbell(struct vm *vm, unsigned char cpu)
 	return out;
 }
 
+/* Draining the capture ring frees its room, a write into guest RAM that a recording would not
+ * see: while recording or replaying, the ring is written to its file only at the end. */
+static bool capture_live(const struct vm *vm)
+{
+	return vm->capture && !vm->rec && !vm->replay;
+}
+
 static void serve_one(struct vm *vm, unsigned char cpu)
 {
+	if (cpu == HERMIT_DOORBELL_CAPTURE) { /* the capture ring fills up: no answer is owed */
+		if (capture_live(vm))
+			net_capture_drain(vm->capture);
+		return;
+	}
 	if (vm->replay && cpu == HERMIT_ANSWER_ACK)
 		return; /* the replayed guest taking a recorded answer */
 	switch (take_doorbell(vm, cpu)) {
@@ -191,10 +204,12 @@ static bool wait_fd(void *arg, int fd, short events)
 			{ .fd = vm->console_fd, .events = POLLIN },
 		};
 		int n = vm->relay ? 3 + relay_pollfds(vm->relay, p + 3) : 3;
-		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR) {
+		if (poll(p, (nfds_t)n, capture_live(vm) ? CAPTURE_DRAIN_MS : -1) < 0 && errno != EINTR) {
 			fail(vm, "poll");
 			break;
 		}
+		if (capture_live(vm)) /* the guest's other tasks go on sending */
+			net_capture_drain(vm->capture);
 		if (p[1].revents)
 			take_signals(vm);
 		if (p[2].revents)
@@ -217,13 +232,6 @@ static void after_qemu(struct vm *vm)
 	read_doorbell(vm);
 	read_qemu_err(vm);
 	end(vm, vm->held_end != VM_RUNNING ? vm->held_end : vm->hold_qemu ? VM_KILLED : VM_DIED);
-}
-
-/* Draining the capture ring frees its room, a write into guest RAM that a recording would not
- * see: while recording or replaying, the ring is written to its file only at the end. */
-static bool capture_live(const struct vm *vm)
-{
-	return vm->capture && !vm->rec && !vm->replay;
 }
 
 static void poll_once(struct vm *vm)

@@ -34,7 +34,9 @@ static const char usage_text[] =
 	"  SIGUSR1 prints the kernel log of the running guest, SIGUSR2 writes a bundle of it.\n"
 	"Network (docs/network.md): HERMIT_IP=10.0.5.2, HERMIT_GATEWAY=10.0.5.1,\n"
 	"  HERMIT_MASK=255.255.255.0, HERMIT_APP_PORT=port (forwarded from 127.0.0.1), HERMIT_NETIF=tap,\n"
-	"  HERMIT_NIC=virtio|rtl8139, HERMIT_CAPTURE_NET=1 (a pcap file in HERMIT_TRACE_DIR).\n"
+	"  HERMIT_NIC=virtio|rtl8139, HERMIT_CAPTURE_NET=1 (a pcapng file in HERMIT_TRACE_DIR) or\n"
+	"  live:PATH (also streamed to a FIFO or file: tshark -i PATH), HERMIT_CAPTURE_FORMAT=pcap,\n"
+	"  HERMIT_CAPTURE_COMMENTS=0 (no task and socket per frame).\n"
 	"Files: HERMIT_ROOT=DIR (the guest's / is DIR; default: the host's files, relative paths\n"
 	"  from the proxy's working directory).\n"
 	"Record and replay (docs/replay.md): HERMIT_RECORD=DIR, HERMIT_REPLAY=DIR (with\n"
@@ -241,6 +243,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 		.debug = s->settings.debug,
 		.net_ip = s->settings.ip, .net_gateway = s->settings.gateway, .net_mask = s->settings.mask,
 		.capture_kib = s->settings.capture_net ? SETTINGS_CAPTURE_KIB : 0,
+		.capture_bare = s->settings.capture_bare,
 		.tsc_khz = measured_tsc_khz, .tsc_arg = clock,
 	};
 	vm->rec = s->rec;
@@ -342,7 +345,9 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 			vm->pm = pm;
 		}
 		if (capture) { /* and its own capture file */
-			net_capture_init(capture, gm, s->image.anchor, s->settings.trace_dir, app, ++guests);
+			/* the live stream was the first guest's */
+			net_capture_init(capture, gm, s->image.anchor, s->settings.trace_dir, app, ++guests,
+					 &s->settings, -1);
 			vm->capture = capture;
 		}
 	}
@@ -377,6 +382,9 @@ int main(int argc, char **argv)
 		return EXIT_PROXY_FAILURE;
 	if (make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0)
 		return EXIT_PROXY_FAILURE;
+	int live_fd = -1; /* before QEMU: a reader of the FIFO sees the guest from its first frame */
+	if (s.settings.capture_live && (live_fd = net_capture_open_live(s.settings.capture_live, s.signal_fd)) < 0)
+		return EXIT_PROXY_USAGE;
 	gm_init(&gm, s.ram, s.settings.mem_size);
 	if ((s.rec && rec_map(s.rec, s.memfd, &gm) < 0) || start_qemu(&s, argv[1]) < 0 ||
 	    (s.rec && rec_start(s.rec, s.doorbell[0], s.qmp[0]) < 0))
@@ -386,7 +394,7 @@ int main(int argc, char **argv)
 	sym.app = argv[1];
 	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);
 	if (s.settings.capture_net) {
-		net_capture_init(&capture, &gm, s.image.anchor, s.settings.trace_dir, argv[1], 1);
+		net_capture_init(&capture, &gm, s.image.anchor, s.settings.trace_dir, argv[1], 1, &s.settings, live_fd);
 		vm.capture = &capture;
 	}
 	static struct postmortem pm;

@@ -2,7 +2,7 @@
  * postmortem.c: what the proxy leaves behind from guest memory when a guest ends: the trace
  * (HERMIT_TRACE, tracedump.c) and the post-mortem bundle of a crash (or of any ending with
  * HERMIT_BUNDLE=1, or of the running guest on SIGUSR2): log.txt (logdump.c), registers.txt and an
- * ELF core file that gdb opens with every task as a thread (core.c), the trace and capture.pcap
+ * ELF core file that gdb opens with every task as a thread (core.c), the trace and capture.pcapng
  * (docs/tracing.md). Every piece is read through the checked accessor and written on its own: a
  * broken table costs its piece, never the rest of the bundle.
  */
@@ -138,11 +138,11 @@ static int write_bundle(struct postmortem *pm, int end, int32_t status, FILE *ou
 	bundle_log(pm, path);
 	int rc = bundle_core(pm, dir, end, status);
 	bundle_trace(pm, dir);
-	snprintf(path, sizeof(path), "%s/capture.pcap", dir); /* with HERMIT_CAPTURE_NET=1 */
+	snprintf(path, sizeof(path), "%s/capture.pcapng", dir); /* with HERMIT_CAPTURE_NET */
 	long frames = net_capture_save(pm->gv.gm, pm->gv.anchor, path);
 	bool hint = bundle_replay_hint(pm, dir);
 	fprintf(out, "hermit: post-mortem bundle in %s (log.txt, registers.txt, core%s%s%s; gdb %s %s/core)\n", dir,
-		rc < 0 ? " missing" : "", frames >= 0 ? ", capture.pcap" : "",
+		rc < 0 ? " missing" : "", frames >= 0 ? ", capture.pcapng" : "",
 		hint ? ", replay.txt" : "", pm->app, dir);
 	return rc;
 }

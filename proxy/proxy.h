@@ -56,7 +56,10 @@ struct settings {
 	char netif[16];
 	uint16_t app_port;
 	enum nic { NIC_VIRTIO, NIC_RTL8139 } nic; /* HERMIT_NIC: the guest's network card */
-	bool capture_net;        /* HERMIT_CAPTURE_NET: write the guest's capture as a pcap file */
+	bool capture_net;        /* HERMIT_CAPTURE_NET: write the guest's capture as a pcapng file */
+	const char *capture_live; /* HERMIT_CAPTURE_NET=live:PATH: also stream it to PATH as it comes */
+	bool capture_pcap;       /* HERMIT_CAPTURE_FORMAT=pcap: classic pcap instead of pcapng */
+	bool capture_bare;       /* HERMIT_CAPTURE_COMMENTS=0: no task and socket per frame */
 	const char *trace_dir;   /* HERMIT_TRACE_DIR: where; NULL = the working directory */
 	const char *qemu_pcap;   /* HERMIT_QEMU_PCAP: also QEMU's own filter-dump capture, to FILE */
 	const char *trace;       /* HERMIT_TRACE: event patterns, each matching an event; NULL = off */
@@ -294,6 +297,7 @@ struct hcall_ctx {
 	bool debug;         /* CONFIG: HERMIT_CONFIG_DEBUG, start the gdb stub */
 	uint32_t net_ip, net_gateway, net_mask; /* for CONFIG, network byte order */
 	uint32_t capture_kib;                   /* for CONFIG: the capture ring, 0 = off */
+	bool capture_bare;                      /* CONFIG: HERMIT_CONFIG_CAPTURE_BARE */
 	/* Host TSC frequency in kHz, 0 when unknown. */
 	uint64_t (*tsc_khz)(void *arg);
 	void *tsc_arg;
@@ -464,7 +468,7 @@ void pm_snapshot(struct postmortem *pm, FILE *out);
  * after a crash; says on out where they are. */
 void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out);
 
-/* ---- capture.c: the guest's network capture ring, written as a pcap file ---- */
+/* ---- capture.c: the guest's network capture ring, written as a pcapng file ---- */
 
 #define NET_CAPTURE_MARKS 64
 
@@ -472,9 +476,17 @@ struct net_capture {
 	const struct guestmem *gm;
 	hermit_gpa_t anchor;
 	char path[4096];
-	void *pcap;      /* libpcap's pcap_t and pcap_dumper_t */
-	void *dumper;
-	uint64_t frames, dropped;
+	bool pcap;       /* classic pcap instead of pcapng */
+	bool bare;       /* no comments */
+	FILE *file;
+	int live_fd;     /* HERMIT_CAPTURE_NET=live:PATH, -1: none */
+	const char *live_path;
+	uint8_t *buf;    /* the blocks of one drain */
+	size_t len, cap;
+	bool header_written;
+	unsigned ifaces_written;
+	uint64_t frames, dropped, last_ns;
+	uint64_t iface_frames[HERMIT_CAPTURE_IFACES];
 	bool failed;
 	bool started;    /* pos is set */
 	uint64_t pos;    /* the next record to write (the ring's byte count) */
@@ -484,17 +496,23 @@ struct net_capture {
 	unsigned nmarks;
 };
 
-/* The file will be DIR/hermit-APP-PID.pcap (DIR NULL: the working directory), or
- * hermit-APP-PID-N.pcap for the Nth guest of a gdb session (gdb's run). */
+/* The file will be DIR/hermit-APP-PID.pcapng (.pcap; DIR NULL: the working directory), or
+ * hermit-APP-PID-N.pcapng for the Nth guest of a gdb session (gdb's run). s (NULL: defaults)
+ * gives the format; live_fd (or -1) from net_capture_open_live also gets every block. */
 void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_gpa_t anchor,
-		  const char *dir, const char *app, unsigned guest);
+		      const char *dir, const char *app, unsigned guest, const struct settings *s, int live_fd);
+/* live:PATH: a FIFO is opened once a reader has it open (waiting, and saying so, until then; -1
+ * when a signal came first), anything else is created as a file. The descriptor, or -1 (said). */
+int net_capture_open_live(const char *path, int signal_fd);
 /* Moves the ring's complete records into the file (created on first use) and frees their room.
  * 0 also when the guest has no ring yet; -1 once the ring proved broken (said once). */
 int net_capture_drain(struct net_capture *c);
-/* At the end: drains, closes the file and tells out where it is. */
+/* At the end: drains, writes the statistics, closes the file and tells out where it is. */
 void net_capture_finish(struct net_capture *c, FILE *out);
-/* What is still in the guest's ring as a pcap file (post-mortem bundles); frames, or -1. */
+/* What is still in the guest's ring as a pcapng file (post-mortem bundles); frames, or -1. */
 long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char *path);
+/* A frame's comment: its task, CPU and socket. The length written (as snprintf). */
+size_t capture_comment(const struct hermit_capture_record *rec, char *out, size_t size);
 
 /* ---- recording.c: a recording's directory, shared by record.c and replay.c (docs/replay.md) ---- */
 

@@ -3,13 +3,20 @@
 # tracing.mk (the tracer's host objects: export, ring, catalogue) and gdbstub.mk (the RSP framer).
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
-PROXY_HEADERS := proxy/proxy.h proxy/relay.h kernel/include/hermit/abi.h
+PROXY_HEADERS := proxy/proxy.h proxy/relay.h kernel/include/hermit/abi.h net/pcapng.h
 PROXY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c image.c loop.c main.c qemu.c \
 	settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c postmortem.c \
 	recording.c record.c replay.c qmp.c
-PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_FRAMING_HOST_OBJ)
+# The capture file writer (net/pcapng.c) is host code beside the kernel's network.
+PCAPNG_SRC := net/pcapng.c
+PCAPNG_HOST_OBJ := $(OBJ)/host/net/pcapng.o
+PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_FRAMING_HOST_OBJ) $(PCAPNG_HOST_OBJ)
 # Everything but main: what the unit tests link against.
 PROXY_LIB_OBJS := $(filter-out $(OBJ)/proxy/main.o,$(PROXY_OBJS))
+
+$(PCAPNG_HOST_OBJ): $(PCAPNG_SRC) net/pcapng.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(OBJ)/proxy/%.o: proxy/%.c $(PROXY_HEADERS)
 	@mkdir -p $(@D)
@@ -17,14 +24,14 @@ $(OBJ)/proxy/%.o: proxy/%.c $(PROXY_HEADERS)
 
 $(BUILD)/bin/proxy: $(PROXY_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(PROXY_CFLAGS) $^ -o $@ -lpcap
+	$(HOST_CC) $(PROXY_CFLAGS) $^ -o $@
 
 # The proxy with AddressSanitizer and UndefinedBehaviorSanitizer, beside the ordinary one, from the
 # same sources (its own objects): `make test` runs the post-mortem, hypercall and hostile-guest
 # tests against it, `make test SANITIZE=1` every integration test.
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PROXY_SAN := $(BUILD)/sanitize/bin/proxy
-PROXY_SAN_SRCS := $(PROXY_SRCS:%=proxy/%) $(TRACING_HOST_SRCS) $(RSP_FRAMING_SRC)
+PROXY_SAN_SRCS := $(PROXY_SRCS:%=proxy/%) $(TRACING_HOST_SRCS) $(RSP_FRAMING_SRC) $(PCAPNG_SRC)
 PROXY_SAN_OBJS := $(PROXY_SAN_SRCS:%.c=$(OBJ)/sanitize/%.o)
 
 $(OBJ)/sanitize/%.o: %.c
@@ -33,7 +40,7 @@ $(OBJ)/sanitize/%.o: %.c
 
 $(PROXY_SAN): $(PROXY_SAN_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(SANITIZE_FLAGS) $^ -o $@ -lpcap
+	$(HOST_CC) $(SANITIZE_FLAGS) $^ -o $@
 
 PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 	$(wildcard tests/unit/test_proxy_*.c))
@@ -42,7 +49,7 @@ PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 $(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS) \
 	tests/unit/hcall_fixture.h | $(BUILD)/bin/proxy
 	@mkdir -p $(@D)
-	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -lpcap -o $@
+	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -o $@
 
 UNIT_TESTS += $(PROXY_UNIT_TESTS)
 

@@ -309,6 +309,8 @@ static int take_ack(struct recorder *r, struct hcall_ctx *ctx)
 
 	for (;;) {
 		ssize_t n = read(r->doorbell_fd, &ack, 1);
+		if (n == 1 && ack == HERMIT_DOORBELL_CAPTURE)
+			continue; /* the capture ring's notice: not drained while recording (loop.c) */
 		if (n == 1)
 			return ack == HERMIT_ANSWER_ACK ? 0 : -1;
 		if (!(n < 0 && (errno == EINTR ||

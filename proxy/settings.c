@@ -198,6 +198,37 @@ static int check_mask(uint32_t mask_be, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* HERMIT_CAPTURE_NET=0|1|live:PATH, HERMIT_CAPTURE_FORMAT=pcapng|pcap, HERMIT_CAPTURE_COMMENTS=0|1. */
+static int parse_capture(struct settings *s, char *const *envp, char *err, size_t errlen)
+{
+	const char *net = env_value(envp, "HERMIT_CAPTURE_NET");
+	const char *format = env_value(envp, "HERMIT_CAPTURE_FORMAT");
+	const char *comments = env_value(envp, "HERMIT_CAPTURE_COMMENTS");
+	bool on = true;
+
+	if (net && strncmp(net, "live:", 5) == 0) {
+		if (!net[5]) {
+			snprintf(err, errlen, "hermit: HERMIT_CAPTURE_NET=%s: expected live:PATH (a FIFO or a file)", net);
+			return -1;
+		}
+		s->capture_net = true;
+		s->capture_live = net + 5;
+	} else if (parse_bool("HERMIT_CAPTURE_NET", net, &s->capture_net, err, errlen) < 0) {
+		snprintf(err, errlen, "hermit: HERMIT_CAPTURE_NET=%s: expected 0, 1 or live:PATH", net);
+		return -1;
+	}
+	if (format && strcmp(format, "pcap") == 0)
+		s->capture_pcap = true;
+	else if (format && strcmp(format, "pcapng") != 0) {
+		snprintf(err, errlen, "hermit: HERMIT_CAPTURE_FORMAT=%s: expected pcapng or pcap", format);
+		return -1;
+	}
+	if (comments && parse_bool("HERMIT_CAPTURE_COMMENTS", comments, &on, err, errlen) < 0)
+		return -1;
+	s->capture_bare = !on;
+	return 0;
+}
+
 static int parse_network(struct settings *s, char *const *envp, char *err, size_t errlen)
 {
 	const char *mask = env_value(envp, "HERMIT_MASK");
@@ -238,8 +269,7 @@ static int parse_network(struct settings *s, char *const *envp, char *err, size_
 	}
 	s->trace_dir = env_value(envp, "HERMIT_TRACE_DIR");
 	s->qemu_pcap = env_value(envp, "HERMIT_QEMU_PCAP");
-	return parse_bool("HERMIT_CAPTURE_NET", env_value(envp, "HERMIT_CAPTURE_NET"), &s->capture_net,
-			  err, errlen);
+	return parse_capture(s, envp, err, errlen);
 }
 
 /* HERMIT_ROOT: an existing directory, which becomes the guest's "/" (fs.c). */

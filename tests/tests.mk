@@ -40,6 +40,11 @@ $(UNIT_DIR)/test_cpuset: tests/unit/test_cpuset.c kernel/libc/cpuset.c kernel/li
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Itests/unit/hostlibc -Ikernel $(filter %.c,$^) -o $@ -lcmocka
 
+UNIT_TESTS += $(UNIT_DIR)/test_pcapng
+$(UNIT_DIR)/test_pcapng: tests/unit/test_pcapng.c net/pcapng.c net/pcapng.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+
 UNIT_TESTS += $(UNIT_DIR)/test_timegm
 $(UNIT_DIR)/test_timegm: tests/unit/test_timegm.c kernel/libc/timegm.c
 	@mkdir -p $(@D)

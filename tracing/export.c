@@ -17,11 +17,15 @@
 
 #define CTF_MAGIC 0xc1fc1fc1u
 
+/* The kernel's own conversion (kernel/core/clock.c: a 32.32 fixed-point factor), so an event's
+ * time is to the nanosecond what clock_ns_at() gave for the same reading: the capture's frames
+ * and the log's records agree with the trace. */
 uint64_t trace_ns(const struct trace_snapshot *s, uint64_t tsc)
 {
 	if (!s->tsc_khz || tsc < s->tsc_base)
 		return 0;
-	return (uint64_t)((unsigned __int128)(tsc - s->tsc_base) * 1000000u / s->tsc_khz);
+	uint64_t ns_per_tsc_fp32 = (1000000ull << 32) / s->tsc_khz;
+	return (uint64_t)(((unsigned __int128)(tsc - s->tsc_base) * ns_per_tsc_fp32) >> 32);
 }
 
 static int by_tsc(const void *a, const void *b)

@@ -56,7 +56,10 @@ class Snapshot:
         return cpu, events, first, torn
 
     def ns(self, tsc):
-        return (tsc - self.tsc_base) * 1000000 // self.tsc_khz if self.tsc_khz and tsc >= self.tsc_base else 0
+        # the kernel's 32.32 fixed-point conversion, as tracing/export.c's trace_ns
+        if not self.tsc_khz or tsc < self.tsc_base:
+            return 0
+        return ((tsc - self.tsc_base) * ((1000000 << 32) // self.tsc_khz) >> 32) & (1 << 64) - 1
 
     def merged(self):
         out = [(self.ns(e[0]), cpu, e) for cpu, evs, _, _ in self.cpus for e in evs]

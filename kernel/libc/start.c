@@ -64,7 +64,7 @@ void libc_boot_config(void)
 	environ = app_argv + cfg.argc + 1;
 	log_info("clock: TSC at %lu kHz", clock_tsc_khz());
 	struct net_config net = { .ip = cfg.net_ip, .gateway = cfg.net_gateway, .mask = cfg.net_mask };
-	net_boot_config(&net, cfg.capture_kib);
+	net_boot_config(&net, cfg.capture_kib, cfg.flags & HERMIT_CONFIG_CAPTURE_BARE);
 }
 
 uint32_t libc_config_flags(void) { return config_flags; }

@@ -3,7 +3,7 @@
 # (run: `make run`), or also testing it (test, the default: `make test`), when some are missing,
 # without their recommended packages. Needs root (or sudo) only when something must be installed.
 set -eu
-packages="gcc make binutils qemu-system-x86 qemu-utils newlib-source python3 dpkg-dev xz-utils libpcap-dev curl"
+packages="gcc make binutils qemu-system-x86 qemu-utils newlib-source python3 dpkg-dev xz-utils curl"
 [ "${1:-test}" = run ] || packages="$packages libcmocka-dev gdb python3-pytest
  python3-pexpect cmake autoconf autotools-dev clang libfuzzer-14-dev procps babeltrace2 python3-bt2 tshark
  lldb python3-lldb lua5.4 sqlite3 tcl gzip iproute2 iputils-ping"

@@ -23,7 +23,7 @@ $(OBJ)/fuzz/%.o: %.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROXY_FUZZ_OBJS) tests/fuzz/fuzz_guest.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(PROXY_FUZZ_CFLAGS) -fsanitize=fuzzer $< $(PROXY_FUZZ_OBJS) -lpcap -o $@
+	$(FUZZ_CC) $(PROXY_FUZZ_CFLAGS) -fsanitize=fuzzer $< $(PROXY_FUZZ_OBJS) -o $@
 
 .PHONY: fuzz $(PROXY_FUZZERS:%=fuzz-%)
 $(PROXY_FUZZERS:%=fuzz-%): fuzz-%: $(BUILD)/fuzz/fuzz_%

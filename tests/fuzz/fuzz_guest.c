@@ -90,10 +90,28 @@ static void make_capture(void)
 
 	*c = (struct hermit_capture){ .magic = HERMIT_CAPTURE_MAGIC, .version = HERMIT_CAPTURE_VERSION,
 				      .linktype = HERMIT_CAPTURE_LINKTYPE_ETHERNET, .snaplen = 256,
-				      .data = FUZZ_CAPTURE_DATA, .size = FUZZ_CAPTURE_SIZE };
+				      .data = FUZZ_CAPTURE_DATA, .size = FUZZ_CAPTURE_SIZE, .nifaces = 2 };
+	for (unsigned i = 0; i < 2; i++) {
+		struct hermit_capture_iface *f = &c->ifaces[i];
+		memcpy(f->name, i ? "en2" : "en1", 4);
+		memcpy(f->model, "virtio-net", 11);
+		f->mac[5] = (uint8_t)i;
+		f->ipv4 = 0x0205000a;
+		f->ipv4_mask = 0x00ffffff;
+		f->nipv6 = 1;
+		f->ipv6[0][0] = 0xfe;
+		f->ipv6_prefix[0] = 64;
+	}
 	for (uint32_t i = 0; i < 8; i++) {
+		/* both interfaces, both directions, IPv4 and IPv6 sockets, frames without one */
 		struct hermit_capture_record rec = { .time_ns = i * 1000ull, .orig_len = 60 + i,
-						     .cap_len = 60 + i, .direction = i % 2 };
+						     .cap_len = 60 + i, .direction = i % 2, .iface = (uint16_t)(i / 4),
+						     .task = i, .fd = (int32_t)i - 2, .proto = i % 3 ? 6 : 17,
+						     .family = i % 4 ? 4 : 6, .local_port = 7, .remote_port = 9,
+						     .dropped_before = i == 5, .cpu = (uint16_t)(i % 2) };
+		memcpy(rec.task_name, "task-name-16-ch!", 16);
+		rec.local_addr[0] = 10;
+		rec.remote_addr[15] = 1;
 		memcpy(at(FUZZ_CAPTURE_DATA + pos), &rec, sizeof(rec));
 		memset(at(FUZZ_CAPTURE_DATA + pos + sizeof(rec)), (int)i, rec.cap_len);
 		pos += sizeof(rec) + ((rec.cap_len + 7) & ~7u);

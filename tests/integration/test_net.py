@@ -124,10 +124,45 @@ def test_udp_select_and_nonblocking():
 
 # ---- the capture ----
 
+def pcapng_blocks(data):
+    """(type, body) of every block of a pcapng file, each block's framing checked."""
+    assert struct.unpack_from("<I", data)[0] == 0x0A0D0D0A
+    off, blocks = 0, []
+    while off < len(data):
+        kind, length = struct.unpack_from("<II", data, off)
+        assert length % 4 == 0 and length >= 12 and struct.unpack_from("<I", data, off + length - 4)[0] == length
+        blocks.append((kind, data[off + 8:off + length - 4]))
+        off += length
+    return blocks
+
+
+def pcapng_options(body):
+    """{code: [value, ...]} of a block's options."""
+    opts, off = {}, 0
+    while off + 4 <= len(body):
+        code, n = struct.unpack_from("<HH", body, off)
+        if code == 0:
+            break
+        opts.setdefault(code, []).append(body[off + 4:off + 4 + n])
+        off += 4 + n + (-n % 4)
+    return opts
+
+
 def read_pcap(path):
-    """(timestamp ns, bytes) of every record of a classic pcap file (µs or ns precision)."""
+    """(timestamp ns, bytes) of every frame of a pcapng file (if_tsresol 9, as the proxy writes
+    it) or a classic pcap file (µs or ns precision)."""
     with open(path, "rb") as f:
         data = f.read()
+    if data[:4] == b"\x0a\x0d\x0d\x0a":
+        frames = []
+        for kind, body in pcapng_blocks(data):
+            if kind == 1:
+                assert pcapng_options(body[8:])[9] == [b"\x09"]  # nanoseconds
+            if kind == 6:
+                _, hi, lo, incl, orig = struct.unpack_from("<IIIII", body)
+                assert incl == orig
+                frames.append((hi << 32 | lo, body[20:20 + incl]))
+        return frames
     magic = struct.unpack_from("<I", data)[0]
     assert magic in (0xA1B2C3D4, 0xA1B23C4D), hex(magic)
     scale = 1 if magic == 0xA1B23C4D else 1000
@@ -215,7 +250,7 @@ def test_capture_off_by_default(tmp_path):
     r = run_proxy("hello", cwd=tmp_path)
     assert r.returncode == 0
     assert "network capture" not in r.stderr
-    assert not list(tmp_path.glob("*.pcap"))
+    assert not list(tmp_path.glob("*.pcap*"))
 
 
 # ---- peers that misbehave ----
@@ -296,9 +331,10 @@ def test_netbench_both_directions():
     assert f"netbench: source {total} bytes" in g.stdout
 
 
-def test_gdb_and_the_bundle_give_the_same_pcap(tmp_path):
-    """HERMIT_BUNDLE=1 leaves a bundle after the exit: its capture.pcap, and gdb's `hermit pcap`
-    on its core, are the proxy's file."""
+def test_gdb_and_the_bundle_give_the_same_pcapng(tmp_path):
+    """HERMIT_BUNDLE=1 leaves a bundle after the exit: its capture.pcapng (the proxy's C writer,
+    net/pcapng.c) and gdb's `hermit pcap` on its core (gdb/hermit/pcap.py) are the same bytes,
+    comments and interface and statistics blocks included, with the frames of the proxy's file."""
     g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
                                   "HERMIT_BUNDLE": "1"})
     with g.connect() as s:
@@ -308,16 +344,17 @@ def test_gdb_and_the_bundle_give_the_same_pcap(tmp_path):
     ours = re.search(r"hermit: network capture in (\S+) ", g.stderr).group(1)
     bundles = list(tmp_path.glob("hermit-postmortem-tcp-echo-*"))
     assert len(bundles) == 1, g.stderr
-    out = tmp_path / "from-gdb.pcap"
+    out = tmp_path / "from-gdb.pcapng"
     r = subprocess.run(["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex",
                         f"hermit pcap {out}", str(TESTS / "tcp-echo"), str(bundles[0] / "core")],
                        capture_output=True, text=True, timeout=120)
     assert re.search(r"hermit: \d+ frames written to ", r.stdout), r.stdout + r.stderr
     assert [f for _, f in read_pcap(out)] == [f for _, f in read_pcap(ours)]
     assert [t for t, _ in read_pcap(out)] == [t for t, _ in read_pcap(ours)]
-    # the bundle carries the same file
-    assert "capture.pcap" in g.stderr
-    assert read_pcap(bundles[0] / "capture.pcap") == read_pcap(out)
+    # the bundle carries the same file, byte for byte
+    assert "capture.pcapng" in g.stderr
+    assert (bundles[0] / "capture.pcapng").read_bytes() == out.read_bytes()
+    assert b"socket 3: TCP 10.0.5.2:%d < 10.0.5.1:" % g.port in out.read_bytes()
 
 
 def test_capture_of_a_transfer_larger_than_the_ring(tmp_path):
@@ -411,10 +448,10 @@ def test_each_captured_frame_is_also_a_trace_event(tmp_path):
         assert recv_exactly(s, 12000) == b"traced" * 2000
     assert g.finish() == 0, g.stderr
     assert "(0 lost)" in g.stderr
-    frames = read_pcap(next(tmp_path.glob("hermit-tcp-echo-*.pcap")))
+    frames = read_pcap(next(tmp_path.glob("hermit-tcp-echo-*.pcapng")))
     doc = json.loads(next(tmp_path.glob("hermit-trace-tcp-echo-*.json")).read_text())
     events = sorted((e for e in doc["traceEvents"] if e.get("name") in ("net_rx", "net_tx")), key=lambda e: e["ts"])
-    assert len(events) == len(frames)
+    assert len(events) == len(frames), g.stderr
     for (t, f), e in zip(frames, events):
         assert e["name"] == ("net_tx" if outgoing(f) else "net_rx")
         assert e["args"]["len"] == len(f)
@@ -424,3 +461,153 @@ def test_each_captured_frame_is_also_a_trace_event(tmp_path):
     for (t, _), e in zip(frames, events):
         # µs: one clock reading stamps both; what is left is rounding (pcap keeps microseconds)
         assert abs((t - t0) / 1000 - (e["ts"] - e0)) < 5
+
+
+# ---- pcapng: interfaces, comments, live capture, drops, one clock with the trace ----
+
+def quiet(stderr):
+    """What a Wireshark tool said on stderr but its note about running as root."""
+    return [line for line in stderr.splitlines() if "Running as user" not in line and line.strip()]
+
+
+def echo_once(env, payload):
+    """tcp-echo serving one connection that sends payload once the guest has accepted it (frames
+    before are the listener's); (guest, client's port)."""
+    g = Guest("tcp-echo", 1, env=env)
+    with g.connect() as s:
+        client_port = s.getsockname()[1]
+        time.sleep(1)
+        s.sendall(payload)
+        assert recv_exactly(s, len(payload)) == payload
+    assert g.finish() == 0, g.stderr
+    return g, client_port
+
+
+def test_pcapng_names_the_interface_and_each_frames_task_and_socket(tmp_path):
+    g, cport = echo_once({"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path)}, b"comments" * 100)
+    path = re.search(r"hermit: network capture in (\S+\.pcapng) \((\d+) frames", g.stderr).group(1)
+    # Wireshark's own tools take the file without a word.
+    r = subprocess.run(["capinfos", "-I", path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not quiet(r.stderr), r.stderr
+    assert re.search(r"Name = en1\n", r.stdout) and re.search(r"Description = virtio-net\n", r.stdout), r.stdout
+    assert "Time precision = nanoseconds (9)" in r.stdout
+    r = subprocess.run(["editcap", path, str(tmp_path / "copy.pcapng")], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not quiet(r.stderr), r.stderr
+    r = subprocess.run(["tshark", "-r", path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not quiet(r.stderr), r.stderr
+
+    blocks = pcapng_blocks(open(path, "rb").read())
+    idbs = [pcapng_options(b[8:]) for k, b in blocks if k == 1]
+    assert len(idbs) == 1
+    assert idbs[0][2] == [b"en1"] and idbs[0][3] == [b"virtio-net"]
+    assert idbs[0][4] == [socket.inet_aton("10.0.5.2") + socket.inet_aton("255.255.255.0")]
+    assert idbs[0][6] == [bytes.fromhex(GUEST_MAC.replace(":", ""))]
+    assert socket.inet_pton(socket.AF_INET6, "fe80::5054:ff:fe12:3456") + b"\x40" in idbs[0][5]
+    isbs = [(struct.unpack_from("<I", b)[0], pcapng_options(b[12:])) for k, b in blocks if k == 5]
+    frames = sum(1 for k, _ in blocks if k == 6)
+    assert [(i, struct.unpack("<Q", o[4][0])[0], struct.unpack("<Q", o[5][0])[0]) for i, o in isbs] == [(0, frames, 0)]
+
+    rows = tshark_fields(path, "frame.comment", "frame.p2p_dir", "tcp.flags.syn", "tcp.flags.ack", "tcp.len",
+                         filt=f"tcp.port == {g.port}")
+    guest, peer = f"10.0.5.2:{g.port}", f"10.0.5.1:{cport}"
+    syn = [c for c, _, s, a, _ in rows if s == "1" and a == "0"]
+    assert re.fullmatch(rf"received for task \d+ \(main\) on CPU 0, socket 3: TCP {guest} < {peer}", syn[0]), rows
+    data_in = [c for c, d, _, _, n in rows if d == "1" and n not in ("", "0")]
+    data_out = [c for c, d, _, _, n in rows if d == "0" and n not in ("", "0")]
+    assert data_in and data_out, rows
+    for c in data_in:
+        assert re.fullmatch(rf"received for task \d+ \(main\) on CPU 0, socket 4: TCP {guest} < {peer}", c), c
+    for c in data_out:  # the echo is sent by the app's own task (lwIP's core runs in the caller)
+        assert re.fullmatch(rf"sent by task \d+ \(main\) on CPU 0, socket 4: TCP {guest} > {peer}", c), c
+    # ARP and neighbour discovery have no socket: the task that sent or took them in
+    other = tshark_fields(path, "frame.comment", filt="arp")
+    assert other and all(re.fullmatch(r"(sent by|received by) task \d+ \(\S+\) on CPU 0", c) for c, in other), other
+
+
+def test_capture_format_pcap_and_no_comments(tmp_path):
+    g, _ = echo_once({"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
+                      "HERMIT_CAPTURE_FORMAT": "pcap"}, b"classic")
+    path = re.search(r"hermit: network capture in (\S+\.pcap) \(", g.stderr).group(1)
+    assert open(path, "rb").read(4) == struct.pack("<I", 0xA1B23C4D)
+    assert any(f[14:] and b"classic" in f for _, f in read_pcap(path))
+    g, _ = echo_once({"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
+                      "HERMIT_CAPTURE_COMMENTS": "0"}, b"bare")
+    path = re.search(r"hermit: network capture in (\S+\.pcapng) \(", g.stderr).group(1)
+    assert b"bare" in open(path, "rb").read()
+    assert tshark_fields(path, "frame.comment", filt="frame.comment") == []
+
+
+def test_live_capture_is_read_by_tshark_while_the_guest_runs(tmp_path):
+    """live:FIFO: tshark reads the frames of a connection the guest still holds open; the file
+    is still written at the end, with the same frames."""
+    import threading
+    fifo = tmp_path / "live"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["tshark", "-l", "-i", str(fifo), "-T", "fields", "-e", "tcp.payload",
+                               "-e", "frame.comment"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    threading.Thread(target=lambda: lines.extend(iter(reader.stdout.readline, "")), daemon=True).start()
+    g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": f"live:{fifo}", "HERMIT_TRACE_DIR": str(tmp_path)})
+    with g.connect() as s:
+        s.sendall(b"live!")
+        assert recv_exactly(s, 5) == b"live!"
+        deadline = time.time() + 30
+        while not any(line.startswith("6c69766521\t") and "sent by task" in line for line in lines):
+            assert time.time() < deadline, lines
+            time.sleep(0.01)
+        assert g.proc.poll() is None  # seen while the guest still runs and the connection is open
+    assert g.finish() == 0, g.stderr
+    reader.wait(timeout=60)
+    assert reader.returncode == 0, reader.stderr.read()
+    final = re.search(r"hermit: network capture in (\S+\.pcapng) \((\d+) frames", g.stderr)
+    assert final and len(lines) == int(final.group(2)), (lines, g.stderr)
+
+
+def test_live_capture_refuses_a_path_it_cannot_create(tmp_path):
+    r = run_proxy("hello", env={"HERMIT_CAPTURE_NET": f"live:{tmp_path}/no/such/dir/f"})
+    assert r.returncode == 2
+    assert "HERMIT_CAPTURE_NET=live:" in r.stderr and "No such file or directory" in r.stderr
+
+
+def test_frames_the_ring_dropped_are_counted(tmp_path):
+    """The proxy stopped (SIGSTOP) while 24 MiB arrive: the 8 MiB ring overflows; the frames it
+    could not take are counted, on the next frame (epb_dropcount) and at the end (isb_ifdrop)."""
+    import signal
+    total = 24 << 20
+    g = Guest(BENCHMARKS / "netbench", "sink", env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path)})
+    with g.connect() as s:
+        g.proc.send_signal(signal.SIGSTOP)
+        try:
+            block = b"\x42" * 65536
+            for _ in range(total // len(block)):
+                s.sendall(block)
+            time.sleep(1)
+        finally:
+            g.proc.send_signal(signal.SIGCONT)
+        time.sleep(1)  # the proxy drains; what comes next finds room and carries the count
+        s.sendall(b"\x43" * 100_000)
+    assert g.finish(timeout=300) == 0, g.stderr
+    m = re.search(r"hermit: network capture in (\S+) \((\d+) frames, (\d+) dropped\)", g.stderr)
+    dropped = int(m.group(3))
+    assert dropped > 1000, g.stderr
+    counts = [int(c) for c, in tshark_fields(m.group(1), "frame.drop_count", filt="frame.drop_count")]
+    assert sum(counts) == dropped
+    isb = [pcapng_options(b[12:]) for k, b in pcapng_blocks(open(m.group(1), "rb").read()) if k == 5]
+    assert struct.unpack("<Q", isb[0][5][0])[0] == dropped
+
+
+def test_a_frames_time_in_the_pcapng_is_its_trace_events_time(tmp_path):
+    """One clock reading stamps a frame's capture record and its net_rx/net_tx event: the pcapng's
+    nanoseconds and the CTF trace's (babeltrace2, clock cycles of its 1 GHz clock) differ by the
+    same offset, the wall clock at the kernel's zero, for every frame, to the nanosecond."""
+    g, _ = echo_once({"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE": "net_rx,net_tx",
+                      "HERMIT_TRACE_DIR": str(tmp_path)}, b"one clock" * 500)
+    frames = read_pcap(next(tmp_path.glob("hermit-tcp-echo-*.pcapng")))
+    ctf = next(p for p in tmp_path.glob("hermit-trace-tcp-echo-*") if p.is_dir())
+    r = subprocess.run(["babeltrace2", "--clock-cycles", str(ctf)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    events = [(int(t), name) for t, name in re.findall(r"^\[(\d+)\] \(\+[?\d]+\) (net_rx|net_tx):", r.stdout, re.M)]
+    assert len(events) == len(frames) > 10
+    offsets = {t - e for (t, _), (e, _) in zip(frames, events)}
+    assert len(offsets) == 1, sorted(offsets)[:5]
+    assert [n for _, n in events] == ["net_tx" if outgoing(f) else "net_rx" for _, f in frames]

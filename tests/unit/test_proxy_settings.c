@@ -262,6 +262,9 @@ static void test_network(void **state)
 	assert_string_equal(p.s.netif, "");
 	assert_int_equal(p.s.app_port, 0);
 	assert_false(p.s.capture_net);
+	assert_null(p.s.capture_live);
+	assert_false(p.s.capture_pcap);
+	assert_false(p.s.capture_bare);
 	assert_null(p.s.trace_dir);
 	assert_null(p.s.qemu_pcap);
 
@@ -275,6 +278,13 @@ static void test_network(void **state)
 	assert_int_equal(p.s.app_port, 8080);
 	assert_true(p.s.capture_net);
 	assert_string_equal(p.s.trace_dir, "/tmp/t");
+
+	p = parse("HERMIT_CAPTURE_NET=live:/tmp/fifo", "HERMIT_CAPTURE_FORMAT=pcap", "HERMIT_CAPTURE_COMMENTS=0", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_true(p.s.capture_net);
+	assert_string_equal(p.s.capture_live, "/tmp/fifo");
+	assert_true(p.s.capture_pcap);
+	assert_true(p.s.capture_bare);
 }
 
 static void test_network_errors(void **state)
@@ -293,7 +303,13 @@ static void test_network_errors(void **state)
 	expect_error(parse("HERMIT_APP_PORT=70000", NULL),
 		     "hermit: HERMIT_APP_PORT=70000: expected a port from 1 to 65535");
 	expect_error(parse("HERMIT_CAPTURE_NET=yes", NULL),
-		     "hermit: HERMIT_CAPTURE_NET=yes: expected 0 or 1");
+		     "hermit: HERMIT_CAPTURE_NET=yes: expected 0, 1 or live:PATH");
+	expect_error(parse("HERMIT_CAPTURE_NET=live:", NULL),
+		     "hermit: HERMIT_CAPTURE_NET=live:: expected live:PATH (a FIFO or a file)");
+	expect_error(parse("HERMIT_CAPTURE_FORMAT=erf", NULL),
+		     "hermit: HERMIT_CAPTURE_FORMAT=erf: expected pcapng or pcap");
+	expect_error(parse("HERMIT_CAPTURE_COMMENTS=yes", NULL),
+		     "hermit: HERMIT_CAPTURE_COMMENTS=yes: expected 0 or 1");
 	expect_error(parse("HERMIT_NIC=e1000", NULL), "hermit: HERMIT_NIC=e1000: expected virtio or rtl8139");
 	assert_int_equal(parse("HERMIT_NIC=rtl8139", NULL).s.nic, NIC_RTL8139);
 	assert_int_equal(parse("HERMIT_NIC=virtio", NULL).s.nic, NIC_VIRTIO);

@@ -34,7 +34,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 8
+#define HERMIT_ABI_VERSION 9
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -82,6 +82,7 @@ struct hc_config {
 };
 #define HERMIT_CONFIG_VERBOSE (1u << 0)
 #define HERMIT_CONFIG_DEBUG (1u << 1) /* HERMIT_DEBUG=1: start the gdb stub, stop before main */
+#define HERMIT_CONFIG_CAPTURE_BARE (1u << 2) /* capture frames without their task and socket */
 
 enum hermit_log_level { HERMIT_LOG_DEBUG, HERMIT_LOG_INFO, HERMIT_LOG_WARN, HERMIT_LOG_ERROR };
 
@@ -391,13 +392,35 @@ struct hermit_task_table {
  * free space is not written and counted in dropped. Records never wrap: when the room left before
  * the end of data is too small, the kernel writes a record with cap_len HERMIT_CAPTURE_WRAP there
  * and goes on at offset 0. head and tail are byte counts since the start (offset = count % size).
+ * A reader may keep records it has taken in the ring (for gdb and cores) and say how far it has
+ * read in read: each time head passes read by another HERMIT_CAPTURE_NOTIFY_BYTES, the kernel
+ * sends the doorbell byte HERMIT_DOORBELL_CAPTURE (no answer comes), so the reader drains by fill
+ * level and not only by its clock.
  */
 #define HERMIT_CAPTURE_MAGIC 0x50414352u /* "RCAP" */
-#define HERMIT_CAPTURE_VERSION 1
+#define HERMIT_CAPTURE_VERSION 2
 #define HERMIT_CAPTURE_WRAP 0xffffffffu
 #define HERMIT_CAPTURE_LINKTYPE_ETHERNET 1 /* pcap's LINKTYPE_ETHERNET */
 #define HERMIT_CAPTURE_IN 0
 #define HERMIT_CAPTURE_OUT 1
+#define HERMIT_CAPTURE_IFACES 4
+#define HERMIT_CAPTURE_IPV6 3
+#define HERMIT_CAPTURE_NOTIFY_BYTES (1024 * 1024)
+#define HERMIT_DOORBELL_CAPTURE 0xc0 /* a doorbell byte that is no CPU: "drain the capture ring" */
+
+/* An interface as the kernel set it up, for the capture file's interface block. */
+struct hermit_capture_iface {
+	char name[8];              /* the stack's name, NUL-ended: "en1" */
+	char model[16];            /* the card, NUL-ended: "virtio-net", "rtl8139" */
+	uint8_t mac[6];
+	uint8_t nipv6;             /* ipv6[0, nipv6) are valid */
+	uint8_t reserved0;
+	uint32_t ipv4;             /* network byte order, 0: none */
+	uint32_t ipv4_mask;
+	uint8_t ipv6[HERMIT_CAPTURE_IPV6][16];
+	uint8_t ipv6_prefix[HERMIT_CAPTURE_IPV6];
+	uint8_t reserved1[5];
+};
 
 struct hermit_capture {
 	uint32_t magic;            /* HERMIT_CAPTURE_MAGIC */
@@ -411,16 +434,33 @@ struct hermit_capture {
 	volatile uint64_t tail;    /* reader: bytes consumed */
 	volatile uint64_t dropped; /* kernel: frames not recorded for lack of room */
 	volatile uint64_t frames;  /* kernel: frames recorded */
+	volatile uint64_t read;    /* reader: bytes read (tail <= read <= head) */
+	volatile uint32_t nifaces; /* kernel: ifaces[0, nifaces) are set, before their first frame */
+	uint32_t reserved;
+	struct hermit_capture_iface ifaces[HERMIT_CAPTURE_IFACES];
 };
 
-/* One record, 8-byte aligned, followed by cap_len bytes of the frame and padding to 8. */
+/* One record, 8-byte aligned, followed by cap_len bytes of the frame and padding to 8. What the
+ * kernel knew of the frame: the task it belongs to (the sender; for a received frame the task
+ * that last used its socket, else the one that took it in), the CPU, and its socket. */
 struct hermit_capture_record {
 	uint64_t time_ns;          /* kernel clock (clock_ns, the tracer's clock) */
 	uint32_t orig_len;         /* the frame's length on the wire */
 	uint32_t cap_len;          /* bytes kept, <= snaplen; HERMIT_CAPTURE_WRAP: go on at 0 */
 	uint16_t iface;            /* interface number, 0 for the first */
 	uint16_t direction;        /* HERMIT_CAPTURE_IN or HERMIT_CAPTURE_OUT */
-	uint32_t reserved;
+	uint16_t cpu;
+	uint16_t proto;            /* of the socket: 6 TCP, 17 UDP; 0: no socket known */
+	uint32_t task;             /* task id, 0: none */
+	int32_t fd;                /* the socket's descriptor, -1: none known */
+	char task_name[16];        /* NUL-ended unless 16 long */
+	uint32_t dropped_before;   /* frames dropped since the record before this one */
+	uint16_t local_port;       /* the socket's addresses, host byte order; family 4 or 6 */
+	uint16_t remote_port;
+	uint8_t family;
+	uint8_t reserved[7];
+	uint8_t local_addr[16];    /* IPv4: the first 4 bytes, network byte order */
+	uint8_t remote_addr[16];
 };
 
 _Static_assert(sizeof(struct hc_config) == 72, "hc_config layout");
@@ -434,8 +474,9 @@ _Static_assert(sizeof(struct hc_exit) == 8, "hc_exit layout");
 _Static_assert(sizeof(struct hermit_answer_chunk) == 16, "hermit_answer_chunk layout");
 _Static_assert(HERMIT_MAX_CPUS <= HERMIT_ANSWER_CPU_MASK, "the answer byte holds a CPU number");
 _Static_assert(sizeof(struct hermit_hcall_slot) == 16, "hcall slot layout");
-_Static_assert(sizeof(struct hermit_capture) == 72, "capture layout");
-_Static_assert(sizeof(struct hermit_capture_record) == 24, "capture record layout");
+_Static_assert(sizeof(struct hermit_capture_iface) == 96, "capture iface layout");
+_Static_assert(sizeof(struct hermit_capture) == 88 + 96 * HERMIT_CAPTURE_IFACES, "capture layout");
+_Static_assert(sizeof(struct hermit_capture_record) == 96, "capture record layout");
 _Static_assert(sizeof(struct hermit_anchor) == 16 + 16 * HERMIT_MAX_CPUS + 8 * 8, "anchor layout");
 
 _Static_assert(sizeof(struct hermit_log_ring) == 64, "log ring layout");

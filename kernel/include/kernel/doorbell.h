@@ -12,7 +12,8 @@
 void doorbell_init(void);
 /* From here on each answer byte goes to on_answer, from the doorbell's interrupt. */
 void doorbell_enable_irq(void (*on_answer)(uint8_t answer));
-/* The port write orders the slot and request stores before it: the host sees them first. */
+/* The port write orders the slot and request stores before it: the host sees them first. The
+ * byte is the ringing CPU's number, or a notice that needs no answer (HERMIT_DOORBELL_CAPTURE). */
 void doorbell_ring(unsigned cpu);
 /* Before interrupts are set up: waits for the next answer byte and takes it. */
 uint8_t doorbell_wait_answer(void);

@@ -6,6 +6,7 @@
 #ifndef KERNEL_NET_H
 #define KERNEL_NET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct net_config {
@@ -14,7 +15,7 @@ struct net_config {
 
 /* Boot, after the CONFIG hypercall: remembers the settings; sets up the capture ring (anchor
  * .capture) when capture_kib > 0. */
-void net_boot_config(const struct net_config *cfg, uint32_t capture_kib);
+void net_boot_config(const struct net_config *cfg, uint32_t capture_kib, bool capture_bare);
 const struct net_config *net_config(void);
 
 /* Starts lwIP and brings up every interface found; later calls return at once. 0, or -1 when no

@@ -105,7 +105,8 @@ static enum hcall_outcome serve_config(struct hcall_ctx *ctx, union hc_request *
 	need = strings_size(ctx->argv, &argc) + strings_size(ctx->envp, &envc);
 	c->tsc_khz = ctx->tsc_khz ? ctx->tsc_khz(ctx->tsc_arg) : 0;
 	c->flags = (ctx->verbose ? HERMIT_CONFIG_VERBOSE : 0) | (ctx->debug ? HERMIT_CONFIG_DEBUG : 0) |
-		   (ctx->capture_bare ? HERMIT_CONFIG_CAPTURE_BARE : 0);
+		   (ctx->capture_bare ? HERMIT_CONFIG_CAPTURE_BARE : 0) |
+		   (ctx->debug_attach ? HERMIT_CONFIG_ATTACH : 0);
 	c->log_level = HERMIT_LOG_INFO;
 	c->argc = c->envc = 0;
 	c->ret = -E2BIG;

@@ -28,7 +28,7 @@ static const char usage_text[] =
 	"Environment: HERMIT_ISLE=qemu, HERMIT_KVM=0|1, HERMIT_MEM=2G, HERMIT_CPUS=1,\n"
 	"  HERMIT_VERBOSE=1 (kernel log at the end), HERMIT_MONITOR=1 (QEMU monitor over telnet\n"
 	"  on 127.0.0.1 at HERMIT_PORT+1), HERMIT_PORT=18766, HERMIT_DEBUG=1 (wait for gdb on\n"
-	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234).\n"
+	"  127.0.0.1 at HERMIT_DEBUG_PORT=1234), HERMIT_DEBUG=attach (run; gdb attaches at will).\n"
 	"Tracing and post-mortem (docs/tracing.md): HERMIT_TRACE=patterns, HERMIT_TRACE_DIR=.,\n"
 	"  HERMIT_TIMEOUT=seconds, HERMIT_LOGSIZE, HERMIT_TRACE_EVENTS, HERMIT_BUNDLE=1;\n"
 	"  SIGUSR1 prints the kernel log of the running guest, SIGUSR2 writes a bundle of it.\n"
@@ -213,7 +213,9 @@ static int start_qemu(struct setup *s, const char *app)
 	if (s->tap >= 0)
 		close(s->tap);
 	s->tap = -1;
-	if (s->settings.debug || s->settings.debug_qemu)
+	if (s->settings.debug_attach)
+		fprintf(stderr, "hermit: gdb can attach on 127.0.0.1:%u\n", s->settings.debug_port);
+	else if (s->settings.debug || s->settings.debug_qemu)
 		fprintf(stderr, "hermit: waiting for gdb on 127.0.0.1:%u\n", s->settings.debug_port);
 	return 0;
 }
@@ -240,7 +242,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	vm->hc = (struct hcall_ctx){
 		.gm = gm, .files = files, .fs = &guest_fs, .anchor = s->image.anchor, .cpus = s->settings.cpus,
 		.argv = guest_argv, .envp = environ, .verbose = s->settings.verbose,
-		.debug = s->settings.debug,
+		.debug = s->settings.debug, .debug_attach = s->settings.debug_attach,
 		.net_ip = s->settings.ip, .net_gateway = s->settings.gateway, .net_mask = s->settings.mask,
 		.capture_kib = s->settings.capture_net ? SETTINGS_CAPTURE_KIB : 0,
 		.capture_bare = s->settings.capture_bare,
@@ -300,8 +302,9 @@ static void guest_cleanup(struct setup *s, struct vm *vm, struct files *files)
 }
 
 /*
- * HERMIT_DEBUG=1: guests one after another in one gdb session. When a guest ends (exit, crash,
- * gdb's kill), gdb may `run` again (vRun): a fresh VM of the same image with the new arguments.
+ * HERMIT_DEBUG=1 or attach: guests one after another in one gdb session. When a guest ends (exit,
+ * crash, gdb's kill), gdb may `run` again (vRun): a fresh VM of the same image with the new
+ * arguments, which stops before main whatever the first did, since gdb waits for that stop.
  * The proxy ends with the last guest's status once gdb is gone.
  */
 static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, struct guestmem *gm,
@@ -340,6 +343,7 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 
 		gm_init(gm, s->ram, s->settings.mem_size);
 		init_vm(vm, s, gm, files, sym, clock, guest_argv);
+		vm->hc.debug_attach = false;
 		if (pm) { /* post-mortem bundles for the new guest too */
 			pm_init(pm, gm, s->image.anchor, sym, app, &s->settings);
 			vm->pm = pm;

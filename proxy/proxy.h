@@ -45,7 +45,8 @@ struct settings {
 	unsigned cpus;
 	bool verbose;
 	bool monitor;
-	bool debug;          /* HERMIT_DEBUG=1: the kernel's gdb stub, reached through the proxy */
+	bool debug;          /* HERMIT_DEBUG=1 or attach: the kernel's gdb stub, reached through the proxy */
+	bool debug_attach;   /* HERMIT_DEBUG=attach: the guest runs until a gdb attaches (no stop at boot) */
 	bool debug_qemu;     /* HERMIT_DEBUG=qemu: QEMU's own gdbstub, held before the first instruction */
 	uint16_t port;       /* HERMIT_PORT; the monitor listens on port + 1 */
 	uint16_t debug_port;
@@ -295,6 +296,7 @@ struct hcall_ctx {
 	char *const *envp;  /* NULL-ended */
 	bool verbose;
 	bool debug;         /* CONFIG: HERMIT_CONFIG_DEBUG, start the gdb stub */
+	bool debug_attach;  /* CONFIG: HERMIT_CONFIG_ATTACH, and run until gdb attaches */
 	uint32_t net_ip, net_gateway, net_mask; /* for CONFIG, network byte order */
 	uint32_t capture_kib;                   /* for CONFIG: the capture ring, 0 = off */
 	bool capture_bare;                      /* CONFIG: HERMIT_CONFIG_CAPTURE_BARE */

@@ -291,11 +291,16 @@ static int parse_root(const char *v, const char **root, char *err, size_t errlen
 	return 0;
 }
 
-/* HERMIT_DEBUG: 0 or 1 (the kernel's gdb stub), or "qemu" for QEMU's own gdbstub. */
+/* HERMIT_DEBUG: 0 or 1 (the kernel's gdb stub, stopped at boot), "attach" (the stub, the guest
+ * running until gdb attaches), or "qemu" for QEMU's own gdbstub. */
 static int parse_debug(const char *v, struct settings *s, char *err, size_t errlen)
 {
 	if (v && strcmp(v, "qemu") == 0) {
 		s->debug_qemu = true;
+		return 0;
+	}
+	if (v && strcmp(v, "attach") == 0) {
+		s->debug = s->debug_attach = true;
 		return 0;
 	}
 	return parse_bool("HERMIT_DEBUG", v, &s->debug, err, errlen);

@@ -562,6 +562,8 @@ void debug_boot(uint32_t config_flags)
 	debug_monitor_init();
 	transport_init(rx_irq);
 	dbg.enabled = true;
+	if (config_flags & HERMIT_CONFIG_ATTACH)
+		return; /* the guest runs; a gdb that connects stops it wherever it is (rx_irq) */
 	dbg.boot_stop = true;
 	/* The first stop: gdb finds the kernel here, before the main task exists. */
 	__asm__ volatile("int3" ::: "memory");

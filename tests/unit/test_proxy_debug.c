@@ -1,4 +1,4 @@
-/* Unit tests of HERMIT_DEBUG in the proxy: the setting's three values and what each adds to
+/* Unit tests of HERMIT_DEBUG in the proxy: the setting's values and what each adds to
  * QEMU's command line (the kernel stub's doorbell UART, or QEMU's own gdbstub). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +38,9 @@ static void test_setting(void **state)
 	(void)state;
 	s = parsed("1");
 	assert_true(s.debug);
+	assert_false(s.debug_qemu || s.debug_attach);
+	s = parsed("attach"); /* the stub, without the stop at boot */
+	assert_true(s.debug && s.debug_attach);
 	assert_false(s.debug_qemu);
 	s = parsed("qemu");
 	assert_false(s.debug);

@@ -83,6 +83,7 @@ struct hc_config {
 #define HERMIT_CONFIG_VERBOSE (1u << 0)
 #define HERMIT_CONFIG_DEBUG (1u << 1) /* HERMIT_DEBUG=1: start the gdb stub, stop before main */
 #define HERMIT_CONFIG_CAPTURE_BARE (1u << 2) /* capture frames without their task and socket */
+#define HERMIT_CONFIG_ATTACH (1u << 3) /* with DEBUG (HERMIT_DEBUG=attach): no stop; gdb attaches at will */
 
 enum hermit_log_level { HERMIT_LOG_DEBUG, HERMIT_LOG_INFO, HERMIT_LOG_WARN, HERMIT_LOG_ERROR };
 

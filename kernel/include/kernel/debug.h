@@ -2,7 +2,8 @@
  * kernel/debug.h: the in-kernel gdb stub (kernel/debug/), as the rest of the kernel sees it.
  *
  * With HERMIT_DEBUG=1 the host sets HERMIT_CONFIG_DEBUG; debug_boot() then starts the stub and
- * stops the kernel for gdb before the main task exists. Afterwards the trap dispatcher hands it
+ * stops the kernel for gdb before the main task exists (with HERMIT_CONFIG_ATTACH too, it does not
+ * stop: the guest runs until a gdb connects). Afterwards the trap dispatcher hands it
  * every exception (debug_exception) and lets it stop the CPU at the end of an interrupt when gdb
  * asked for a stop (debug_check_stop). Without HERMIT_CONFIG_DEBUG all three do nothing.
  */

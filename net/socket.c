@@ -17,6 +17,7 @@
 #include "arch/sys_arch.h"
 #include "kernel/fd.h"
 #include "kernel/net.h"
+#include "kernel/wait.h"
 #include "lwip/inet.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
@@ -250,7 +251,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	}
 	SOCK_OR_FAIL(fd, s);
 	int newfd = reserve_fd();
-	return newfd < 0 ? -1 : attach(newfd, accepted(s, addr, len, flags));
+	return newfd < 0 ? -1 : attach(newfd, WAIT_FD_CALL(fd, accepted(s, addr, len, flags)));
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len) { return accept4(fd, addr, len, 0); }
@@ -266,7 +267,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	SOCK_OR_FAIL(fd, s);
 	set_connecting(s, 1);
-	int r = lwip_connect(s, addr, len);
+	int r = WAIT_FD_CALL(fd, lwip_connect(s, addr, len));
 	if (r == 0)
 		connected(s);
 	else if (r < 0)
@@ -317,37 +318,37 @@ int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_send(s, buf, len, flags);
+	return WAIT_FD_CALL(fd, lwip_send(s, buf, len, flags));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_sendto(s, buf, len, flags, to, tolen);
+	return WAIT_FD_CALL(fd, lwip_sendto(s, buf, len, flags, to, tolen));
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_sendmsg(s, msg, flags);
+	return WAIT_FD_CALL(fd, lwip_sendmsg(s, msg, flags));
 }
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_recv(s, buf, len, flags);
+	return WAIT_FD_CALL(fd, lwip_recv(s, buf, len, flags));
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_recvfrom(s, buf, len, flags, from, fromlen);
+	return WAIT_FD_CALL(fd, lwip_recvfrom(s, buf, len, flags, from, fromlen));
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	SOCK_OR_FAIL(fd, s);
-	return lwip_recvmsg(s, msg, flags);
+	return WAIT_FD_CALL(fd, lwip_recvmsg(s, msg, flags));
 }
 
 typedef ssize_t (*file_io)(int fd, void *buf, size_t len);

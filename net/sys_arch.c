@@ -81,7 +81,7 @@ void sys_sem_signal(sys_sem_t *sem) { ksem_post(&sem->sem); }
 u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 {
 	uint64_t start = clock_ns();
-	if (ksem_wait(&sem->sem, deadline_after(timeout)) < 0)
+	if (ksem_wait_as(&sem->sem, deadline_after(timeout), HERMIT_WAIT_NET, sem) < 0)
 		return SYS_ARCH_TIMEOUT;
 	u32_t waited = ms_since(start);
 	return timeout && waited >= timeout ? timeout - 1 : waited;
@@ -219,7 +219,7 @@ static void *mbox_take(sys_mbox_t *mbox)
 
 void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 {
-	ksem_wait(&mbox->space, 0);
+	ksem_wait_as(&mbox->space, 0, HERMIT_WAIT_NET, mbox);
 	mbox_put(mbox, msg);
 }
 
@@ -236,7 +236,7 @@ err_t sys_mbox_trypost_fromisr(sys_mbox_t *mbox, void *msg) { return sys_mbox_tr
 u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 {
 	uint64_t start = clock_ns();
-	if (ksem_wait(&mbox->items, deadline_after(timeout)) < 0)
+	if (ksem_wait_as(&mbox->items, deadline_after(timeout), HERMIT_WAIT_NET, mbox) < 0)
 		return SYS_ARCH_TIMEOUT;
 	void *m = mbox_take(mbox);
 	if (msg)

@@ -223,6 +223,35 @@ static void print_task(FILE *out, const struct guest_task *t, bool crashed, stru
 			(unsigned long long)*reg_slot(regs, &frame_regs[i]), i % 4 == 3 || i == n - 1 ? "\n" : "");
 }
 
+/* registers.txt: what a blocked task waits for, as `hermit tasks` says it (without symbols). */
+static void print_wait(FILE *out, const struct core *c, const struct guest_task *t)
+{
+	static const char *const kinds[] = HERMIT_WAIT_NAMES;
+	_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == HERMIT_WAIT_KINDS, "a name per wait kind");
+	const struct hermit_wait *w = &t->wait;
+	const struct guest_task *owner = gv_wait_owner(c->v, c->tasks, c->ntasks, w->owner);
+	const struct guest_task *joined = gv_task_at(c->tasks, c->ntasks, w->object);
+	unsigned long long obj = (unsigned long long)w->object;
+	bool socket = w->kind == HERMIT_WAIT_NET && w->fd;
+
+	if (t->state != 2 || w->kind == HERMIT_WAIT_NONE)
+		return;
+	fprintf(out, "  waits for ");
+	if (socket)
+		fprintf(out, "socket %u (lwIP %#llx)", w->fd - 1, obj);
+	else if (w->kind == HERMIT_WAIT_JOIN && joined)
+		fprintf(out, "join of task %u \"%s\"", joined->id, joined->name);
+	else if (w->kind < HERMIT_WAIT_KINDS)
+		fprintf(out, obj ? "%s %#llx" : "%s", kinds[w->kind], obj);
+	else
+		fprintf(out, "kind %u? %#llx", w->kind, obj);
+	if (owner)
+		fprintf(out, " held by task %u \"%s\"", owner->id, owner->name);
+	if (w->fd && !socket)
+		fprintf(out, ", in a call on fd %u", w->fd - 1);
+	fputc('\n', out);
+}
+
 /* The notes: the process, then the crashed task (gdb's current thread), then every other. */
 static char *make_notes(const struct core *c, const char *app, int sig, FILE *regs_out, size_t *len)
 {
@@ -245,6 +274,7 @@ static char *make_notes(const struct core *c, const char *app, int sig, FILE *re
 			prstatus_of(c, &c->tasks[i], crashed ? sig : 0, &ps);
 			note(nf, NT_PRSTATUS, "CORE", &ps, sizeof(ps));
 			print_task(regs_out, &c->tasks[i], crashed, &ps.regs);
+			print_wait(regs_out, c, &c->tasks[i]);
 		}
 	if (fclose(nf) != 0) {
 		free(notes);

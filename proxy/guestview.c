@@ -111,7 +111,8 @@ static bool task_offsets_ok(const struct hermit_task_table *tt)
 		return false;
 	if (!inside(tt->task_next, 8, sz) || !inside(tt->task_id, 4, sz) || !inside(tt->task_state, 4, sz) ||
 	    !inside(tt->task_name, tt->name_max, sz) || !inside(tt->task_frame, 8, sz) ||
-	    !inside(tt->task_stack_lo, 8, sz) || !inside(tt->task_stack_hi, 8, sz))
+	    !inside(tt->task_stack_lo, 8, sz) || !inside(tt->task_stack_hi, 8, sz) ||
+	    !inside(tt->task_wait, sizeof(struct hermit_wait), sz))
 		return false;
 	for (unsigned r = 0; r < HERMIT_REG_COUNT; r++)
 		if (!inside(tt->frame[r], 8, tt->frame_size))
@@ -148,6 +149,7 @@ static bool read_task(struct guestview *v, const struct hermit_task_table *tt, u
 	memcpy(&t->frame, p + tt->task_frame, 8);
 	memcpy(&t->stack_lo, p + tt->task_stack_lo, 8);
 	memcpy(&t->stack_hi, p + tt->task_stack_hi, 8);
+	memcpy(&t->wait, p + tt->task_wait, sizeof(t->wait));
 	memcpy(next, p + tt->task_next, 8);
 	return true;
 }
@@ -175,6 +177,24 @@ size_t gv_task_walk(struct guestview *v, const struct hermit_task_table *tt, str
 	if (t && n == max)
 		gv_broken(v, GV_TASKS, "its list is longer than %zu tasks", max);
 	return n;
+}
+
+const struct guest_task *gv_task_at(const struct guest_task *tasks, size_t n, uint64_t addr)
+{
+	for (size_t i = 0; addr && i < n; i++)
+		if (tasks[i].addr == addr)
+			return &tasks[i];
+	return NULL;
+}
+
+const struct guest_task *gv_wait_owner(struct guestview *v, const struct guest_task *tasks, size_t n,
+				       hermit_gpa_t slot)
+{
+	uint64_t owner = 0;
+
+	if (!slot || !gm_read(v->gm, slot, &owner, sizeof(owner)))
+		return NULL;
+	return gv_task_at(tasks, n, owner);
 }
 
 bool gv_trace(struct guestview *v, struct hermit_trace *hdr)

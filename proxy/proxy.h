@@ -168,6 +168,7 @@ struct guest_task {
 	uint32_t id, state;
 	char name[32];
 	uint64_t frame, stack_lo, stack_hi;
+	struct hermit_wait wait; /* meaningful while blocked (state 2) */
 };
 
 void gv_init(struct guestview *v, const struct guestmem *gm, hermit_gpa_t anchor);
@@ -185,6 +186,12 @@ bool gv_tasks(struct guestview *v, struct hermit_task_table *tt);
 /* Up to max tasks from the list of a checked table; a longer list is broken (a cycle). */
 size_t gv_task_walk(struct guestview *v, const struct hermit_task_table *tt, struct guest_task *out,
 		    size_t max);
+/* The task at addr among the n tasks walked, NULL when none is there. */
+const struct guest_task *gv_task_at(const struct guest_task *tasks, size_t n, uint64_t addr);
+/* The task the struct task * variable at slot (a wait record's owner) holds, among the n tasks
+ * walked; NULL when slot is 0, unreadable, or holds no listed task. */
+const struct guest_task *gv_wait_owner(struct guestview *v, const struct guest_task *tasks, size_t n,
+				       hermit_gpa_t slot);
 bool gv_trace(struct guestview *v, struct hermit_trace *hdr);
 /* The live channel (its rings are read and written in place through gdbstub/debug_ring.h). */
 struct hermit_debug_channel *gv_debug_channel(struct guestview *v);

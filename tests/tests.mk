@@ -7,7 +7,7 @@ KERNEL_HOST_CFLAGS := $(HOST_CFLAGS) -Itests/unit/hostarch -Ikernel -Igdbstub -I
 KERNEL_HOST_TESTS := runqueue page_alloc sync breakpoints balance
 test_kernel_runqueue_SRCS := kernel/core/runqueue.c
 test_kernel_page_alloc_SRCS := kernel/mm/page_alloc.c
-test_kernel_sync_SRCS := kernel/core/sync.c kernel/core/runqueue.c
+test_kernel_sync_SRCS := kernel/core/sync.c kernel/core/runqueue.c kernel/core/wait.c
 test_kernel_breakpoints_SRCS := kernel/debug/breakpoints.c kernel/lib/format.c
 test_kernel_balance_SRCS := kernel/core/balance.c
 UNIT_TESTS += $(KERNEL_HOST_TESTS:%=$(UNIT_DIR)/test_kernel_%)

@@ -7,6 +7,7 @@ import struct
 import gdb
 
 from . import constants as C
+from . import waits
 from .util import TASK_SIZE_MAX, FRAME_SIZE_MAX, TASKS_MAX, broken, inside, read, table, var, where
 
 NAME = "task table"
@@ -30,7 +31,8 @@ def check(tt):
     ok = 0 < sz <= TASK_SIZE_MAX and tt["name_max"] > 0 and tt["frame_size"] <= FRAME_SIZE_MAX
     ok = ok and all(inside(tt[f], n, sz) for f, n in (("task_next", 8), ("task_id", 4), ("task_state", 4),
                                                       ("task_name", tt["name_max"]), ("task_frame", 8),
-                                                      ("task_stack_lo", 8), ("task_stack_hi", 8)))
+                                                      ("task_stack_lo", 8), ("task_stack_hi", 8),
+                                                      ("task_wait", waits.WAIT_SIZE)))
     ok = ok and all(inside(off, 8, tt["frame_size"]) for off in tt["frame"])
     if not ok:
         broken(NAME, f"its offsets do not fit a task of {sz} bytes")
@@ -97,10 +99,19 @@ def cpu_of(data):
     return int(gdb.Value(data[:t.sizeof], t)["cpu"]) if t.sizeof <= len(data) else "?"
 
 
+def waits_for(tt, data, tasks):
+    """What a blocked task waits for ('' for the others): its wait record, described."""
+    if u32(data, tt["task_state"]) != STATES.index("blocked"):
+        return ""
+    return waits.describe(data[tt["task_wait"]:tt["task_wait"] + waits.WAIT_SIZE], tasks)
+
+
 class Tasks(gdb.Command):
-    """List the kernel's tasks: id, CPU, state, name, where each stands, stack use.
+    """List the kernel's tasks: id, CPU, state, name, stack use, where each stands, what it waits for.
 A '*' marks a task running on a CPU; where a running task stands is in the registers of its CPU
-(`info threads`), not in its saved frame."""
+(`info threads`), not in its saved frame. A blocked task waits for a mutex (and the task holding
+it), a condition variable, a semaphore, a task to end (join), a socket, a sleep, a signal or the
+host, named by symbol where it is a variable."""
 
     def __init__(self):
         super().__init__("hermit tasks", gdb.COMMAND_DATA)
@@ -108,10 +119,14 @@ A '*' marks a task running on a CPU; where a running task stands is in the regis
     def invoke(self, arg, from_tty):
         tt = task_table()
         on = running(tt)
-        rows = [(at in on,) + describe(tt, at, data, at in on) for at, data in all_tasks(tt)]
-        print(f"{'':1}{'ID':>4} {'CPU':>3} {'STATE':<8} {'NAME':<20} {'STACK USED':>12}  WHERE")
-        for mark, cpu, tid, state, name, used, here in rows:
-            print(f"{'*' if mark else ' '}{tid:>4} {cpu:>3} {state:<8} {name:<20} {used:>12}  {here}")
+        listed = list(all_tasks(tt))
+        tasks = {at: (u32(data, tt["task_id"]), name_of(tt, data)) for at, data in listed}
+        rows = [(at in on,) + describe(tt, at, data, at in on) + (waits_for(tt, data, tasks),)
+                for at, data in listed]
+        print(f"{'':1}{'ID':>4} {'CPU':>3} {'STATE':<8} {'NAME':<20} {'STACK USED':>12}  {'WHERE':<40} WAITS FOR")
+        for mark, cpu, tid, state, name, used, here, wait in rows:
+            line = f"{'*' if mark else ' '}{tid:>4} {cpu:>3} {state:<8} {name:<20} {used:>12}  {here:<40} {wait}"
+            print(line.rstrip())
 
 
 class CurrentTask(gdb.Function):

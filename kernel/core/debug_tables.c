@@ -29,6 +29,7 @@ static struct hermit_task_table task_table = {
 	.task_stack_hi = offsetof(struct task, stack_hi),
 	.task_size = sizeof(struct task),
 	.frame_size = sizeof(struct trap_frame),
+	.task_wait = offsetof(struct task, wait),
 	.frame = {
 		[HERMIT_REG_RAX] = offsetof(struct trap_frame, rax),
 		[HERMIT_REG_RBX] = offsetof(struct trap_frame, rbx),

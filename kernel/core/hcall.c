@@ -74,7 +74,7 @@ static void hcall_serve(uint32_t nr, void *req)
 	}
 	kmutex_lock(&hcall_mutex, 0);
 	ring(nr, req);
-	ksem_wait(&answered, 0);
+	ksem_wait_as(&answered, 0, HERMIT_WAIT_HOST, req);
 	kmutex_unlock(&hcall_mutex);
 }
 

@@ -17,6 +17,7 @@
 #include "kernel/clock.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "kernel/wait.h"
 
 #define MUTEX_SPIN_NS 20000ull /* a few hand-overs between running tasks */
 
@@ -32,7 +33,9 @@ int ksem_trywait(struct ksem *s)
 	return ok ? 0 : -1;
 }
 
-int ksem_wait(struct ksem *s, uint64_t deadline)
+int ksem_wait(struct ksem *s, uint64_t deadline) { return ksem_wait_as(s, deadline, HERMIT_WAIT_SEM, s); }
+
+int ksem_wait_as(struct ksem *s, uint64_t deadline, enum hermit_wait_kind kind, const void *object)
 {
 	uint64_t f = spin_lock_irqsave(&s->lock);
 	if (s->count > 0) {
@@ -41,7 +44,7 @@ int ksem_wait(struct ksem *s, uint64_t deadline)
 		return 0;
 	}
 	/* ksem_post() hands its unit straight to the task it wakes */
-	return -sched_block(&s->waiters, &s->lock, f, deadline);
+	return -wait_block(kind, object, NULL, &s->waiters, &s->lock, f, deadline);
 }
 
 int ksem_post(struct ksem *s)
@@ -106,7 +109,7 @@ int kmutex_lock(struct kmutex *m, uint64_t deadline)
 		}
 		if (spin_on_owner(m, &f, &spin_until))
 			continue;
-		if (sched_block(&m->waiters, &m->lock, f, deadline))
+		if (wait_block(HERMIT_WAIT_MUTEX, m, &m->owner, &m->waiters, &m->lock, f, deadline))
 			return -1;
 		f = spin_lock_irqsave(&m->lock);
 		if (m->owner == self) { /* handed over */
@@ -145,7 +148,7 @@ int kcond_wait(struct kcond *c, struct kmutex *m, uint64_t deadline)
 	unsigned depth = m->depth;
 	m->depth = 1;
 	kmutex_unlock(m);
-	int timed_out = sched_block(&c->waiters, &c->lock, f, deadline);
+	int timed_out = wait_block(HERMIT_WAIT_COND, c, NULL, &c->waiters, &c->lock, f, deadline);
 	kmutex_lock(m, 0);
 	m->depth = depth;
 	return timed_out ? -1 : 0;

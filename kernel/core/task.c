@@ -14,6 +14,7 @@
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/trace.h"
+#include "kernel/wait.h"
 
 #define FXSAVE_DEFAULT_FCW 0x37f
 #define FXSAVE_DEFAULT_MXCSR 0x1f80
@@ -124,7 +125,7 @@ void task_wait_dead(struct task *t)
 		spin_unlock_irqrestore(&t->exit_lock, f);
 		return;
 	}
-	sched_block(&t->exit_waiters, &t->exit_lock, f, 0);
+	wait_block(HERMIT_WAIT_JOIN, t, NULL, &t->exit_waiters, &t->exit_lock, f, 0);
 }
 
 void task_detach(struct task *t)

@@ -48,6 +48,10 @@ void bp_snapshot_reads(void);
 /* #DB: fills stop for a hit of debug-register slot; false when the hit is no stop. */
 bool bp_watch_hit(unsigned slot, struct trap_frame *f, struct gdb_stop *stop);
 
+struct task;
+/* What blocked task t waits for, in words ("mutex 0x... held by task 3", wait_text.c). */
+void debug_wait_text(const struct task *t, char *buf, size_t size);
+
 /* Registers the kernel's monitor commands (tasks, mem, log, breaks). */
 void debug_monitor_init(void);
 /* For "monitor breaks": prints the breakpoints and watchpoints the stub holds. */

@@ -344,7 +344,11 @@ static int thread_extra(void *ctx, gdb_tid_t tid, char *buf, size_t size)
 		return GDB_ESRCH;
 	if (cpus[t->cpu].current == t)
 		fmt_snprintf(buf, size, "running on CPU %u", t->cpu);
-	else if (t->state == TASK_BLOCKED && t->wake_at)
+	else if (t->state == TASK_BLOCKED && t->wait.kind != HERMIT_WAIT_NONE) {
+		char what[GDB_THREAD_TEXT_MAX];
+		debug_wait_text(t, what, sizeof(what));
+		fmt_snprintf(buf, size, "blocked on %s", what);
+	} else if (t->state == TASK_BLOCKED && t->wake_at)
 		fmt_snprintf(buf, size, "blocked%s, with a deadline", t->waiting_on ? " on a wait queue" : "");
 	else if (t->state == TASK_BLOCKED)
 		fmt_snprintf(buf, size, "blocked%s", t->waiting_on ? " on a wait queue" : "");

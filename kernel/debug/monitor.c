@@ -43,7 +43,7 @@ static int cmd_tasks(void *ctx, const char *args)
 {
 	(void)ctx;
 	(void)args;
-	say("%4s  %-20s %-8s %3s  %-37s\n", "id", "name", "state", "cpu", "stack");
+	say("%4s  %-20s %-8s %3s  %-37s  %s\n", "id", "name", "state", "cpu", "stack", "waits for");
 	/* Oldest first, as gdb numbers them. */
 	for (uint32_t id = 0;;) {
 		const struct task *next = NULL;
@@ -53,9 +53,12 @@ static int cmd_tasks(void *ctx, const char *args)
 		if (!next)
 			break;
 		id = next->id;
-		say("%4u  %-20s %-8s %3u  0x%lx-0x%lx%s\n", next->id, next->name, task_where(next),
+		char wait[64] = "";
+		if (next->state == TASK_BLOCKED)
+			debug_wait_text(next, wait, sizeof(wait));
+		say("%4u  %-20s %-8s %3u  0x%lx-0x%lx%s  %s\n", next->id, next->name, task_where(next),
 		    next->cpu, (unsigned long)next->stack_lo, (unsigned long)next->stack_hi,
-		    next->wake_at ? "  (sleeping)" : "");
+		    next->wake_at ? "  (sleeping)" : "", wait);
 	}
 	return 0;
 }

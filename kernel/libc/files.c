@@ -14,6 +14,7 @@
 
 #include "kernel/fd.h"
 #include "kernel/sync.h"
+#include "kernel/wait.h"
 #include "libc/libc.h"
 
 struct open_object {
@@ -231,7 +232,7 @@ int write(int fd, const void *buf, size_t len)
 	const struct fd_ops *ops = fd_lookup(fd, &obj);
 	if (!ops)
 		return -1;
-	return ops->write ? (int)ops->write(obj, buf, len) : fail_with(EINVAL);
+	return ops->write ? (int)WAIT_FD_CALL(fd, ops->write(obj, buf, len)) : fail_with(EINVAL);
 }
 
 int read(int fd, void *buf, size_t len)
@@ -240,7 +241,7 @@ int read(int fd, void *buf, size_t len)
 	const struct fd_ops *ops = fd_lookup(fd, &obj);
 	if (!ops)
 		return -1;
-	return ops->read ? (int)ops->read(obj, buf, len) : fail_with(EINVAL);
+	return ops->read ? (int)WAIT_FD_CALL(fd, ops->read(obj, buf, len)) : fail_with(EINVAL);
 }
 
 off_t lseek(int fd, off_t offset, int whence)

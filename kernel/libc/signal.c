@@ -28,6 +28,7 @@
 #include "kernel/signal.h"
 #include "kernel/spinlock.h"
 #include "kernel/task.h"
+#include "kernel/wait.h"
 #include "libc/libc.h"
 
 #define BIT(sig) (1ull << (sig))
@@ -88,8 +89,9 @@ static void send_value(struct task *t, int sig, int code, union sigval value)
 
 void signal_send(struct task *t, int sig, int code) { send_value(t, sig, code, (union sigval){ 0 }); }
 
-/* Sleeps until a signal in want is pending (1) or the deadline (clock ns, 0: none) passes (0). */
-static int signal_wait(uint64_t want, uint64_t deadline)
+/* Sleeps until a signal in want is pending (1) or the deadline (clock ns, 0: none) passes (0);
+ * debuggers see a wait of kind (a sleep, or a wait for a signal). */
+static int signal_wait(uint64_t want, uint64_t deadline, enum hermit_wait_kind kind)
 {
 	uint64_t f = spin_lock_irqsave(&lock);
 	while (!(pending_for(task_current()) & want)) {
@@ -97,7 +99,7 @@ static int signal_wait(uint64_t want, uint64_t deadline)
 			spin_unlock_irqrestore(&lock, f);
 			return 0;
 		}
-		sched_block(&waiters, &lock, f, deadline);
+		wait_block(kind, NULL, NULL, &waiters, &lock, f, deadline);
 		f = spin_lock_irqsave(&lock);
 	}
 	spin_unlock_irqrestore(&lock, f);
@@ -106,7 +108,7 @@ static int signal_wait(uint64_t want, uint64_t deadline)
 
 int signal_sleep_until(uint64_t deadline)
 {
-	if (!signal_wait(~task_current()->sig_blocked, deadline))
+	if (!signal_wait(~task_current()->sig_blocked, deadline, HERMIT_WAIT_SLEEP))
 		return 0;
 	signal_deliver();
 	return 1;
@@ -325,7 +327,7 @@ int sigsuspend(const sigset_t *mask)
 	struct task *t = task_current();
 	uint64_t saved = t->sig_blocked;
 	t->sig_blocked = *mask & ~UNCATCHABLE;
-	signal_wait(~t->sig_blocked, 0);
+	signal_wait(~t->sig_blocked, 0, HERMIT_WAIT_SIGNAL);
 	signal_deliver();
 	t->sig_blocked = saved;
 	signal_deliver();
@@ -355,7 +357,7 @@ int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ti
 						     .si_value = origins[sig].value };
 			return sig;
 		}
-		if (!signal_wait(want, deadline) && timeout)
+		if (!signal_wait(want, deadline, HERMIT_WAIT_SIGNAL) && timeout)
 			return fail(EAGAIN);
 	}
 }

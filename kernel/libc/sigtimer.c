@@ -18,6 +18,7 @@
 #include "kernel/signal.h"
 #include "kernel/spinlock.h"
 #include "kernel/task.h"
+#include "kernel/wait.h"
 #include "libc/libc.h"
 
 #define NS_PER_US 1000ull
@@ -62,7 +63,7 @@ static void signal_task(void *unused)
 			continue;
 		}
 		uint64_t deadline = expiry && (!retry || expiry < retry) ? expiry : retry;
-		sched_block(&sleeping, &lock, f, deadline);
+		wait_block(HERMIT_WAIT_TIMER, NULL, NULL, &sleeping, &lock, f, deadline);
 	}
 }
 

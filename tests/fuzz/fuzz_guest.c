@@ -47,7 +47,7 @@ static void make_tasks(void)
 					 .list = FUZZ_TASK_LIST, .task_next = 0, .task_id = 8, .task_name = 16,
 					 .name_max = 32, .task_state = 12, .task_frame = 48,
 					 .task_stack_lo = 56, .task_stack_hi = 64, .task_size = 256,
-					 .frame_size = 20 * 8, .heap_start = FUZZ_TASK_LIST + 8,
+					 .frame_size = 20 * 8, .task_wait = 80, .heap_start = FUZZ_TASK_LIST + 8,
 					 .heap_end = FUZZ_TASK_LIST + 16, .crash_task = FUZZ_TASK_LIST + 24 };
 	for (int r = 0; r < HERMIT_REG_COUNT; r++)
 		t->frame[r] = (uint32_t)(8 * r);
@@ -67,6 +67,12 @@ static void make_tasks(void)
 	put64(FUZZ_TASK_LIST + 8, FUZZ_TASK0 - 0x8000);  /* the heap */
 	put64(FUZZ_TASK_LIST + 16, FUZZ_TASK0 - 0x7000);
 	put64(FUZZ_TASK_LIST + 24, FUZZ_TASK0 + 0x4000); /* the crashed task */
+	/* the first task blocked on a mutex the second holds: the owner is a pointer to follow */
+	struct hermit_wait w = { .kind = HERMIT_WAIT_MUTEX, .fd = 1, .object = FUZZ_TASK_LIST + 32,
+				 .owner = FUZZ_TASK_LIST + 40 };
+	memcpy(at(FUZZ_TASK0 + 12), &(uint32_t){ 2 }, 4);
+	memcpy(at(FUZZ_TASK0 + 80), &w, sizeof(w));
+	put64(FUZZ_TASK_LIST + 40, FUZZ_TASK0 + 0x4000);
 }
 
 static void make_trace(void)

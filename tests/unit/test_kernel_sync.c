@@ -1,7 +1,8 @@
 /*
  * Host unit tests of kernel/core/sync.c (semaphores, mutexes, condition variables) over a fake
  * scheduler: sched_block() queues the current task, then runs what the test says happens while
- * it sleeps (another task's post or unlock), and reports a timeout when nobody woke it.
+ * it sleeps (another task's post or unlock), and reports a timeout when nobody woke it. Each
+ * block also keeps the wait record the sleeper had (kernel/wait.h, core/wait.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,12 +16,14 @@
 #include "kernel/sched.h"
 #include "kernel/sync.h"
 #include "kernel/task.h"
+#include "kernel/wait.h"
 #include "kernel_host.h"
 
 static struct task a, b;
 static struct task *current = &a;
 static void (*while_blocked)(void); /* what other tasks do while the current one sleeps */
 static int blocks;
+static struct hermit_wait seen; /* the sleeper's wait record while it slept */
 
 struct task *task_current(void) { return current; }
 
@@ -30,6 +33,7 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 
 	(void)deadline;
 	blocks++;
+	seen = self->wait;
 	runqueue_push(q, self);
 	spin_unlock_irqrestore(lock, flags);
 	if (while_blocked)
@@ -211,6 +215,44 @@ static void test_condition_releases_and_retakes_the_mutex(void **state)
 	assert_true(runqueue_empty(&cond.waiters));
 }
 
+static void test_a_sleeper_records_what_it_waits_for(void **state)
+{
+	(void)state;
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	current = &b;
+	while_blocked = a_unlocks;
+	wait_fd_call(7);
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	assert_int_equal(seen.kind, HERMIT_WAIT_MUTEX);
+	assert_int_equal(seen.object, (uintptr_t)&mutex);
+	assert_int_equal(seen.owner, (uintptr_t)&mutex.owner); /* read when looked at: a then b */
+	assert_int_equal(seen.fd, 8);
+	assert_int_equal(b.wait.kind, HERMIT_WAIT_NONE); /* awake: no longer waiting */
+	wait_fd_call(-1);
+	assert_int_equal(b.wait.fd, 0);
+
+	while_blocked = b_signals;
+	current = &a;
+	assert_int_equal(kmutex_lock(&mutex, 1000), -1); /* b holds it */
+	mutex = (struct kmutex){ 0 };
+	assert_int_equal(kmutex_lock(&mutex, 0), 0);
+	assert_int_equal(kcond_wait(&cond, &mutex, 0), 0);
+	assert_int_equal(seen.kind, HERMIT_WAIT_COND);
+	assert_int_equal(seen.object, (uintptr_t)&cond);
+	assert_int_equal(seen.owner, 0);
+
+	while_blocked = b_posts;
+	current = &a;
+	assert_int_equal(ksem_wait(&sem, 0), 0);
+	assert_int_equal(seen.kind, HERMIT_WAIT_SEM);
+	assert_int_equal(seen.object, (uintptr_t)&sem);
+	current = &a;
+	assert_int_equal(ksem_wait_as(&sem, 0, HERMIT_WAIT_NET, &cond), 0);
+	assert_int_equal(seen.kind, HERMIT_WAIT_NET);
+	assert_int_equal(seen.object, (uintptr_t)&cond);
+	assert_int_equal(a.wait.kind, HERMIT_WAIT_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +262,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mutex_spins_while_its_owner_runs_elsewhere, reset),
 		cmocka_unit_test_setup(test_semaphore_refuses_to_overflow, reset),
 		cmocka_unit_test_setup(test_condition_releases_and_retakes_the_mutex, reset),
+		cmocka_unit_test_setup(test_a_sleeper_records_what_it_waits_for, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

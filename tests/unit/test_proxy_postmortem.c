@@ -130,7 +130,8 @@ static void test_no_ring_no_log(void **state)
 	assert_false(ok);
 }
 
-/* Two tasks, the second (crashed) one's struct at TASKS + 0x4000, listed from LIST. */
+/* Two tasks, the second (crashed) one's struct at TASKS + 0x4000, listed from LIST; the first
+ * blocked on a mutex at LIST + 32 held by the second, in a call on descriptor 3. */
 static struct hermit_task_table *setup_tasks(void)
 {
 	setup_memory();
@@ -141,8 +142,8 @@ static struct hermit_task_table *setup_tasks(void)
 					 .list = LIST, .task_next = 0, .task_id = 8, .task_name = 16,
 					 .name_max = 32, .task_state = 12, .task_frame = 48,
 					 .task_stack_lo = 56, .task_stack_hi = 64, .task_size = 256,
-					 .frame_size = 20 * 8, .heap_start = LIST + 8, .heap_end = LIST + 16,
-					 .crash_task = LIST + 24 };
+					 .frame_size = 20 * 8, .task_wait = 80, .heap_start = LIST + 8,
+					 .heap_end = LIST + 16, .crash_task = LIST + 24 };
 	for (int r = 0; r < HERMIT_REG_COUNT; r++)
 		t->frame[r] = (uint32_t)(8 * r);
 	for (uint64_t i = 0; i < 2; i++) {
@@ -163,6 +164,11 @@ static struct hermit_task_table *setup_tasks(void)
 	uint64_t first = TASKS, crashed = TASKS + 0x4000;
 	memcpy(ram + LIST, &first, 8);
 	memcpy(ram + LIST + 24, &crashed, 8);
+	uint32_t blocked = 2;
+	struct hermit_wait w = { .kind = HERMIT_WAIT_MUTEX, .fd = 4, .object = LIST + 32, .owner = LIST + 40 };
+	memcpy(ram + TASKS + 12, &blocked, 4);
+	memcpy(ram + TASKS + 80, &w, sizeof(w));
+	memcpy(ram + LIST + 40, &crashed, 8); /* the mutex's owner */
 	return t;
 }
 
@@ -259,6 +265,20 @@ static void test_core_has_a_thread_per_task(void **state)
 		covered += ph[i].p_type == PT_LOAD && ph[i].p_vaddr <= TASKS + 0x4000 - 64 &&
 			   ph[i].p_vaddr + ph[i].p_memsz >= TASKS + 0x4000 + 256;
 	assert_int_equal(covered, 1);
+
+	/* registers.txt says what the blocked task waits for, and who holds it */
+	snprintf(path, sizeof(path), "%s/hermit-postmortem-app-%d/registers.txt", dir, (int)getpid());
+	FILE *regs = fopen(path, "r");
+	assert_non_null(regs);
+	n = fread(buf, 1, sizeof(buf) - 1, regs);
+	fclose(regs);
+	buf[n] = 0;
+	char want[128];
+	snprintf(want, sizeof(want), "task 1 \"idle\" blocked: rip");
+	assert_non_null(strstr((char *)buf, want));
+	snprintf(want, sizeof(want), "  waits for mutex %#llx held by task 2 \"main\", in a call on fd 3\n",
+		 (unsigned long long)(LIST + 32));
+	assert_non_null(strstr((char *)buf, want));
 	remove_dir(dir);
 }
 

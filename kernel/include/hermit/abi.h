@@ -349,7 +349,7 @@ struct hermit_trace {
  * the proxy's core files), like VMCOREINFO. All offsets are byte offsets in the kernel's structs.
  */
 #define HERMIT_TASKS_MAGIC 0x4b534154u /* "TASK" */
-#define HERMIT_TASKS_VERSION 1
+#define HERMIT_TASKS_VERSION 2         /* 2: task_wait */
 
 /* Order of hermit_task_table.frame[]: offsets of each register in a saved trap frame. */
 enum hermit_frame_reg {
@@ -379,11 +379,46 @@ struct hermit_task_table {
 	uint32_t task_size;      /*   sizeof(struct task), which sits at the top of its stack */
 	uint32_t frame_size;     /* sizeof the trap frame */
 	uint32_t frame[HERMIT_REG_COUNT];
-	uint32_t reserved0;
+	uint32_t task_wait;      /* offset in struct task: struct hermit_wait */
 	hermit_gpa_t heap_start; /* uint64_t variables: the program break's range (malloc's heap) */
 	hermit_gpa_t heap_end;
 	hermit_gpa_t crash_task; /* a struct task * variable: the task that crashed, 0 if none */
 	uint64_t reserved[4];
+};
+
+/*
+ * What a blocked task waits for (struct hermit_wait in each task, at task_wait): the blocking
+ * primitive records it before the task sleeps, so a debugger can tell a deadlock from a wait for
+ * the network. It means something only while the task's state is blocked (2). object is the
+ * primitive's address (a symbol names it when it is a variable); owner, when not 0, is the address
+ * of a struct task * variable holding the task that has object now (a mutex's owner), to be read
+ * when looked at; fd is 1 + the descriptor of the call the task is in (read, recv, accept ...), 0
+ * for none.
+ */
+enum hermit_wait_kind {
+	HERMIT_WAIT_NONE,    /* not recorded (the scheduler's own waits) */
+	HERMIT_WAIT_MUTEX,   /* object: the mutex (pthread_mutex_t, a C library lock, lwIP's); owner */
+	HERMIT_WAIT_COND,    /* object: the condition variable */
+	HERMIT_WAIT_SEM,     /* object: the semaphore */
+	HERMIT_WAIT_JOIN,    /* object: the struct task it waits to end (pthread_join) */
+	HERMIT_WAIT_NET,     /* object: an lwIP mailbox or semaphore: a socket's data, connection or
+				call, or the network thread's input; with fd, that socket */
+	HERMIT_WAIT_SLEEP,   /* a sleep (nanosleep ...), until its deadline or a signal */
+	HERMIT_WAIT_SIGNAL,  /* pause, sigsuspend, sigwait: a signal */
+	HERMIT_WAIT_TIMER,   /* the kernel's timer task: the next timer to expire */
+	HERMIT_WAIT_HOST,    /* object: the hypercall's request (hc_*): a file call, a read of stdin */
+	HERMIT_WAIT_KINDS
+};
+
+/* Each kind's name, for tools that print them: HERMIT_WAIT_NAMES[kind]. */
+#define HERMIT_WAIT_NAMES { "nothing recorded", "mutex", "condition variable", "semaphore", "join", \
+			    "lwIP", "sleep", "signal", "timer", "host call" }
+
+struct hermit_wait {
+	uint32_t kind;       /* enum hermit_wait_kind */
+	uint32_t fd;         /* 1 + the descriptor of the task's call, 0: none */
+	hermit_gpa_t object;
+	hermit_gpa_t owner;  /* a struct task * variable, 0: nobody holds object */
 };
 
 /*
@@ -486,6 +521,7 @@ _Static_assert(sizeof(struct hermit_trace_event) == 32, "trace event layout");
 _Static_assert(sizeof(struct hermit_trace_cpu) == 64, "trace cpu layout");
 _Static_assert(sizeof(struct hermit_trace) == 96 + 64 * HERMIT_MAX_CPUS, "trace layout");
 _Static_assert(sizeof(struct hermit_task_table) == 216, "task table layout");
+_Static_assert(sizeof(struct hermit_wait) == 24, "wait record layout");
 
 /*
  * The gdb stub's transport (anchor.debug_channel), present only when the kernel runs its stub

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "hermit/abi.h"
 #include "kernel/runqueue.h"
 #include "kernel/spinlock.h"
 
@@ -41,6 +42,8 @@ void ksem_init(struct ksem *s, int count);
 /* 0, or minus the task's wake_reason: -TASK_TIMED_OUT (-1), or -TASK_INTERRUPTED when the
  * caller waits interruptibly (task.interruptible) and a signal it takes came. */
 int ksem_wait(struct ksem *s, uint64_t deadline);
+/* ksem_wait() shown to debuggers as a wait of that kind on object (kernel/wait.h), not on s. */
+int ksem_wait_as(struct ksem *s, uint64_t deadline, enum hermit_wait_kind kind, const void *object);
 int ksem_trywait(struct ksem *s);
 /* Returns 0, or -1 (and changes nothing) when the count is at INT_MAX. */
 int ksem_post(struct ksem *s);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "hermit/abi.h"
 #include "kernel/runqueue.h"
 #include "kernel/spinlock.h"
 
@@ -50,6 +51,7 @@ struct task {
 	uint64_t sig_return_to;     /* (arch/x86_64/signal_divert.c), and where it returned to */
 	uint64_t affinity;          /* the CPUs it may run on, bit i for CPU i (kernel/balance.h) */
 	bool interruptible;         /* a signal it takes ends its wait (sched_interrupt_waits) */
+	struct hermit_wait wait;    /* what it waits for while blocked, for debuggers (kernel/wait.h) */
 };
 
 #define TASK_SIG_ALL (~0ull)

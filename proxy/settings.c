@@ -367,7 +367,7 @@ static int parse_rr(struct settings *s, char *const *envp, char *err, size_t err
 	}
 	s->kvm = KVM_OFF;
 	if (s->replay && s->debug) {
-		s->debug = false;
+		s->debug = s->debug_attach = false; /* attach too: QEMU's gdbstub, held at the start */
 		s->debug_qemu = true;
 	}
 	return 0;

@@ -4,7 +4,8 @@
  * Layers, bottom up:
  *	rsp_framing.c   bytes -> packets: $payload#cs, ^C (rsp_framing.h, shared with the proxy)
  *	rsp_parse.c     fields of a received payload: hex numbers, thread ids, binary data
- *	rsp_encode.c    text building and the reply packet: hex, binary escaping, checksum, send
+ *	rsp_text.c      text building: hex, XML, binary escaping (rsp_text.h, shared with the proxy)
+ *	rsp_encode.c    the reply packet: checksum, send, retransmit
  *	gdb_session.c   the public entry points and the run state: stops, resumes, range stepping
  *	gdb_commands.c  the packet dispatcher (errors become replies there) and run-control packets
  *	gdb_registers.c gdb_memory.c gdb_threads.c gdb_monitor.c: the packets of each concept
@@ -18,6 +19,7 @@
 
 #include "gdbstub.h"
 #include "rsp_framing.h"
+#include "rsp_text.h"
 
 /* A handler's result besides 0 and GDB_E*: the packet gets no reply (c, s, k, ...). Chosen so
  * that no hook result is mistaken for it: the dispatcher treats other positive values as errors. */
@@ -62,44 +64,7 @@ void gdb_session_killed(void);
 void rsp_noack_arm(void);
 void rsp_set_ack_mode(void);
 
-/* ---- payload parsing (rsp_parse.c) ---- */
-
-/* A cursor over a received payload; parsing never reads at or past end. */
-struct rsp_cur {
-	const char *p;
-	const char *end;
-};
-bool rsp_at_end(const struct rsp_cur *c);
-bool rsp_eat(struct rsp_cur *c, char ch);
-bool rsp_eat_str(struct rsp_cur *c, const char *s);
-int rsp_parse_hex(struct rsp_cur *c, uint64_t *value);       /* 1+ digits, fits 64 bits */
-int rsp_parse_tid(struct rsp_cur *c, gdb_tid_t *tid);        /* "-1", hex, or "pPID.TID" */
-int rsp_parse_hex_bytes(struct rsp_cur *c, void *out, size_t n); /* exactly 2n hex digits */
-/* The remaining binary data, '}'-escapes undone, into out; the byte count or GDB_EINVAL. */
-int rsp_parse_binary(struct rsp_cur *c, void *out, size_t cap);
-size_t rsp_remaining(const struct rsp_cur *c);
-
-/* ---- text building and replies (rsp_encode.c) ---- */
-
-/* Text built into a fixed buffer; writes past cap are dropped and set `overflow`. */
-struct gdb_sbuf {
-	char *buf;
-	size_t len;
-	size_t cap;
-	bool overflow;
-};
-void sb_init(struct gdb_sbuf *sb, char *buf, size_t cap);
-void sb_putc(struct gdb_sbuf *sb, char c);
-void sb_put(struct gdb_sbuf *sb, const void *s, size_t n);
-void sb_puts(struct gdb_sbuf *sb, const char *s);
-void sb_put_dec(struct gdb_sbuf *sb, uint64_t v);
-void sb_put_hex(struct gdb_sbuf *sb, uint64_t v);             /* minimal digits */
-void sb_put_hex8(struct gdb_sbuf *sb, uint8_t v);             /* two digits */
-void sb_put_hex_bytes(struct gdb_sbuf *sb, const void *p, size_t n);
-void sb_put_xml(struct gdb_sbuf *sb, const char *s);          /* escapes & < > " ' */
-/* As many of the n bytes as fit, binary-escaped ($ # } *); returns how many were put. */
-size_t sb_put_binary(struct gdb_sbuf *sb, const void *p, size_t n);
-size_t sb_room(const struct gdb_sbuf *sb);
+/* ---- replies (rsp_encode.c) ---- */
 
 /* The reply packet: begin, build into rsp_reply(), then send (frames, checksums, transmits). */
 void rsp_reply_begin(void);

@@ -6,7 +6,7 @@
  * what the kernel's hook returns. The kernel's hooks in turn check every page (gdbstub.h).
  *
  * Reads are clamped, never refused for their size: gdb accepts a shorter reply and asks for the
- * rest, so "m0,ffffffffffffffff" reads MEM_READ_MAX bytes. A read that runs into an unmapped
+ * rest, so "m0,ffffffffffffffff" reads GDB_MEM_READ_MAX bytes. A read that runs into an unmapped
  * page returns the bytes before it; one that cannot read its first byte is an error (E0e).
  *
  *	m addr,len        -> hex bytes          M addr,len:hex  -> OK
@@ -15,10 +15,6 @@
 #include <string.h>
 
 #include "gdb_internal.h"
-
-/* The longest read whose reply always fits: hex doubles each byte, and so does escaping at worst
- * (the x reply's 'b' takes the odd byte). */
-#define MEM_READ_MAX ((GDB_PACKET_MAX - 1) / 2)
 
 static uint8_t scratch[GDB_PACKET_MAX];
 
@@ -87,7 +83,7 @@ int gdb_cmd_mem_read(struct rsp_cur *args) /* m addr,len */
 
 	if (parse_range(args, &addr, &len) != 0 || !rsp_at_end(args))
 		return GDB_EINVAL;
-	n = gdb_mem_read(addr, scratch, clamp(addr, len, MEM_READ_MAX));
+	n = gdb_mem_read(addr, scratch, clamp(addr, len, GDB_MEM_READ_MAX));
 	if (n < 0)
 		return n;
 	sb_put_hex_bytes(rsp_reply(), scratch, (size_t)n);
@@ -101,7 +97,7 @@ int gdb_cmd_mem_read_bin(struct rsp_cur *args) /* x addr,len (gdb 16 and lldb) *
 
 	if (parse_range(args, &addr, &len) != 0 || !rsp_at_end(args))
 		return GDB_EINVAL;
-	n = gdb_mem_read(addr, scratch, clamp(addr, len, MEM_READ_MAX));
+	n = gdb_mem_read(addr, scratch, clamp(addr, len, GDB_MEM_READ_MAX));
 	if (n < 0)
 		return n;
 	sb_putc(rsp_reply(), 'b');

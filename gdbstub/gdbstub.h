@@ -55,6 +55,9 @@
 
 /* Limits of the engine's static buffers. */
 #define GDB_PACKET_MAX 0x4000     /* payload bytes of a packet, either direction (PacketSize) */
+/* The longest memory read (m, x) whose reply always fits: hex doubles each byte, and so does
+ * escaping at worst (the x reply's 'b' takes the odd byte). Longer reads are clamped to it. */
+#define GDB_MEM_READ_MAX ((GDB_PACKET_MAX - 1) / 2)
 #define GDB_RESUME_MAX 8          /* actions in one vCont packet */
 #define GDB_MONITOR_MAX 32        /* registered monitor commands, besides the built-in "help" */
 #define GDB_THREAD_TEXT_MAX 64    /* size of the buffers given to thread_name / thread_extra */

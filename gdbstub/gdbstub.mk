@@ -9,15 +9,15 @@
 # <stddef.h>, <stdbool.h> and memcpy/memset/memcmp/strlen from <string.h>; the freestanding check
 # below holds them to that before any test is built.
 
-GDBSTUB_SRCS := $(addprefix gdbstub/,rsp_framing.c rsp_parse.c rsp_encode.c gdb_session.c \
+GDBSTUB_SRCS := $(addprefix gdbstub/,rsp_framing.c rsp_parse.c rsp_text.c rsp_encode.c gdb_session.c \
 	gdb_commands.c gdb_registers.c gdb_memory.c gdb_threads.c gdb_monitor.c \
 	x86_64_regs.c x86_64_tdesc.c)
 GDBSTUB_HDRS := $(wildcard gdbstub/*.h)
 GDBSTUB_HOST_OBJS := $(GDBSTUB_SRCS:%.c=$(OBJ)/host/%.o)
 GDBSTUB_HOST_LIB := $(BUILD)/lib/libgdbstub-host.a
-# The framer alone, which the proxy's gdb relay shares.
-RSP_FRAMING_SRC := gdbstub/rsp_framing.c
-RSP_FRAMING_HOST_OBJ := $(OBJ)/host/gdbstub/rsp_framing.o
+# The framer and the packet text (parsing, building), which the proxy's gdb relay shares.
+RSP_SHARED_SRCS := $(addprefix gdbstub/,rsp_framing.c rsp_parse.c rsp_text.c)
+RSP_SHARED_HOST_OBJS := $(RSP_SHARED_SRCS:%.c=$(OBJ)/host/%.o)
 GDBSTUB_ALLOWED_IMPORTS := memcmp memcpy memset strlen
 
 $(OBJ)/host/gdbstub/%.o: gdbstub/%.c $(GDBSTUB_HDRS)

@@ -9,7 +9,8 @@
  */
 #include <string.h>
 
-#include "gdb_internal.h"
+#include "rsp_framing.h"
+#include "rsp_text.h"
 
 bool rsp_at_end(const struct rsp_cur *c)
 {

@@ -11,16 +11,9 @@
 
 #include "arch/x86_64/debugregs.h"
 #include "debug/debug_internal.h"
+#include "hermit/abi.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
-
-#define SWBP_MAX 64
-
-struct swbp {
-	uint64_t addr;
-	uint8_t saved;
-	bool used;
-};
 
 struct hwbp {
 	enum gdb_bp_type type;
@@ -29,11 +22,16 @@ struct hwbp {
 	bool used;
 };
 
-static struct swbp swbp[SWBP_MAX];
-static struct hwbp hwbp[DR_SLOTS];
-static bool planted; /* the int3s are in memory (tasks run) */
+#define SWBP_MAX HERMIT_DEBUG_BREAKS_MAX
 
-static struct swbp *swbp_find(uint64_t addr)
+/* In hermit/abi.h's layout: the proxy reads it to hide the int3s as bp_hide does. */
+static struct hermit_debug_breaks table = { .count = SWBP_MAX };
+static struct hermit_debug_break *const swbp = table.bp;
+static struct hwbp hwbp[DR_SLOTS];
+
+const struct hermit_debug_breaks *bp_table(void) { return &table; }
+
+static struct hermit_debug_break *swbp_find(uint64_t addr)
 {
 	for (int i = 0; i < SWBP_MAX; i++)
 		if (swbp[i].used && swbp[i].addr == addr)
@@ -47,18 +45,18 @@ void bp_plant_all(bool plant)
 {
 	uint8_t int3 = INT3;
 
-	if (planted == plant)
+	if (table.planted == plant)
 		return;
 	for (int i = 0; i < SWBP_MAX; i++)
 		if (swbp[i].used)
 			debug_write_chunk(swbp[i].addr, plant ? &int3 : &swbp[i].saved, 1);
-	planted = plant;
+	table.planted = plant;
 }
 
 static int swbp_insert(uint64_t addr)
 {
 	uint8_t int3 = INT3;
-	struct swbp *b = NULL;
+	struct hermit_debug_break *b = NULL;
 
 	if (swbp_find(addr))
 		return 0;
@@ -71,18 +69,18 @@ static int swbp_insert(uint64_t addr)
 		return GDB_EFAULT;
 	b->saved = *(const uint8_t *)addr;
 	/* Writing the byte back proves the address writable; the int3 goes in when tasks run. */
-	if (!debug_write_chunk(addr, planted ? &int3 : &b->saved, 1))
+	if (!debug_write_chunk(addr, table.planted ? &int3 : &b->saved, 1))
 		return GDB_EFAULT;
 	b->addr = addr;
-	b->used = true;
+	b->used = 1;
 	return 0;
 }
 
-static void swbp_remove(struct swbp *b)
+static void swbp_remove(struct hermit_debug_break *b)
 {
-	if (planted)
+	if (table.planted)
 		debug_write_chunk(b->addr, &b->saved, 1);
-	b->used = false;
+	b->used = 0;
 }
 
 static uint64_t snapshot(uint64_t addr, uint64_t len)
@@ -129,7 +127,7 @@ int bp_insert(enum gdb_bp_type type, uint64_t addr, uint64_t len)
 int bp_remove(enum gdb_bp_type type, uint64_t addr, uint64_t len)
 {
 	if (type == GDB_BP_SOFTWARE) {
-		struct swbp *b = swbp_find(addr);
+		struct hermit_debug_break *b = swbp_find(addr);
 		if (b)
 			swbp_remove(b);
 		return 0;
@@ -169,10 +167,10 @@ void bp_written(uint64_t addr, const void *buf, size_t len)
 	uint8_t int3 = INT3;
 
 	for (int i = 0; i < SWBP_MAX; i++) {
-		struct swbp *b = &swbp[i];
+		struct hermit_debug_break *b = &swbp[i];
 		if (b->used && b->addr >= addr && b->addr - addr < len) {
 			b->saved = ((const uint8_t *)buf)[b->addr - addr];
-			if (planted)
+			if (table.planted)
 				debug_write_chunk(b->addr, &int3, 1);
 		}
 	}

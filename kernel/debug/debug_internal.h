@@ -11,6 +11,7 @@
 
 #include "arch/x86_64/frame.h"
 #include "gdbstub.h"
+#include "hermit/abi.h"
 
 /* Publishes the channel in the anchor and enables the doorbell interrupt, which calls rx_irq. */
 void transport_init(void (*rx_irq)(void));
@@ -24,6 +25,8 @@ void transport_wait(void);
 void transport_set_polling(bool on);
 /* Drops doorbell bytes waiting in the UART (they only say "look at the ring"). */
 void transport_ack_doorbell(void);
+/* Tells the host the guest is stopped, int3s lifted (it may read memory itself), or resumes. */
+void transport_publish_stop(bool stopped);
 
 #define INT3 0xcc /* the breakpoint instruction */
 
@@ -38,6 +41,8 @@ int bp_remove(enum gdb_bp_type type, uint64_t addr, uint64_t len);
 void bp_remove_all(void);
 /* Puts the int3s into memory (before tasks run) or takes them out (when the stub runs). */
 void bp_plant_all(bool plant);
+/* The table of int3s, published to the host (hermit/abi.h, struct hermit_debug_breaks). */
+const struct hermit_debug_breaks *bp_table(void);
 bool bp_is_int3_at(uint64_t addr);
 /* buf holds [addr, addr+len) as read: puts the bytes the int3s replaced back into it. */
 void bp_hide(uint64_t addr, void *buf, size_t len);

@@ -413,6 +413,7 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 	stop.tid = c->current ? c->current->id : 1;
 	trace(GDB_STOP, stop.tid, stop.signal);
 	transport_set_polling(true);
+	transport_publish_stop(true);
 	st = gdb_report_stop(&stop);
 	for (;;) {
 		while (st == GDB_STATE_HALTED || st == GDB_STATE_EXITED) {
@@ -426,12 +427,14 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 				hcall_exit(HERMIT_HC_EXIT, KILL_STATUS);
 		}
 		/* Running again: anything gdb sent meanwhile (a ^C right after 'c') counts now. */
+		transport_publish_stop(false);
 		transport_set_polling(false);
 		st = feed_waiting(st);
 		if (!dbg.stop_requested)
 			break;
 		dbg.stop_requested = false;
 		transport_set_polling(true);
+		transport_publish_stop(true);
 		step_end(f);
 		stop = (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = stop.tid };
 		st = gdb_report_stop(&stop);

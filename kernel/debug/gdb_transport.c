@@ -29,6 +29,7 @@ void transport_init(void (*rx_irq)(void))
 {
 	channel.version = HERMIT_DEBUG_VERSION;
 	channel.ring_size = HERMIT_DEBUG_RING_SIZE;
+	channel.breaks = (hermit_gpa_t)(uintptr_t)bp_table();
 	hermit_anchor.debug_channel = (hermit_gpa_t)(uintptr_t)&channel;
 	uart_init(HERMIT_QEMU_DEBUG_PORT, true);
 	irq_attach_at(HERMIT_QEMU_DEBUG_IRQ, VEC_DEBUG_DOORBELL, rx_irq);
@@ -63,6 +64,17 @@ void transport_set_polling(bool on)
 {
 	__atomic_store_n(&channel.guest_polling, on ? 1u : 0u, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void transport_publish_stop(bool stopped)
+{
+	if (stopped) {
+		channel.page_table = read_cr3() & ~(uint64_t)(PAGE_SIZE - 1);
+		channel.stop_seq++;
+		__atomic_store_n(&channel.stopped, 1u, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&channel.stopped, 0u, __ATOMIC_SEQ_CST);
+	}
 }
 
 /* How long a stopped stub polls before it halts: longer than gdb's gaps between the packets of

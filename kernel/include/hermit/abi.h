@@ -543,9 +543,32 @@ _Static_assert(sizeof(struct hermit_wait) == 24, "wait record layout");
  * holds the guest stopped it polls h2g with interrupts off and sets guest_polling; after clearing
  * it (and a full barrier) the kernel looks at h2g once more, so no byte is left waiting.
  * The kernel also rings once when the channel becomes ready (magic written last).
+ *
+ * While the stub holds the guest stopped, the host may read guest memory itself instead of asking
+ * the stub (the proxy's fast path for gdb's memory reads): stopped is 1 from the moment the stub
+ * has lifted its int3s until it resumes the guest, and stop_seq changes with every stop, so the
+ * host can tell a stop it has seen from the next one. page_table is the root of the page tables
+ * every CPU uses (CR3), which the host walks as the stub does; breaks is the stub's table of
+ * int3s, whose saved bytes the host shows in place of the int3s as the stub does. Each of these
+ * is written before stopped is set (release) and read after it (acquire).
  */
 #define HERMIT_DEBUG_MAGIC 0x47444248u /* "HDBG" */
-#define HERMIT_DEBUG_VERSION 1
+#define HERMIT_DEBUG_VERSION 2
+#define HERMIT_DEBUG_BREAKS_MAX 64
+
+/* One software breakpoint of the stub's table (anchor.debug_channel->breaks). */
+struct hermit_debug_break {
+	uint64_t addr;                  /* where the int3 goes */
+	uint8_t saved;                  /* the byte it replaces */
+	uint8_t used;                   /* 1: an inserted breakpoint, 0: a free entry */
+	uint8_t reserved[6];
+};
+
+struct hermit_debug_breaks {
+	uint32_t count;                 /* entries in bp[]: HERMIT_DEBUG_BREAKS_MAX */
+	volatile uint32_t planted;      /* 1 while the int3s are in memory (tasks run) */
+	struct hermit_debug_break bp[HERMIT_DEBUG_BREAKS_MAX];
+};
 #define HERMIT_DEBUG_RING_SIZE 65536   /* a power of two */
 
 struct hermit_debug_ring {
@@ -561,7 +584,11 @@ struct hermit_debug_channel {
 	uint32_t version;               /* kernel: HERMIT_DEBUG_VERSION */
 	uint32_t ring_size;             /* kernel: HERMIT_DEBUG_RING_SIZE */
 	volatile uint32_t guest_polling; /* kernel: 1 while the stub polls h2g (no doorbell needed) */
-	uint32_t reserved[12];
+	volatile uint32_t stopped;      /* kernel: 1 while the stub holds the guest stopped */
+	volatile uint32_t stop_seq;     /* kernel: stops so far, advanced before stopped is set */
+	hermit_gpa_t page_table;        /* kernel: the page-table root (CR3) while stopped */
+	hermit_gpa_t breaks;            /* kernel: struct hermit_debug_breaks */
+	uint32_t reserved[6];
 	struct hermit_debug_ring h2g;   /* host produces, kernel consumes */
 	struct hermit_debug_ring g2h;   /* kernel produces, host consumes */
 };
@@ -570,5 +597,7 @@ _Static_assert(sizeof(struct hermit_debug_ring) == 128 + HERMIT_DEBUG_RING_SIZE,
 _Static_assert(sizeof(struct hermit_debug_channel) == 64 + 2 * (128 + HERMIT_DEBUG_RING_SIZE),
 	       "debug channel layout");
 _Static_assert((HERMIT_DEBUG_RING_SIZE & (HERMIT_DEBUG_RING_SIZE - 1)) == 0, "ring size");
+_Static_assert(sizeof(struct hermit_debug_break) == 16, "debug break layout");
+_Static_assert(sizeof(struct hermit_debug_breaks) == 8 + 16 * HERMIT_DEBUG_BREAKS_MAX, "debug breaks layout");
 
 #endif

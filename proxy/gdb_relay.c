@@ -111,6 +111,9 @@ void relay_gdb_packet(struct relay *r, const char *p, size_t len)
 		local_packet(r, p, len);
 		return;
 	}
+	if (relay_fast_answer(r, p, len))
+		return;
+	relay_fast_forwarding(r, p, len);
 	bool resume = (len > 0 && strchr("cCsS", p[0])) || relay_starts(p, len, "vCont;");
 	if (resume)
 		r->guest_running = true;
@@ -160,6 +163,7 @@ void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t 
 	r->script_len = r->script_pos = 0;
 	r->exit_reply[0] = '\0';
 	rsp_framer_reset(&r->from_guest);
+	relay_fast_reset(r, true);
 }
 
 int relay_pollfds(struct relay *r, struct pollfd *p)
@@ -214,6 +218,7 @@ void relay_guest_ended(struct relay *r, enum vm_end how, int status)
 	r->linked = false;
 	r->script_len = r->script_pos = 0;
 	r->h2g_len = 0;
+	relay_fast_reset(r, true);
 	if (how == VM_KILLED)
 		return; /* gdb asked for it and got its answer */
 	if (how == VM_EXITED)
@@ -262,4 +267,5 @@ void relay_close(struct relay *r)
 		free(r->run_argv[k]);
 	free(r->out);
 	r->out = NULL;
+	relay_fast_reset(r, true);
 }

@@ -230,3 +230,16 @@ struct hermit_debug_channel *gv_debug_channel(struct guestview *v)
 		return gv_broken(v, GV_DEBUG, "it is outside guest memory"), NULL;
 	return c;
 }
+
+bool gv_debug_breaks(struct guestview *v, const struct hermit_debug_channel *c,
+		     struct hermit_debug_breaks *out)
+{
+	hermit_gpa_t at = __atomic_load_n(&c->breaks, __ATOMIC_RELAXED);
+
+	if (!gm_read(v->gm, at, out, sizeof(*out)))
+		return gv_broken(v, GV_DEBUG, "its breakpoint table at %#llx is outside guest memory",
+				 (unsigned long long)at);
+	if (out->count != HERMIT_DEBUG_BREAKS_MAX)
+		return gv_broken(v, GV_DEBUG, "its breakpoint table has %u entries", out->count);
+	return true;
+}

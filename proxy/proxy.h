@@ -195,6 +195,25 @@ const struct guest_task *gv_wait_owner(struct guestview *v, const struct guest_t
 bool gv_trace(struct guestview *v, struct hermit_trace *hdr);
 /* The live channel (its rings are read and written in place through gdbstub/debug_ring.h). */
 struct hermit_debug_channel *gv_debug_channel(struct guestview *v);
+/* A copy of the stub's table of int3s (the channel's breaks), its size checked. */
+bool gv_debug_breaks(struct guestview *v, const struct hermit_debug_channel *c,
+		     struct hermit_debug_breaks *out);
+
+/* ---- guestwalk.c: guest-virtual memory read as the kernel's gdb stub reads it ---- */
+
+enum gw_result {
+	GW_OK,
+	GW_UNMAPPED, /* not readable for the stub either: gdb gets the stub's error */
+	GW_NOT_RAM,  /* a table or page outside guest RAM (device memory, ROM): ask the stub */
+};
+
+/* The guest-physical address of va through the page tables at root. */
+enum gw_result gw_translate(const struct guestmem *gm, hermit_gpa_t root, uint64_t va,
+			    hermit_gpa_t *pa);
+/* Up to len bytes at va, a page at a time as the stub reads: the bytes before the first page
+ * that is not readable, or -1 when not even the first is (*why says why). */
+long gw_read(const struct guestmem *gm, hermit_gpa_t root, uint64_t va, void *buf, size_t len,
+	     enum gw_result *why);
 
 /* ---- files.c: the guest's descriptors, indexes into a table of host descriptors ---- */
 
@@ -697,6 +716,42 @@ int vm_run(struct vm *vm);
 
 struct pollfd;
 
+#define RELAY_CACHE_MAX 32
+#define RELAY_ASKED_MAX 64  /* the longest packet whose reply is cached */
+
+/* A reply the proxy keeps to answer the same packet again itself (relay_cache.c). */
+struct relay_cached {
+	char *key, *reply;
+	size_t key_len, reply_len;
+	bool per_guest;       /* the same for the whole guest (target.xml); else until a resume */
+};
+
+/* Where a stepi's time goes, for `monitor relay-stats` (relay_stats.c); nanoseconds. */
+struct relay_stats {
+	uint64_t to_guest, answered;  /* packets of gdb's: relayed to the stub, answered here */
+	uint64_t guest_ns;            /* relayed packet out .. the stub's reply in */
+	uint64_t relay_ns;            /* in the proxy: gdb's packet in .. out, the stub's reply in .. out */
+	uint64_t gdb_ns;              /* a reply out to gdb .. gdb's next packet in */
+	uint64_t mark_ns;             /* when the clock that runs now started */
+	bool guest_clock, gdb_clock;  /* which clock runs */
+	bool relayed;                 /* the packet being handled went to the stub */
+};
+
+/* What the relay answers itself while the stub holds the guest stopped (relay_fast.c). */
+struct relay_fast {
+	bool off;             /* monitor fastmem off: every packet goes to the stub */
+	bool stopped;         /* gdb got a stop reply (T, S) and did not resume since */
+	uint32_t seq;         /* the channel's stop_seq of that stop */
+	bool awaiting;        /* a packet of gdb's is with the stub, its reply not back yet */
+	char asked[RELAY_ASKED_MAX]; /* that packet's cache key, or the thread of its Hg */
+	size_t asked_len;
+	bool asked_hg;
+	char hg[24];          /* the thread of g and p the stub took (Hg), "" for the stop's */
+	struct relay_cached cache[RELAY_CACHE_MAX];
+	unsigned ncached;
+	struct relay_stats stats;
+};
+
 struct relay_step {
 	const char *packet; /* a payload, or "\x03" */
 	bool forward;       /* the stub's answer goes to gdb */
@@ -727,6 +782,7 @@ struct relay {
 	size_t out_len, out_cap;
 	char h2g[2 * RSP_FRAME_MAX]; /* bytes for the stub waiting for room in h2g */
 	size_t h2g_len;
+	struct relay_fast fast;
 };
 
 enum relay_next { RELAY_QUIT, RELAY_RUN };

@@ -1,16 +1,20 @@
 # proxy/proxy.mk: the host program that runs a Hermit image (build/bin/proxy) and its unit tests.
 # Included by the top GNUmakefile, which provides BUILD, OBJ, HOST_CC and HOST_CFLAGS, after
-# tracing.mk (the tracer's host objects: export, ring, catalogue) and gdbstub.mk (the RSP framer).
+# tracing.mk (the tracer's host objects: export, ring, catalogue) and gdbstub.mk (the RSP framer
+# and packet text).
 
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h proxy/relay.h kernel/include/hermit/abi.h net/pcapng.h
-PROXY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c image.c loop.c main.c qemu.c \
-	settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c postmortem.c \
-	recording.c record.c replay.c qmp.c
+# The gdb relay (HERMIT_DEBUG=1, relay.h) apart: the files its work adds.
+PROXY_RELAY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c relay_fast.c relay_cache.c \
+	relay_monitor.c relay_stats.c guestwalk.c
+PROXY_SRCS := $(PROXY_RELAY_SRCS) capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c \
+	image.c loop.c main.c qemu.c settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c \
+	postmortem.c recording.c record.c replay.c qmp.c
 # The capture file writer (net/pcapng.c) is host code beside the kernel's network.
 PCAPNG_SRC := net/pcapng.c
 PCAPNG_HOST_OBJ := $(OBJ)/host/net/pcapng.o
-PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_FRAMING_HOST_OBJ) $(PCAPNG_HOST_OBJ)
+PROXY_OBJS := $(PROXY_SRCS:%.c=$(OBJ)/proxy/%.o) $(TRACING_HOST_OBJS) $(RSP_SHARED_HOST_OBJS) $(PCAPNG_HOST_OBJ)
 # Everything but main: what the unit tests link against.
 PROXY_LIB_OBJS := $(filter-out $(OBJ)/proxy/main.o,$(PROXY_OBJS))
 
@@ -31,7 +35,7 @@ $(BUILD)/bin/proxy: $(PROXY_OBJS)
 # tests against it, `make test SANITIZE=1` every integration test.
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PROXY_SAN := $(BUILD)/sanitize/bin/proxy
-PROXY_SAN_SRCS := $(PROXY_SRCS:%=proxy/%) $(TRACING_HOST_SRCS) $(RSP_FRAMING_SRC) $(PCAPNG_SRC)
+PROXY_SAN_SRCS := $(PROXY_SRCS:%=proxy/%) $(TRACING_HOST_SRCS) $(RSP_SHARED_SRCS) $(PCAPNG_SRC)
 PROXY_SAN_OBJS := $(PROXY_SAN_SRCS:%.c=$(OBJ)/sanitize/%.o)
 
 $(OBJ)/sanitize/%.o: %.c

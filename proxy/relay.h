@@ -5,6 +5,10 @@
  *	relay_gdb.c     gdb's TCP connection: accepting, reading, acks, the output buffer, hang-ups
  *	relay_guest.c   the stub's side: the debug channel's rings in guest memory and the doorbell
  *	relay_script.c  the proxy's own exchanges with the stub (no-ack set-up, vRun's stop, detach)
+ *	relay_fast.c    what the proxy answers itself while the guest is stopped (memory reads)
+ *	relay_cache.c   the stub's replies kept until they may have changed
+ *	relay_monitor.c the proxy's own monitor commands (fastmem, relay-stats)
+ *	relay_stats.c   where the time goes: guest, relay, gdb
  * All run on the proxy's one thread; struct relay (proxy.h) is their state.
  */
 #ifndef PROXY_RELAY_H
@@ -73,5 +77,46 @@ void relay_script_start(struct relay *r);
 void relay_script_reply(struct relay *r, const char *payload, size_t len);
 /* gdb and a ready guest meet: no acks on the guest link, and vRun's answer if one is owed. */
 void relay_connect_guest(struct relay *r);
+
+/* ---- relay_fast.c ---- */
+
+/* gdb's packet p was answered here (true), or must go to the stub. */
+bool relay_fast_answer(struct relay *r, const char *p, size_t len);
+/* The stub holds the guest stopped, as gdb knows it, and no packet of gdb's is under way. */
+bool relay_fast_stopped(const struct relay *r);
+/* p goes to the stub now / the stub's reply p goes to gdb now. */
+void relay_fast_forwarding(struct relay *r, const char *p, size_t len);
+void relay_fast_reply(struct relay *r, const char *p, size_t len);
+/* gdb or the guest is gone (new_guest: the guest, whose every cached reply goes). */
+void relay_fast_reset(struct relay *r, bool new_guest);
+
+/* ---- relay_cache.c ---- */
+
+const struct relay_cached *relay_cache_find(const struct relay_fast *f, const char *p, size_t len);
+void relay_cache_put(struct relay_fast *f, const char *key, size_t key_len, const char *reply,
+		     size_t reply_len, bool guest_long);
+/* Drops the stop's replies (and the guest's with guest_too). */
+void relay_cache_clear(struct relay_fast *f, bool guest_too);
+/* p goes to the stub: drops what it may change, remembers what its reply will answer. */
+void relay_cache_asking(struct relay_fast *f, const char *p, size_t len);
+/* The stub's reply to that packet. */
+void relay_cache_answered(struct relay_fast *f, const char *p, size_t len);
+
+/* ---- relay_monitor.c ---- */
+
+/* qRcmd: true when it was one of the proxy's commands, answered. */
+bool relay_monitor(struct relay *r, const char *p, size_t len);
+
+/* ---- relay_stats.c ---- */
+
+uint64_t relay_now_ns(void);
+/* gdb's packet came in at now / was handled (passed to the stub, or answered here). */
+void relay_stats_gdb_in(struct relay_stats *s, uint64_t now);
+void relay_stats_handled(struct relay_stats *s, uint64_t since, bool to_guest);
+/* The stub's reply came in at now / went on to gdb. */
+void relay_stats_guest_in(struct relay_stats *s, uint64_t now);
+void relay_stats_to_gdb(struct relay_stats *s, uint64_t since);
+/* The figures as lines of text; the length. */
+size_t relay_stats_text(const struct relay_stats *s, char *out, size_t cap);
 
 #endif

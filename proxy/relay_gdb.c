@@ -74,6 +74,18 @@ void relay_reply(struct relay *r, const char *text)
 	relay_to_gdb_packet(r, text, strlen(text));
 }
 
+/* A whole packet from gdb, timed for relay_stats.c. */
+static void gdb_packet(struct relay *r)
+{
+	struct relay_stats *s = &r->fast.stats;
+	uint64_t in = relay_now_ns();
+
+	relay_stats_gdb_in(s, in);
+	s->relayed = false;
+	relay_gdb_packet(r, r->from_gdb_buf, r->from_gdb.len);
+	relay_stats_handled(s, in, s->relayed);
+}
+
 void relay_read_client(struct relay *r)
 {
 	char buf[65536];
@@ -90,7 +102,7 @@ void relay_read_client(struct relay *r)
 		case RSP_FRAME_PACKET:
 			if (!r->gdb_noack)
 				relay_to_gdb_raw(r, "+", 1);
-			relay_gdb_packet(r, r->from_gdb_buf, r->from_gdb.len);
+			gdb_packet(r);
 			break;
 		case RSP_FRAME_BAD:
 			if (!r->gdb_noack)
@@ -115,6 +127,7 @@ void relay_client_gone(struct relay *r)
 	bool was_linked = r->linked;
 
 	relay_close_client(r);
+	relay_fast_reset(r, false);
 	r->client_gone = false;
 	r->extended = false;
 	r->linked = false;

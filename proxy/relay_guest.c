@@ -53,6 +53,21 @@ void relay_to_guest_packet(struct relay *r, const char *payload, size_t len)
 	relay_to_guest_raw(r, buf, n);
 }
 
+/* The stub's packet for gdb: an answer (timed, and learnt by relay_fast.c) or console text. */
+static void reply_to_gdb(struct relay *r, const char *payload, size_t len, bool console)
+{
+	uint64_t in = relay_now_ns();
+
+	if (console) {
+		relay_to_gdb_packet(r, payload, len);
+		return;
+	}
+	relay_stats_guest_in(&r->fast.stats, in);
+	relay_fast_reply(r, payload, len);
+	relay_to_gdb_packet(r, payload, len);
+	relay_stats_to_gdb(&r->fast.stats, in);
+}
+
 static void guest_packet(struct relay *r, const char *payload, size_t len)
 {
 	bool console = len > 0 && payload[0] == 'O' && !relay_is_word(payload, len, "OK");
@@ -67,7 +82,7 @@ static void guest_packet(struct relay *r, const char *payload, size_t len)
 		return;
 	}
 	if (r->client_fd >= 0 && (r->linked || r->detaching))
-		relay_to_gdb_packet(r, payload, len);
+		reply_to_gdb(r, payload, len, console);
 	r->detaching = false;
 }
 

@@ -3,13 +3,14 @@
 # reads), each with a small checked-in seed corpus; new inputs go to the build tree.
 #
 #   make fuzz                   every harness, the gdb stub's included, FUZZ_SECONDS each (60)
-#   make fuzz-logdump ...       one of them: logdump tasks core trace capture hcall relay, or rsp
+#   make fuzz-logdump ...       one of them: logdump tasks core trace capture hcall relay fastmem,
+#                               or rsp
 #   make fuzz-check             every proxy harness once over its seeds (make test: the findings
 #                               kept as seeds must stay fixed)
 #
 # FUZZ_CC, FUZZ_SECONDS and FUZZ_FLAGS are gdbstub.mk's.
 
-PROXY_FUZZERS := logdump tasks core trace capture hcall relay
+PROXY_FUZZERS := logdump tasks core trace capture hcall relay fastmem
 PROXY_FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -Ikernel/include -Iproxy \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 PROXY_FUZZ_SRCS := $(filter-out proxy/main.c,$(PROXY_SAN_SRCS)) tests/fuzz/fuzz_guest.c

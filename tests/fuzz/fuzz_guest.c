@@ -136,6 +136,33 @@ static void make_debug_channel(void)
 	d->ring_size = HERMIT_DEBUG_RING_SIZE;
 	memcpy(d->g2h.data, stop, sizeof(stop) - 1);
 	d->g2h.head = sizeof(stop) - 1;
+	d->stopped = 1;
+	d->stop_seq = 1;
+	d->page_table = FUZZ_PAGE_TABLE;
+	d->breaks = FUZZ_BREAKS;
+}
+
+/* The stopped guest's page tables, walked by the proxy's fast path (guestwalk.c). */
+static void make_page_tables(void)
+{
+	const uint64_t pdpt = FUZZ_PAGE_TABLE + 0x1000, pd = pdpt + 0x1000, pt = pd + 0x1000;
+
+	put64(FUZZ_PAGE_TABLE, pdpt | 1);
+	put64(pdpt, pd | 1);
+	put64(pd, pt | 1);
+	put64(pd + 8, 0xa00000 | 0x81); /* a 2 MiB page the proxy cannot read: the stub's business */
+	for (uint64_t i = 1; i < 512; i++)
+		put64(pt + 8 * i, (i * 0x1000) | 1);
+}
+
+static void make_breaks(void)
+{
+	struct hermit_debug_breaks *b = at(FUZZ_BREAKS);
+
+	b->count = HERMIT_DEBUG_BREAKS_MAX;
+	b->bp[3] = (struct hermit_debug_break){ .addr = FUZZ_INT3, .saved = 0x55, .used = 1 };
+	b->bp[9] = (struct hermit_debug_break){ .addr = 0xfffffffffffffff0ull, .saved = 1, .used = 1 };
+	*(uint8_t *)at(FUZZ_INT3) = 0xcc;
 }
 
 /* A WRITE of 16 bytes to descriptor 1 in flight on CPU 0. */
@@ -162,6 +189,8 @@ static void make_template(void)
 	make_trace();
 	make_capture();
 	make_debug_channel();
+	make_page_tables();
+	make_breaks();
 	make_hcall();
 }
 

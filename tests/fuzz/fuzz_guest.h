@@ -1,8 +1,8 @@
 /*
  * fuzz_guest.h: the guest memory image the proxy's readers are fuzzed on. A template is laid out
  * as the kernel lays out its tables (anchor, log ring written with the kernel's own writer, task
- * table with two tasks, trace rings, capture ring with frames, debug channel, a hypercall in
- * flight); each input is a list of patches over it, so the fuzzer corrupts real structures
+ * table with two tasks, trace rings, capture ring with frames, debug channel stopped for gdb with
+ * its page tables and breakpoint table, a hypercall in flight); each input is a list of patches over it, so the fuzzer corrupts real structures
  * field by field rather than guessing them from nothing:
  *
  *	input := patch*      patch := u32 offset (little-endian, modulo the image), u8 n, n bytes
@@ -32,6 +32,10 @@
 #define FUZZ_CAPTURE_DATA 0x40000u
 #define FUZZ_CAPTURE_SIZE 0x2000u
 #define FUZZ_DEBUG 0x50000u      /* struct hermit_debug_channel, 0x20140 bytes */
+#define FUZZ_PAGE_TABLE 0x71000u /* its page tables (4 pages): va 0x1000-0x1fffff 4 KiB, identity; */
+				 /* va 0x200000 a 2 MiB page beyond RAM */
+#define FUZZ_BREAKS 0x75000u     /* its breakpoint table: an int3 planted at FUZZ_INT3 */
+#define FUZZ_INT3 0x90010u
 #define FUZZ_REQUEST 0x80000u    /* the hypercall's request and its buffers */
 
 extern uint8_t fuzz_ram[FUZZ_RAM];

@@ -5,7 +5,12 @@ same guest (tests/debuggee busy, stopped in spin()) under TCG:
   - `stepi`: steps per second,
   - a `?` then `g` pair (`maint packet`): round trip in microseconds,
 and, without gdb's own work per command, the same through a bare protocol client: `s` packets per
-second and a `?`/`g` pair (gdb then detaches and the client connects).
+second, a `?`/`g` pair, a `g` right after each `s` (nothing kept from before) and 16 MiB of the
+largest `m` reads each stub takes (gdb detaches first and the client connects).
+The kernel's stub is measured twice: as gdb meets it (the proxy answers memory reads from guest
+RAM and repeats what cannot have changed, proxy/relay_fast.c) and with `monitor fastmem off`
+(every memory read goes to the stub). For the kernel's stub, `monitor relay-stats` splits a stepi
+into the time in the guest (the stub under TCG, QEMU, the doorbell), in the relay and in gdb.
 Each figure is the best of BENCH_ROUNDS (3) alternating rounds.
 The kernel's stub is reached through the proxy (HERMIT_DEBUG=1: debug channel rings in guest
 memory, a 16550 as doorbell); QEMU's through its own TCP gdbstub (HERMIT_DEBUG=qemu).
@@ -30,21 +35,35 @@ DUMP_FROM, DUMP_SIZE = 0x1000000, 16 << 20
 
 MEASURE = f"""
 python
+import re
 import time
 def timed(f, n=1):
     t = time.perf_counter()
     for _ in range(n):
         f()
     return time.perf_counter() - t
-d = timed(lambda: gdb.execute("dump binary memory /dev/null {DUMP_FROM:#x} {DUMP_FROM + DUMP_SIZE:#x}"))
-print("DUMP_S %f" % d)
-s = timed(lambda: gdb.execute("stepi", to_string=True), {STEPS})
-print("STEP_S %f" % s)
+def relay_stats():
+    return gdb.execute("monitor relay-stats reset", to_string=True)
+KERNEL_STUB = {{kernel_stub}}
+def measure(tag):
+    d = timed(lambda: gdb.execute("dump binary memory /dev/null {DUMP_FROM:#x} {DUMP_FROM + DUMP_SIZE:#x}"))
+    print("%sDUMP_S %f" % (tag, d))
+    if KERNEL_STUB:
+        relay_stats()
+    s = timed(lambda: gdb.execute("stepi", to_string=True), {STEPS})
+    print("%sSTEP_S %f" % (tag, s))
+    if KERNEL_STUB:
+        print("%sSTATS %s" % (tag, " ".join(re.findall(r": (\\d+)", relay_stats()))))
 def pair():
     gdb.execute("maint packet ?", to_string=True)
     gdb.execute("maint packet g", to_string=True)
+measure("")
 r = timed(pair, {PAIRS})
 print("PAIR_S %f" % r)
+if KERNEL_STUB:
+    gdb.execute("monitor fastmem off")
+    measure("SLOW_")
+    gdb.execute("monitor fastmem on")
 end
 """
 
@@ -55,8 +74,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def bare_client(port):
-    """Steps per second and a ?/g pair in microseconds, over the protocol alone."""
+def bare_client(port, read_max):
+    """Over the protocol alone: steps per second, a ?/g pair and a g after a step in
+    microseconds, and MB/s of m reads of read_max bytes."""
     def packet(p):
         return b"$" + p + b"#" + b"%02x" % (sum(p) % 256)
 
@@ -80,22 +100,28 @@ def bare_client(port):
                     raise SystemExit("bench-gdb: the stub hung up")
                 buf += chunk
 
+        def timed(f, n):
+            t = time.perf_counter()
+            for _ in range(n):
+                f()
+            return time.perf_counter() - t
+
         exchange(b"QStartNoAckMode")
         s.sendall(b"+")
         exchange(b"?")
-        t = time.perf_counter()
-        for _ in range(STEPS):
-            exchange(b"s")
-        steps = STEPS / (time.perf_counter() - t)
-        t = time.perf_counter()
+        steps = STEPS / timed(lambda: exchange(b"s"), STEPS)
+        g_after_s = 0.0
         for _ in range(PAIRS):
-            exchange(b"?")
-            exchange(b"g")
-        pair = (time.perf_counter() - t) / PAIRS * 1e6
-        return steps, pair
+            exchange(b"s")
+            g_after_s += timed(lambda: exchange(b"g"), 1)
+        pair = timed(lambda: (exchange(b"?"), exchange(b"g")), PAIRS) / PAIRS * 1e6
+        reads = range(DUMP_FROM, DUMP_FROM + DUMP_SIZE, read_max)
+        dump = timed(lambda: [exchange(b"m%x,%x" % (a, read_max)) for a in reads], 1)
+        return steps, pair, g_after_s / PAIRS * 1e6, DUMP_SIZE / dump / 1e6
 
 
 def measure(debug, target):
+    kernel_stub = debug == "1"
     port = free_port()
     env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG=debug, HERMIT_DEBUG_PORT=str(port))
     proxy = subprocess.Popen([str(PROXY), str(APP), "busy"], env=env, stdout=subprocess.DEVNULL,
@@ -103,32 +129,56 @@ def measure(debug, target):
     try:
         proxy.stderr.readline()  # "waiting for gdb": the port listens
         with open("/tmp/hermit-bench-gdb.gdb", "w") as f:
-            f.write(MEASURE)
+            f.write(MEASURE.replace("{kernel_stub}", str(kernel_stub)))
         r = subprocess.run(["gdb", "-batch", "-nx", "-iex", "set auto-load off", str(APP),
                             "-ex", f"target {target} :{port}", "-ex", "break spin", "-ex", "continue",
                             "-ex", "delete", "-x", "/tmp/hermit-bench-gdb.gdb", "-ex", "detach"],
                            capture_output=True, text=True, timeout=600)
         out = r.stdout + r.stderr
-        figures = {k: float(v) for k, v in re.findall(r"^(DUMP_S|STEP_S|PAIR_S) ([0-9.]+)$", out, re.M)}
-        if len(figures) != 3:
+        figures = {k: float(v) for k, v in
+                   re.findall(r"^((?:SLOW_)?DUMP_S|(?:SLOW_)?STEP_S|PAIR_S) ([0-9.]+)$", out, re.M)}
+        if len(figures) != (5 if kernel_stub else 3):
             raise SystemExit(f"bench-gdb: no figures from HERMIT_DEBUG={debug}:\n{out}")
-        raw_steps, raw_pair = bare_client(port)
-        return {
+        # the stub's largest read: gdb_memory.c's clamp; QEMU 7.2's: half its 4096-byte packet
+        bare = bare_client(port, 0x1fff if kernel_stub else 0x800)
+        result = {
             "dump MB/s": DUMP_SIZE / figures["DUMP_S"] / 1e6,
             "stepi/s": STEPS / figures["STEP_S"],
             "?+g round trip us": figures["PAIR_S"] / PAIRS * 1e6,
-            "bare s/s": raw_steps,
-            "bare ?+g us": raw_pair,
+            "bare s/s": bare[0],
+            "bare ?+g us": bare[1],
+            "bare g after s us": bare[2],
+            "bare m MB/s": bare[3],
         }
+        if kernel_stub:
+            result["dump MB/s, fastmem off"] = DUMP_SIZE / figures["SLOW_DUMP_S"] / 1e6
+            result["stepi/s, fastmem off"] = STEPS / figures["SLOW_STEP_S"]
+            # relayed, answered, guest us, relay us, gdb us
+            result["stats"] = [int(v) for v in re.search(r"^STATS ([0-9 ]+)$", out, re.M).group(1).split()]
+            result["slow stats"] = [int(v) for v in
+                                    re.search(r"^SLOW_STATS ([0-9 ]+)$", out, re.M).group(1).split()]
+        return result
     finally:
         proxy.kill()
         proxy.wait()
 
 
+LOWER_IS_BETTER = {"?+g round trip us", "bare ?+g us", "bare g after s us"}
+
+
 def best(rounds):
     """Per figure the best round: the host's other work only ever slows a round down."""
-    lower_is_better = {"?+g round trip us", "bare ?+g us"}
-    return {k: (min if k in lower_is_better else max)(r[k] for r in rounds) for k in rounds[0]}
+    return {k: (min if k in LOWER_IS_BETTER else max)(r[k] for r in rounds)
+            for k in rounds[0] if "stats" not in k}
+
+
+def breakdown(rounds, stats, rate):
+    """Where a stepi's time goes, in the round with the most steps per second."""
+    r = max(rounds, key=lambda r: r[rate])
+    relayed, answered, guest, relay, gdb = (v / STEPS for v in r[stats])
+    return (f"{1e6 / r[rate]:.0f} us: {relayed:.1f} packets to the stub, {answered:.1f} answered by "
+            f"the proxy; {guest:.0f} us in the guest (stub under TCG, QEMU, doorbell), {relay:.0f} us "
+            f"in the relay, {gdb:.0f} us in gdb and the socket")
 
 
 def main():
@@ -139,9 +189,12 @@ def main():
     stub, qemu = best(stub_rounds), best(qemu_rounds)
     print(f"gdb stub figures, TCG, {APP.name} busy ({STEPS} stepi, {PAIRS} ?/g pairs, 16 MiB dump), "
           f"best of {ROUNDS} rounds, load average {os.getloadavg()[0]:.1f}")
-    print(f"{'':22}{'kernel stub':>14}{'QEMU gdbstub':>14}{'stub/QEMU':>12}")
+    print(f"{'':26}{'kernel stub':>14}{'QEMU gdbstub':>14}{'stub/QEMU':>12}")
     for key in stub:
-        print(f"{key:22}{stub[key]:14.1f}{qemu[key]:14.1f}{stub[key] / qemu[key]:12.2f}")
+        base = key.split(",")[0]
+        print(f"{key:26}{stub[key]:14.1f}{qemu[base]:14.1f}{stub[key] / qemu[base]:12.2f}")
+    print("per stepi, kernel stub (best round):", breakdown(stub_rounds, "stats", "stepi/s"))
+    print("  the same, fastmem off:", breakdown(stub_rounds, "slow stats", "stepi/s, fastmem off"))
 
 
 if __name__ == "__main__":

@@ -324,24 +324,12 @@ static int cmd_remove_bp(struct rsp_cur *a) { return breakpoint(a, false); }
 
 int gdb_xfer_reply(const char *doc, size_t doc_len, struct rsp_cur *args)
 {
-	struct gdb_sbuf *sb = rsp_reply();
 	uint64_t off, len;
-	size_t want, put;
 
 	if (rsp_parse_hex(args, &off) != 0 || !rsp_eat(args, ',') ||
 	    rsp_parse_hex(args, &len) != 0 || !rsp_at_end(args))
 		return GDB_EINVAL;
-	if (off >= doc_len) {
-		sb_putc(sb, 'l');
-		return 0;
-	}
-	want = doc_len - (size_t)off;
-	if (len < want)
-		want = (size_t)len;
-	sb_putc(sb, 'm');
-	put = sb_put_binary(sb, doc + off, want);
-	if (off + put == doc_len)
-		sb->buf[0] = 'l';
+	rsp_put_xfer(rsp_reply(), doc, doc_len, off, len);
 	return 0;
 }
 

@@ -132,3 +132,20 @@ size_t sb_put_binary(struct gdb_sbuf *sb, const void *p, size_t n)
 	}
 	return i;
 }
+
+void rsp_put_xfer(struct gdb_sbuf *sb, const char *doc, size_t doc_len, uint64_t off, uint64_t len)
+{
+	size_t mark = sb->len, want, put;
+
+	if (off >= doc_len) {
+		sb_putc(sb, 'l');
+		return;
+	}
+	want = doc_len - (size_t)off;
+	if (len < want)
+		want = (size_t)len;
+	sb_putc(sb, 'm');
+	put = sb_put_binary(sb, doc + off, want);
+	if (off + put == doc_len && mark < sb->len)
+		sb->buf[mark] = 'l';
+}

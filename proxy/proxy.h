@@ -747,8 +747,13 @@ struct relay_fast {
 	size_t asked_len;
 	bool asked_hg;
 	char hg[24];          /* the thread of g and p the stub took (Hg), "" for the stop's */
+	bool prefetching;     /* the stub's next reply is the thread list the relay asked for */
+	unsigned prefetch_gen; /* the cache's generation when it asked */
+	char held[RELAY_ASKED_MAX]; /* gdb's qXfer:threads, waiting for that reply */
+	size_t held_len;
 	struct relay_cached cache[RELAY_CACHE_MAX];
 	unsigned ncached;
+	unsigned gen;         /* advances whenever the stop's replies are dropped */
 	struct relay_stats stats;
 };
 

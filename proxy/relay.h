@@ -7,6 +7,7 @@
  *	relay_script.c  the proxy's own exchanges with the stub (no-ack set-up, vRun's stop, detach)
  *	relay_fast.c    what the proxy answers itself while the guest is stopped (memory reads)
  *	relay_cache.c   the stub's replies kept until they may have changed
+ *	relay_prefetch.c the thread list asked for at each stop, while gdb digests it
  *	relay_monitor.c the proxy's own monitor commands (fastmem, relay-stats)
  *	relay_stats.c   where the time goes: guest, relay, gdb
  * All run on the proxy's one thread; struct relay (proxy.h) is their state.
@@ -86,13 +87,16 @@ bool relay_fast_answer(struct relay *r, const char *p, size_t len);
 bool relay_fast_stopped(const struct relay *r);
 /* p goes to the stub now / the stub's reply p goes to gdb now. */
 void relay_fast_forwarding(struct relay *r, const char *p, size_t len);
-void relay_fast_reply(struct relay *r, const char *p, size_t len);
+/* True when p is a stop reply. */
+bool relay_fast_reply(struct relay *r, const char *p, size_t len);
 /* gdb or the guest is gone (new_guest: the guest, whose every cached reply goes). */
 void relay_fast_reset(struct relay *r, bool new_guest);
 
 /* ---- relay_cache.c ---- */
 
+/* The reply kept for packet p / under key. */
 const struct relay_cached *relay_cache_find(const struct relay_fast *f, const char *p, size_t len);
+const struct relay_cached *relay_cache_get(const struct relay_fast *f, const char *key, size_t n);
 void relay_cache_put(struct relay_fast *f, const char *key, size_t key_len, const char *reply,
 		     size_t reply_len, bool guest_long);
 /* Drops the stop's replies (and the guest's with guest_too). */
@@ -101,6 +105,15 @@ void relay_cache_clear(struct relay_fast *f, bool guest_too);
 void relay_cache_asking(struct relay_fast *f, const char *p, size_t len);
 /* The stub's reply to that packet. */
 void relay_cache_answered(struct relay_fast *f, const char *p, size_t len);
+
+/* ---- relay_prefetch.c ---- */
+
+/* A stop reply went to gdb: ask the stub for the thread list gdb is going to ask for. */
+void relay_prefetch_start(struct relay *r);
+/* gdb's qXfer:threads: answered (or held until the list comes) when true. */
+bool relay_prefetch_answer(struct relay *r, const char *p, size_t len);
+/* The stub's reply to the prefetch. */
+void relay_prefetch_reply(struct relay *r, const char *p, size_t len);
 
 /* ---- relay_monitor.c ---- */
 

@@ -69,15 +69,19 @@ static bool is_error(const char *p, size_t len)
 	return len == 0 || (len == 3 && p[0] == 'E');
 }
 
-const struct relay_cached *relay_cache_find(const struct relay_fast *f, const char *p, size_t len)
+const struct relay_cached *relay_cache_get(const struct relay_fast *f, const char *key, size_t n)
 {
-	char key[RELAY_ASKED_MAX];
-	size_t n = make_key(f, p, len, key);
-
 	for (unsigned i = 0; n && i < f->ncached; i++)
 		if (f->cache[i].key_len == n && memcmp(f->cache[i].key, key, n) == 0)
 			return &f->cache[i];
 	return NULL;
+}
+
+const struct relay_cached *relay_cache_find(const struct relay_fast *f, const char *p, size_t len)
+{
+	char key[RELAY_ASKED_MAX];
+
+	return relay_cache_get(f, key, make_key(f, p, len, key));
 }
 
 void relay_cache_put(struct relay_fast *f, const char *key, size_t key_len, const char *reply,
@@ -107,6 +111,7 @@ void relay_cache_clear(struct relay_fast *f, bool guest_too)
 {
 	unsigned kept = 0;
 
+	f->gen++;
 	for (unsigned i = 0; i < f->ncached; i++) {
 		if (f->cache[i].per_guest && !guest_too) {
 			f->cache[kept++] = f->cache[i];

@@ -115,6 +115,8 @@ bool relay_fast_answer(struct relay *r, const char *p, size_t len)
 		return false;
 	if (len > 0 && (p[0] == 'm' || p[0] == 'x'))
 		return relay_fast_stopped(r) && answer_read(r, p, len);
+	if (relay_prefetch_answer(r, p, len))
+		return true;
 	c = relay_cache_find(&r->fast, p, len);
 	if (!c || (!c->per_guest && !relay_fast_stopped(r)))
 		return false;
@@ -136,7 +138,7 @@ void relay_fast_forwarding(struct relay *r, const char *p, size_t len)
 	relay_cache_asking(f, p, len);
 }
 
-void relay_fast_reply(struct relay *r, const char *p, size_t len)
+bool relay_fast_reply(struct relay *r, const char *p, size_t len)
 {
 	struct relay_fast *f = &r->fast;
 
@@ -154,6 +156,7 @@ void relay_fast_reply(struct relay *r, const char *p, size_t len)
 	} else {
 		relay_cache_answered(f, p, len);
 	}
+	return f->stopped && is_stop_reply(p, len);
 }
 
 void relay_fast_reset(struct relay *r, bool new_guest)
@@ -163,6 +166,9 @@ void relay_fast_reset(struct relay *r, bool new_guest)
 	f->stopped = false;
 	f->awaiting = false;
 	f->asked_len = 0;
+	f->held_len = 0;
 	f->hg[0] = '\0';
+	if (new_guest)
+		f->prefetching = false; /* else the stub's reply is still to come, and not gdb's */
 	relay_cache_clear(f, new_guest);
 }

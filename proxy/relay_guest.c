@@ -57,21 +57,28 @@ void relay_to_guest_packet(struct relay *r, const char *payload, size_t len)
 static void reply_to_gdb(struct relay *r, const char *payload, size_t len, bool console)
 {
 	uint64_t in = relay_now_ns();
+	bool stop;
 
 	if (console) {
 		relay_to_gdb_packet(r, payload, len);
 		return;
 	}
 	relay_stats_guest_in(&r->fast.stats, in);
-	relay_fast_reply(r, payload, len);
+	stop = relay_fast_reply(r, payload, len);
 	relay_to_gdb_packet(r, payload, len);
 	relay_stats_to_gdb(&r->fast.stats, in);
+	if (stop)
+		relay_prefetch_start(r);
 }
 
 static void guest_packet(struct relay *r, const char *payload, size_t len)
 {
 	bool console = len > 0 && payload[0] == 'O' && !relay_is_word(payload, len, "OK");
 
+	if (!console && r->fast.prefetching) {
+		relay_prefetch_reply(r, payload, len); /* asked before anything still waiting */
+		return;
+	}
 	/* A stop ends a run; so does any direct answer, which means the resume was refused. */
 	if (!console)
 		r->guest_running = false;

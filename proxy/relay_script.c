@@ -39,7 +39,7 @@ void relay_script_start(struct relay *r)
 void relay_script_reply(struct relay *r, const char *payload, size_t len)
 {
 	if (r->script[r->script_pos].forward) {
-		relay_fast_reply(r, payload, len);
+		(void)relay_fast_reply(r, payload, len);
 		relay_to_gdb_packet(r, payload, len);
 	}
 	r->script_pos++;

@@ -4,7 +4,7 @@
  * The input's first byte n says how many of the next bytes are one packet of gdb's (without
  * its framing), sent after a fixed set of reads over the template's pages; the rest patches
  * the guest image (fuzz_guest.h). The stub's side is played here: its answer to the relay's
- * no-ack set-up, then a stop reply.
+ * no-ack set-up, a stop reply, and the thread list the relay then asks for.
  */
 #include <poll.h>
 #include <signal.h>
@@ -15,9 +15,12 @@
 #include "fuzz_guest.h"
 #include "gdbstub/debug_ring.h"
 
+/* In this order: the stub answers nothing more, so what goes to it (memory the proxy cannot
+ * read, g) ends the fast path's part. */
 static const char *const reads[] = {
-	"m0,10", "m1ff0,40", "x1ff0,40", "m90000,20", "x90000,20", "m1ffff8,10", "m200000,10",
-	"mfffffffffffffff0,100", "?", "g", "m1000,3fff", "x1000,3fff",
+	"m0,10", "m1ff0,40", "x1ff0,40", "m90000,20", "x90000,20", "mfffffffffffffff0,100",
+	"m1000,3fff", "x1000,3fff", "qXfer:threads:read::0,1000", "qXfer:threads:read::10,8",
+	"qXfer:threads:read::ffffffff,ffffffff", "?", "m1ffff8,10", "m200000,10", "g",
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -49,12 +52,15 @@ static void send_packet(int fd, const char *payload, size_t len)
 		abort();
 }
 
-/* The stub's side: bytes into g2h, as the kernel writes them. */
-static void stub_says(const char *text)
+/* The stub's side: a packet into g2h, as the kernel writes it. */
+static void stub_says(const char *payload)
 {
 	struct hermit_debug_channel *c = gm_range(&fuzz_gm, FUZZ_DEBUG, sizeof(*c));
+	char buf[256];
+	size_t len = strlen(payload);
 
-	debug_ring_put(&c->g2h, text, strlen(text));
+	memcpy(buf + 1, payload, len);
+	debug_ring_put(&c->g2h, buf, rsp_frame_wrap(buf, len));
 }
 
 /* What gdb got for one packet. */
@@ -78,6 +84,10 @@ static void check_pristine(size_t i, const char *got)
 		abort();
 	if (strcmp(reads[i], "m0,10") == 0 && !strstr(got, "$E0e#"))
 		abort();
+	if (strcmp(reads[i], "?") == 0 && !strstr(got, "$T05thread:01;#"))
+		abort();
+	if (strcmp(reads[i], "qXfer:threads:read::10,8") == 0 && !strstr(got, "$m id=\"1\" #"))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -96,8 +106,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	relay_pollfds(&r, p);
 	r.client_fd = gdb[0]; /* as relay_accept_client would take it */
 	relay_guest_start(&r, &fuzz_gm, FUZZ_ANCHOR, doorbell[0]);
-	round_of(&r);                       /* the channel found, no-ack asked for */
-	stub_says("$OK#9a$T05thread:01;#07"); /* the stub's answer, then its stop */
+	round_of(&r);             /* the channel found, no-ack asked for */
+	stub_says("OK");          /* the stub's answer, */
+	stub_says("T05thread:01;"); /* its stop, */
+	round_of(&r);
+	stub_says("l<threads><thread id=\"1\" name=\"idle\">ready</thread></threads>"); /* the list */
 	round_of(&r);
 	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
 		static char got[65536];

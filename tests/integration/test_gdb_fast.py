@@ -6,6 +6,9 @@ text with breakpoints inserted."""
 import re
 import subprocess
 
+import pytest
+
+from conftest import ROOT
 from test_gdb import DEBUGGEE, guest, no_errors  # noqa: F401 (guest is a fixture)
 
 # Reads as (address expression, length), evaluated by gdb in the stopped guest.
@@ -110,3 +113,26 @@ def test_the_proxys_monitor_commands_are_listed(guest):
     assert "fastmem: off, the stub answers every packet" in out
     assert "usage: monitor fastmem [on|off]" in out
     assert re.search(r"packets relayed to the stub: \d+", out), out
+
+
+@pytest.mark.parametrize("cpus", ["1", "2"])
+def test_the_thread_list_follows_each_resume(guest, cpus):
+    """The list the proxy fetched ahead at one stop is not the next stop's (the waiter is joined
+    and gone), and the proxy's lists are the stub's, on one CPU and on two."""
+    source = (ROOT / "tests" / "debuggee" / "debuggee.c").read_text().splitlines()
+    done = next(i for i, line in enumerate(source, 1) if 'printf("debuggee: done' in line)
+    seen = {}
+    for fastmem in ("on", "off"):
+        g = guest(env={"HERMIT_CPUS": cpus})
+        out = g.gdb(f"monitor fastmem {fastmem}", "break touch", f"break debuggee.c:{done}",
+                    "continue", "info threads", "continue", "info threads", "kill")
+        assert "hit Breakpoint 2" in out, out
+        first, second = out.split("hit Breakpoint 2,", 1)
+        listed = r'^[* ] +\d+ +Thread (\d+) "(\w+)" \(([^)]*)\)'
+        seen[fastmem] = (re.findall(listed, first, re.M), re.findall(listed, second, re.M))
+    assert seen["on"] == seen["off"], seen
+    first, second = seen["on"]
+    if cpus == "1":  # two CPUs: the stub cannot yet read a task running on the other (docs/smp.md)
+        assert ("3", "waiter", "blocked on a wait queue") in first, seen
+        assert ("2", "main", "running on CPU 0") in second, seen
+        assert not [t for t in second if t[1] == "waiter"], seen

@@ -153,7 +153,7 @@ def measure(debug, target):
         if kernel_stub:
             result["dump MB/s, fastmem off"] = DUMP_SIZE / figures["SLOW_DUMP_S"] / 1e6
             result["stepi/s, fastmem off"] = STEPS / figures["SLOW_STEP_S"]
-            # relayed, answered, guest us, relay us, gdb us
+            # relayed, answered, asked ahead, guest us, relay us, gdb us
             result["stats"] = [int(v) for v in re.search(r"^STATS ([0-9 ]+)$", out, re.M).group(1).split()]
             result["slow stats"] = [int(v) for v in
                                     re.search(r"^SLOW_STATS ([0-9 ]+)$", out, re.M).group(1).split()]
@@ -175,10 +175,11 @@ def best(rounds):
 def breakdown(rounds, stats, rate):
     """Where a stepi's time goes, in the round with the most steps per second."""
     r = max(rounds, key=lambda r: r[rate])
-    relayed, answered, guest, relay, gdb = (v / STEPS for v in r[stats])
-    return (f"{1e6 / r[rate]:.0f} us: {relayed:.1f} packets to the stub, {answered:.1f} answered by "
-            f"the proxy; {guest:.0f} us in the guest (stub under TCG, QEMU, doorbell), {relay:.0f} us "
-            f"in the relay, {gdb:.0f} us in gdb and the socket")
+    relayed, answered, ahead, guest, relay, gdb = (v / STEPS for v in r[stats])
+    return (f"{1e6 / r[rate]:.0f} us: {relayed:.1f} packets to the stub (and {ahead:.1f} thread lists "
+            f"asked ahead), {answered:.1f} answered by the proxy; {guest:.0f} us waiting on the guest "
+            f"(stub under TCG, QEMU, doorbell), {relay:.0f} us in the relay, {gdb:.0f} us in gdb and "
+            f"the socket")
 
 
 def main():

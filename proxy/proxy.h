@@ -729,6 +729,7 @@ struct relay_cached {
 /* Where a stepi's time goes, for `monitor relay-stats` (relay_stats.c); nanoseconds. */
 struct relay_stats {
 	uint64_t to_guest, answered;  /* packets of gdb's: relayed to the stub, answered here */
+	uint64_t prefetched;          /* thread lists the relay asked of the stub itself */
 	uint64_t guest_ns;            /* relayed packet out .. the stub's reply in */
 	uint64_t relay_ns;            /* in the proxy: gdb's packet in .. out, the stub's reply in .. out */
 	uint64_t gdb_ns;              /* a reply out to gdb .. gdb's next packet in */

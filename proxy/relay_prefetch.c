@@ -23,6 +23,7 @@ void relay_prefetch_start(struct relay *r)
 		return;
 	f->prefetching = true;
 	f->prefetch_gen = f->gen;
+	f->stats.prefetched++;
 	relay_to_guest_packet(r, ASK, strlen(ASK));
 }
 
@@ -56,6 +57,7 @@ bool relay_prefetch_answer(struct relay *r, const char *p, size_t len)
 		return false;
 	memcpy(f->held, p, len);
 	f->held_len = len;
+	f->stats.relayed = true; /* it waits on the stub: the guest's clock runs */
 	return true;
 }
 
@@ -66,6 +68,7 @@ void relay_prefetch_reply(struct relay *r, const char *p, size_t len)
 	struct rsp_cur c = { p + 1, p + len };
 	char held[RELAY_ASKED_MAX];
 	size_t n = f->held_len;
+	uint64_t in = relay_now_ns();
 	int got;
 
 	f->prefetching = false;
@@ -79,5 +82,9 @@ void relay_prefetch_reply(struct relay *r, const char *p, size_t len)
 	if (!answer(r, held, n)) {
 		relay_fast_forwarding(r, held, n);
 		relay_to_guest_packet(r, held, n);
+		return;
 	}
+	relay_stats_guest_in(&f->stats, in);
+	f->stats.answered++;
+	relay_stats_to_gdb(&f->stats, in);
 }

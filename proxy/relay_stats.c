@@ -61,10 +61,12 @@ size_t relay_stats_text(const struct relay_stats *s, char *out, size_t cap)
 	int n = snprintf(out, cap,
 			 "packets relayed to the stub: %llu\n"
 			 "packets answered by the proxy: %llu\n"
+			 "thread lists the proxy asked for ahead: %llu\n"
 			 "us in the guest (stub, QEMU, doorbell): %llu\n"
 			 "us in the relay: %llu\n"
 			 "us in gdb (and the socket): %llu\n",
 			 (unsigned long long)s->to_guest, (unsigned long long)s->answered,
+			 (unsigned long long)s->prefetched,
 			 (unsigned long long)(s->guest_ns / 1000), (unsigned long long)(s->relay_ns / 1000),
 			 (unsigned long long)(s->gdb_ns / 1000));
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;

@@ -9,7 +9,8 @@ second, a `?`/`g` pair, a `g` right after each `s` (nothing kept from before) an
 largest `m` reads each stub takes (gdb detaches first and the client connects).
 The kernel's stub is measured twice: as gdb meets it (the proxy answers memory reads from guest
 RAM and repeats what cannot have changed, proxy/relay_fast.c) and with `monitor fastmem off`
-(every memory read goes to the stub). For the kernel's stub, `monitor relay-stats` splits a stepi
+(every packet goes to the stub), each dump and batch of STEPS/2 stepi twice per setting in
+alternating order after 100 stepi that warm gdb up, the best of each kept. For the kernel's stub, `monitor relay-stats` splits a stepi
 into the time in the guest (the stub under TCG, QEMU, the doorbell), in the relay and in gdb.
 Each figure is the best of BENCH_ROUNDS (3) alternating rounds.
 The kernel's stub is reached through the proxy (HERMIT_DEBUG=1: debug channel rings in guest
@@ -33,6 +34,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PAIRS = int(os.environ.get("BENCH_PAIRS", "500"))
 DUMP_FROM, DUMP_SIZE = 0x1000000, 16 << 20
 
+BATCH = STEPS // 2  # stepi are timed in two batches per setting, in alternating order
+
 MEASURE = f"""
 python
 import re
@@ -45,25 +48,40 @@ def timed(f, n=1):
 def relay_stats():
     return gdb.execute("monitor relay-stats reset", to_string=True)
 KERNEL_STUB = {{kernel_stub}}
-def measure(tag):
-    d = timed(lambda: gdb.execute("dump binary memory /dev/null {DUMP_FROM:#x} {DUMP_FROM + DUMP_SIZE:#x}"))
-    print("%sDUMP_S %f" % (tag, d))
+def setting(fastmem):
+    if KERNEL_STUB:
+        gdb.execute("monitor fastmem " + fastmem, to_string=True)
+def dump():
+    return timed(lambda: gdb.execute("dump binary memory /dev/null {DUMP_FROM:#x} {DUMP_FROM + DUMP_SIZE:#x}"))
+def steps():
     if KERNEL_STUB:
         relay_stats()
-    s = timed(lambda: gdb.execute("stepi", to_string=True), {STEPS})
-    print("%sSTEP_S %f" % (tag, s))
-    if KERNEL_STUB:
-        print("%sSTATS %s" % (tag, " ".join(re.findall(r": (\\d+)", relay_stats()))))
+    s = timed(lambda: gdb.execute("stepi", to_string=True), {BATCH})
+    return s, " ".join(re.findall(r": (\\d+)", relay_stats())) if KERNEL_STUB else ""
+timed(lambda: gdb.execute("stepi", to_string=True), 100)  # gdb reads its line tables once
+best = {{}}
+settings = ["on", "off"] if KERNEL_STUB else ["on"]
+for k in range(2):  # each setting twice, in alternating order: the host's load changes
+    for fastmem in (settings if k == 0 else settings[::-1]):
+        setting(fastmem)
+        d, (s, stats) = dump(), steps()
+        b = best.setdefault(fastmem, [d, s, stats])
+        b[0] = min(b[0], d)
+        if s <= b[1]:
+            b[1], b[2] = s, stats
+for fastmem, tag in (("on", ""), ("off", "SLOW_")):
+    if fastmem in best:
+        d, s, stats = best[fastmem]
+        print("%sDUMP_S %f" % (tag, d))
+        print("%sSTEP_S %f" % (tag, s))
+        if stats:
+            print("%sSTATS %s" % (tag, stats))
+setting("on")
 def pair():
     gdb.execute("maint packet ?", to_string=True)
     gdb.execute("maint packet g", to_string=True)
-measure("")
 r = timed(pair, {PAIRS})
 print("PAIR_S %f" % r)
-if KERNEL_STUB:
-    gdb.execute("monitor fastmem off")
-    measure("SLOW_")
-    gdb.execute("monitor fastmem on")
 end
 """
 
@@ -143,7 +161,7 @@ def measure(debug, target):
         bare = bare_client(port, 0x1fff if kernel_stub else 0x800)
         result = {
             "dump MB/s": DUMP_SIZE / figures["DUMP_S"] / 1e6,
-            "stepi/s": STEPS / figures["STEP_S"],
+            "stepi/s": BATCH / figures["STEP_S"],
             "?+g round trip us": figures["PAIR_S"] / PAIRS * 1e6,
             "bare s/s": bare[0],
             "bare ?+g us": bare[1],
@@ -152,7 +170,7 @@ def measure(debug, target):
         }
         if kernel_stub:
             result["dump MB/s, fastmem off"] = DUMP_SIZE / figures["SLOW_DUMP_S"] / 1e6
-            result["stepi/s, fastmem off"] = STEPS / figures["SLOW_STEP_S"]
+            result["stepi/s, fastmem off"] = BATCH / figures["SLOW_STEP_S"]
             # relayed, answered, asked ahead, guest us, relay us, gdb us
             result["stats"] = [int(v) for v in re.search(r"^STATS ([0-9 ]+)$", out, re.M).group(1).split()]
             result["slow stats"] = [int(v) for v in
@@ -175,7 +193,7 @@ def best(rounds):
 def breakdown(rounds, stats, rate):
     """Where a stepi's time goes, in the round with the most steps per second."""
     r = max(rounds, key=lambda r: r[rate])
-    relayed, answered, ahead, guest, relay, gdb = (v / STEPS for v in r[stats])
+    relayed, answered, ahead, guest, relay, gdb = (v / BATCH for v in r[stats])
     return (f"{1e6 / r[rate]:.0f} us: {relayed:.1f} packets to the stub (and {ahead:.1f} thread lists "
             f"asked ahead), {answered:.1f} answered by the proxy; {guest:.0f} us waiting on the guest "
             f"(stub under TCG, QEMU, doorbell), {relay:.0f} us in the relay, {gdb:.0f} us in gdb and "

@@ -27,6 +27,13 @@ def test_without_gdb_the_guest_runs_to_its_end(guest):
     assert "debuggee: done, args: 3 x" in stdout  # no stop at boot: nobody had to continue it
 
 
+def test_without_gdb_a_crash_is_reported_as_ever(guest):
+    g = guest(TESTS / "crash", env=ATTACH)
+    status, _, err = g.finish()
+    assert status == 139
+    assert "kernel crash: page fault" in err and "hermit: the guest crashed (page fault)" in err
+
+
 def test_attach_finds_a_busy_loop_where_it_is_detach_lets_it_run(guest):
     g = guest(DEBUGGEE, "busy", env=ATTACH)
     time.sleep(2)

@@ -21,15 +21,13 @@
  *
  * Where tasks go: kernel/balance.h's rules (placement when a task becomes ready, a push at each
  * switch of a CPU two tasks heavier than another, stealing by CPUs that become idle), within
- * the CPUs a task may run on (sched_allowed()). With the gdb stub on, that is CPU 0 alone until
- * the stub can stop the other CPUs.
+ * the CPUs a task may run on (sched_allowed()), with the gdb stub on too (it stops every CPU).
  */
 #include "kernel/sched.h"
 
 #include "arch.h"
 #include "kernel/balance.h"
 #include "kernel/clock.h"
-#include "kernel/debug.h"
 #include "kernel/ipi.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -75,8 +73,6 @@ static void timer_reprogram(struct cpu *c)
 
 static uint64_t usable_cpus(void)
 {
-	if (debug_stub_enabled()) /* gdb stops CPU 0 only, until the stub stops them all */
-		return CPU_BIT(0);
 	return CPU_BIT(smp_cpus_online()) - 1;
 }
 

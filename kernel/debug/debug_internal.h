@@ -19,8 +19,10 @@ void transport_init(void (*rx_irq)(void));
 void transport_send(const void *buf, size_t len);
 /* Takes up to cap bytes gdb sent; 0 when none are waiting. Never blocks. */
 size_t transport_recv(void *buf, size_t cap);
-/* The stub has nothing to read: returns after gdb's next bytes may have come (interrupts off). */
-void transport_wait(void);
+/* The stub has nothing to read: returns after gdb's next bytes may have come (interrupts off).
+ * may_halt: the CPU may halt until the doorbell (it takes the doorbell's interrupt, and it is not
+ * in an NMI handler, where no interrupt may nest); otherwise it only polls. */
+void transport_wait(bool may_halt);
 /* Tells the host the stub polls the ring (no doorbell needed) or no longer does. */
 void transport_set_polling(bool on);
 /* Drops doorbell bytes waiting in the UART (they only say "look at the ring"). */
@@ -56,6 +58,41 @@ bool bp_watch_hit(unsigned slot, struct trap_frame *f, struct gdb_stop *stop);
 struct task;
 /* What blocked task t waits for, in words ("mutex 0x... held by task 3", wait_text.c). */
 void debug_wait_text(const struct task *t, char *buf, size_t size);
+
+/*
+ * Stop-all (stopall.c): the CPU that stops holds the stub and parks the others by NMI.
+ *   stopall_enter/leave   around this CPU's stub path: f is where its task stands
+ *   stopall_take          records this CPU's stop and claims the stub; false when, meanwhile
+ *                         parked, another holder reported the stop or dropped it
+ *   stopall_stop_others   NMIs every CPU not parked yet and waits (100 ms) until each parks
+ *   stopall_next_event    a parked CPU's pending stop that fate says to report now
+ *   stopall_resume        releases the parked CPUs that runs() names, gives up the stub, and
+ *                         parks this CPU if runs() does not name it
+ *   stopall_nmi           the NMI handler's part: true when it was the holder's (parked)
+ *   stopall_claim/unclaim the stub for a short job (the doorbell interrupt), no stop
+ */
+enum stopall_fate { STOPALL_KEEP, STOPALL_DROP, STOPALL_REPORT };
+void stopall_enter(unsigned self, struct trap_frame *f, bool nmi);
+void stopall_leave(unsigned self);
+bool stopall_take(unsigned self, const struct gdb_stop *stop);
+void stopall_stop_others(unsigned self);
+bool stopall_next_event(unsigned self, enum stopall_fate (*fate)(unsigned c, const struct gdb_stop *e),
+			struct gdb_stop *out);
+void stopall_resume(unsigned self, bool (*runs)(unsigned c));
+bool stopall_nmi(struct trap_frame *f);
+bool stopall_claim(unsigned self);
+void stopall_unclaim(void);
+bool stopall_busy(void);
+struct trap_frame *stopall_frame(unsigned c);
+bool stopall_in_stub(unsigned c);
+bool stopall_in_nmi(unsigned c);
+bool stopall_parked(unsigned c);
+bool stopall_stuck(unsigned c);
+uint64_t stopall_last_park_ns(void);
+uint64_t stopall_stops(void);
+uint64_t stopall_pending_reported(void);
+/* The last stop: from its trap to its stop reply sent (gdb_kernel.c). */
+uint64_t debug_last_reply_ns(void);
 
 /* Registers the kernel's monitor commands (tasks, mem, log, breaks). */
 void debug_monitor_init(void);

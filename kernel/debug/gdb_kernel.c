@@ -3,18 +3,20 @@
  * over tasks, trap frames and checked memory, and the stub context in which the engine runs.
  *
  * Stopping: every way in (a breakpoint, a single step, a watchpoint, a fault under gdb, a stop gdb
- * asked for, the boot stop) ends in stub_stop() with the interrupted task's trap frame. There,
- * with interrupts off, this CPU's frame is recorded (a task that runs is read from it, the others
- * from their saved frames), the stop is reported and the h2g ring polled until gdb resumes. With
- * SMP, stub_stop() is where the other CPUs get an IPI and park in their own frames first; every
- * per-CPU item here is already an array indexed by CPU.
+ * asked for, an NMI for a ^C that interrupts could not bring, the boot stop) ends in stub_stop()
+ * with the interrupted task's trap frame. There, with interrupts off, this CPU claims the stub and
+ * parks every other CPU by NMI (stopall.c); each CPU's frame is recorded, so a task that runs is
+ * read from its CPU's frame (its live registers) and the others from their saved frames. The stop
+ * is reported and the h2g ring polled until gdb resumes; then the CPUs whose tasks gdb let go on
+ * are released, the others stay parked (vCont's "s:T" alone steps T with everything else held).
  *
  * Threads are tasks (gdb thread id = task id). Memory goes only through mem_read/mem_write, which
  * walk the page tables first (mmu_range_ok) and never touch the APIC window. Text is mapped
  * read-only, so writing there (an int3, breakpoints.c) clears CR0.WP for the copy, with
  * interrupts off.
  * Single steps mask interrupts in the stepped task (as QEMU's gdbstub does), so a step ends on
- * the next instruction of the same task instead of in a timer interrupt.
+ * the next instruction of the same task instead of in a timer interrupt. A stop of another CPU
+ * cancels an unfinished step (its flags as before); gdb steps again if it still wants to.
  */
 #include <string.h>
 
@@ -25,11 +27,12 @@
 #include "debug/debug_internal.h"
 #include "gdbstub.h"
 #include "hermit/abi.h"
+#include "kernel/clock.h"
 #include "kernel/debug.h"
 #include "kernel/hcall.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
-#include "kernel/spinlock.h"
+#include "kernel/smp.h"
 #include "kernel/task.h"
 #include "kernel/trace.h"
 #include "lib/format.h"
@@ -37,20 +40,21 @@
 #define MMIO_WINDOW_LO 0xfec00000ull /* I/O APIC .. local APIC: never read by the stub */
 #define MMIO_WINDOW_HI 0x100000000ull
 #define KILL_STATUS (128 + 9)        /* the status of a kernel gdb killed, as a shell shows it */
+#define DOORBELL_CPU 0               /* the CPU the doorbell's interrupt is routed to */
 
 extern char __image_start[], __text_end[];
 
 static struct {
 	bool enabled;
-	bool in_stub;
 	bool boot_stop;              /* the int3 of debug_boot() */
 	volatile bool stop_requested; /* ^C or a connecting gdb */
 	bool kill;
-	struct trap_frame *frame[HERMIT_MAX_CPUS]; /* the running task's frame while stopped */
+	struct gdb_resume how;       /* gdb's last resume: which tasks go on, which stay */
 	uint32_t step_task;          /* task being single-stepped, 0 for none */
 	bool step_if;                /* its interrupt flag before the step */
 	bool step_keep_if;           /* the stepped instruction sets the flag itself */
-	struct spinlock lock;        /* the engine is called from one context at a time */
+	uint64_t trap_ns;            /* when the last stop's trap came (for monitor cpus) */
+	uint64_t reply_ns;           /* how long until its stop reply had gone out */
 } dbg;
 
 static uint8_t rx_buf[4096];
@@ -65,12 +69,17 @@ static struct task *find_task(gdb_tid_t tid)
 	return NULL;
 }
 
+static bool runs_now(const struct task *t)
+{
+	return t->cpu < HERMIT_MAX_CPUS && cpus[t->cpu].current == t;
+}
+
 static struct trap_frame *task_frame(const struct task *t)
 {
 	struct trap_frame *f;
 
-	if (t->cpu < HERMIT_MAX_CPUS && cpus[t->cpu].current == t && dbg.frame[t->cpu])
-		f = dbg.frame[t->cpu];
+	if (runs_now(t) && stopall_frame(t->cpu))
+		f = stopall_frame(t->cpu); /* its live registers, as its CPU stopped */
 	else
 		f = t->frame;
 	if (!f || !mmu_range_ok((uintptr_t)f, sizeof(*f), true))
@@ -166,7 +175,8 @@ static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 
 static int read_regs(void *ctx, gdb_tid_t tid, struct gdb_regs *r)
 {
-	const struct trap_frame *f = frame_of(tid);
+	const struct task *t = find_task(tid);
+	const struct trap_frame *f = t ? task_frame(t) : NULL;
 
 	(void)ctx;
 	if (!f)
@@ -182,9 +192,9 @@ static int read_regs(void *ctx, gdb_tid_t tid, struct gdb_regs *r)
 	r->ss = (uint32_t)f->ss;
 	r->ds = r->es = KERNEL_DS;
 	gdb_regs_from_fxsave(r, &f->fx);
-	/* Every task shares the kernel's fs base; gs is each CPU's block. */
+	/* Every task shares the kernel's fs base; gs is the block of the task's CPU. */
 	r->fs_base = rdmsr(MSR_FS_BASE);
-	r->gs_base = rdmsr(MSR_GS_BASE);
+	r->gs_base = t->cpu < HERMIT_MAX_CPUS ? (uint64_t)(uintptr_t)&cpus[t->cpu] : 0;
 	return 0;
 }
 
@@ -248,12 +258,15 @@ static void step_begin(struct task *t, struct trap_frame *f)
 	f->rflags &= ~RFLAGS_IF;
 }
 
-/* The stop of a stepped task: its trap flag off, its interrupt flag as before the step. */
-static void step_end(struct trap_frame *f)
+/* A stop: the stepped task's trap flag off and its interrupt flag as before the step, whether
+ * its step finished or another CPU's stop cut it short (gdb steps again if it still wants to). */
+static void step_cancel(void)
 {
-	struct task *t = task_current();
+	struct task *t = dbg.step_task ? find_task(dbg.step_task) : NULL;
+	struct trap_frame *f = t ? task_frame(t) : NULL;
 
-	if (!dbg.step_task || !t || t->id != dbg.step_task)
+	dbg.step_task = 0;
+	if (!f)
 		return;
 	f->rflags &= ~RFLAGS_TF;
 	if (dbg.step_keep_if)
@@ -262,12 +275,12 @@ static void step_end(struct trap_frame *f)
 		f->rflags |= RFLAGS_IF;
 	else
 		f->rflags &= ~RFLAGS_IF;
-	dbg.step_task = 0;
 }
 
 static int resume(void *ctx, const struct gdb_resume *how)
 {
 	(void)ctx;
+	dbg.how = *how;
 	for (struct task *t = task_list(); t; t = t->all_next) {
 		const struct gdb_resume_action *a;
 		struct trap_frame *f;
@@ -283,7 +296,7 @@ static int resume(void *ctx, const struct gdb_resume *how)
 static int interrupt(void *ctx)
 {
 	(void)ctx;
-	dbg.stop_requested = true; /* SMP: and an IPI to every other CPU */
+	dbg.stop_requested = true; /* taken at the end of the doorbell's interrupt */
 	return 0;
 }
 
@@ -338,22 +351,26 @@ static int thread_name(void *ctx, gdb_tid_t tid, char *buf, size_t size)
 static int thread_extra(void *ctx, gdb_tid_t tid, char *buf, size_t size)
 {
 	struct task *t = find_task(tid);
+	char where[24] = "";
 
 	(void)ctx;
 	if (!t)
 		return GDB_ESRCH;
-	if (cpus[t->cpu].current == t)
-		fmt_snprintf(buf, size, "running on CPU %u", t->cpu);
+	if (smp_cpus_online() > 1)
+		fmt_snprintf(where, sizeof(where), " on CPU %u", t->cpu);
+	if (runs_now(t))
+		fmt_snprintf(buf, size, "running on CPU %u%s", t->cpu,
+			     stopall_stuck(t->cpu) ? " (did not stop)" : "");
 	else if (t->state == TASK_BLOCKED && t->wait.kind != HERMIT_WAIT_NONE) {
 		char what[GDB_THREAD_TEXT_MAX];
 		debug_wait_text(t, what, sizeof(what));
-		fmt_snprintf(buf, size, "blocked on %s", what);
+		fmt_snprintf(buf, size, "blocked on %s%s", what, where);
 	} else if (t->state == TASK_BLOCKED && t->wake_at)
-		fmt_snprintf(buf, size, "blocked%s, with a deadline", t->waiting_on ? " on a wait queue" : "");
+		fmt_snprintf(buf, size, "blocked%s, with a deadline%s", t->waiting_on ? " on a wait queue" : "", where);
 	else if (t->state == TASK_BLOCKED)
-		fmt_snprintf(buf, size, "blocked%s", t->waiting_on ? " on a wait queue" : "");
+		fmt_snprintf(buf, size, "blocked%s%s", t->waiting_on ? " on a wait queue" : "", where);
 	else
-		fmt_snprintf(buf, size, "%s", task_state_name(t->state));
+		fmt_snprintf(buf, size, "%s%s", task_state_name(t->state), where);
 	return 0;
 }
 
@@ -395,31 +412,66 @@ static enum gdb_state feed_waiting(enum gdb_state st)
 	return st;
 }
 
-/*
- * Stops this CPU (SMP: all CPUs) in frame f for gdb and returns once gdb let the tasks go on.
- * Interrupts are off (a trap), and stay off until the frame is resumed.
- */
-static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
+/* Whether gdb's last resume lets a task placed on CPU c go on: that CPU is released. */
+static bool cpu_resumed(unsigned c)
 {
-	struct cpu *c = this_cpu();
-	uint64_t flags = spin_lock_irqsave(&dbg.lock);
+	for (struct task *t = task_list(); t; t = t->all_next) {
+		const struct gdb_resume_action *a;
+		if (t->cpu == c && t->state != TASK_DEAD && (a = gdb_resume_lookup(&dbg.how, t->id)) &&
+		    a->kind != GDB_RESUME_STOP)
+			return true;
+	}
+	return false;
+}
+
+/* A parked CPU's pending stop, once gdb resumed: reported if its task was let go and the stop
+ * still holds, kept while its task stays stopped, dropped otherwise. */
+static enum stopall_fate pending_fate(unsigned c, const struct gdb_stop *e)
+{
+	const struct gdb_resume_action *a = gdb_resume_lookup(&dbg.how, e->tid);
+	const struct trap_frame *f = stopall_frame(c);
+
+	if (gdb_state() != GDB_STATE_RUNNING)
+		return STOPALL_DROP; /* gdb detached */
+	if (!a || a->kind == GDB_RESUME_STOP)
+		return STOPALL_KEEP;
+	switch (e->reason) {
+	case GDB_STOP_SWBREAK: /* gdb may have removed the breakpoint: the task just goes on */
+		return f && bp_is_int3_at(f->rip) ? STOPALL_REPORT : STOPALL_DROP;
+	case GDB_STOP_STEP: /* the step gdb asks for now has already been taken */
+		return a->kind == GDB_RESUME_STEP ? STOPALL_REPORT : STOPALL_DROP;
+	case GDB_STOP_SIGNAL:
+		return e->signal == GDB_SIGINT ? STOPALL_DROP : STOPALL_REPORT; /* ^C: answered */
+	default:
+		return STOPALL_REPORT;
+	}
+}
+
+static enum gdb_state report(const struct gdb_stop *stop)
+{
+	step_cancel();
+	trace(GDB_STOP, stop->tid, stop->signal);
+	return gdb_report_stop(stop);
+}
+
+/* Talks to gdb until it resumes; the other CPUs are parked, this one holds the stub. */
+static void session(unsigned self, struct gdb_stop stop)
+{
+	bool may_halt = self == DOORBELL_CPU && !stopall_in_nmi(self);
 	enum gdb_state st;
 
-	dbg.in_stub = true;
-	debugregs_disable(); /* the stub's own accesses must not hit gdb's watchpoints */
+	dbg.stop_requested = false; /* any stop answers a ^C */
+	stopall_stop_others(self);
 	bp_plant_all(false);
-	dbg.frame[c->id] = f;
-	step_end(f);
-	stop.tid = c->current ? c->current->id : 1;
-	trace(GDB_STOP, stop.tid, stop.signal);
 	transport_set_polling(true);
 	transport_publish_stop(true);
-	st = gdb_report_stop(&stop);
+	st = report(&stop);
+	dbg.reply_ns = clock_ns() - dbg.trap_ns;
 	for (;;) {
 		while (st == GDB_STATE_HALTED || st == GDB_STATE_EXITED) {
 			size_t n = transport_recv(rx_buf, sizeof(rx_buf));
 			if (!n) {
-				transport_wait();
+				transport_wait(may_halt);
 				continue;
 			}
 			st = gdb_feed(rx_buf, n);
@@ -430,54 +482,97 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 		transport_publish_stop(false);
 		transport_set_polling(false);
 		st = feed_waiting(st);
-		if (!dbg.stop_requested)
+		if (dbg.stop_requested) {
+			dbg.stop_requested = false;
+			stop = (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = stop.tid };
+		} else if (!stopall_next_event(self, pending_fate, &stop)) {
 			break;
-		dbg.stop_requested = false;
+		}
 		transport_set_polling(true);
 		transport_publish_stop(true);
-		step_end(f);
-		stop = (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = stop.tid };
-		st = gdb_report_stop(&stop);
+		st = report(&stop);
 	}
 	bp_snapshot_reads();
 	bp_plant_all(true);
-	debugregs_load();
 	trace(GDB_RESUME, stop.tid, dbg.step_task != 0);
-	dbg.frame[c->id] = NULL;
-	dbg.in_stub = false;
-	spin_unlock_irqrestore(&dbg.lock, flags);
+}
+
+/*
+ * Stops all CPUs in frame f of this CPU's task for gdb and returns once gdb let this CPU's task
+ * go on. Interrupts are off (a trap), and stay off until the frame is resumed; the caller
+ * entered the stub path (stopall_enter).
+ */
+static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
+{
+	struct cpu *c = this_cpu();
+
+	(void)f;
+	dbg.trap_ns = clock_ns();
+	stop.tid = c->current ? c->current->id : 1;
+	if (!stopall_take(c->id, &stop))
+		return; /* another CPU's stub reported it (or it no longer held) and let this one go */
+	session(c->id, stop);
+	stopall_resume(c->id, cpu_resumed);
 }
 
 /* The doorbell interrupt: gdb's bytes while tasks run (^C, or a gdb connecting). */
 static void rx_irq(void)
 {
-	if (dbg.in_stub) {
-		transport_ack_doorbell(); /* the stub halted in transport_wait(): waking it was all */
+	unsigned self = smp_cpu_index();
+
+	/* The stub halted in transport_wait() here, or holds another CPU and reads the ring itself:
+	 * waking it was all. */
+	if (stopall_in_stub(self) || !stopall_claim(self)) {
+		transport_ack_doorbell();
 		return;
 	}
-	uint64_t flags = spin_lock_irqsave(&dbg.lock);
-
 	/* Like the stub context: no int3 and no watchpoint of gdb's may fire in here. */
-	dbg.in_stub = true;
+	stopall_enter(self, NULL, false);
 	debugregs_disable();
 	bp_plant_all(false);
 	transport_ack_doorbell();
 	(void)feed_waiting(gdb_state());
 	bp_plant_all(true);
 	debugregs_load();
-	dbg.in_stub = false;
-	spin_unlock_irqrestore(&dbg.lock, flags);
+	stopall_leave(self);
+	stopall_unclaim();
 }
 
-bool debug_stub_active(void) { return dbg.in_stub; }
+uint64_t debug_last_reply_ns(void) { return dbg.reply_ns; }
+bool debug_stub_active(void) { return dbg.enabled && stopall_in_stub(smp_cpu_index()); }
 bool debug_stub_enabled(void) { return dbg.enabled; }
+
+/* A stop that is no exception: gdb's ^C (at the end of an interrupt, or by NMI). */
+static void stop_here(struct trap_frame *f, bool nmi)
+{
+	unsigned self = smp_cpu_index();
+
+	stopall_enter(self, f, nmi);
+	debugregs_disable();
+	stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT });
+	stopall_leave(self);
+	debugregs_load();
+}
 
 void debug_check_stop(struct trap_frame *f)
 {
-	if (!dbg.enabled || !dbg.stop_requested || dbg.in_stub)
+	if (!dbg.enabled || !dbg.stop_requested || stopall_in_stub(smp_cpu_index()))
 		return;
 	dbg.stop_requested = false;
-	stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT });
+	stop_here(f, false);
+}
+
+bool debug_nmi(struct trap_frame *f)
+{
+	if (!dbg.enabled)
+		return false;
+	if (stopall_nmi(f))
+		return true; /* parked for another CPU's stop, and released */
+	/* Not the stub's: the host's NMI for a ^C the doorbell could not bring (interrupts off
+	 * everywhere), or one for every CPU of which another took the stop. */
+	if (gdb_state() == GDB_STATE_RUNNING && !stopall_busy() && !stopall_in_stub(smp_cpu_index()))
+		stop_here(f, true);
+	return true;
 }
 
 static int fault_signal(uint64_t vector)
@@ -548,16 +643,29 @@ static bool exception(struct trap_frame *f)
 
 bool debug_exception(struct trap_frame *f)
 {
+	unsigned self = smp_cpu_index();
+	bool handled;
+
 	if (!dbg.enabled)
 		return false;
-	if (dbg.in_stub) /* a leftover debug trap is harmless; anything else is a stub bug */
+	if (stopall_in_stub(self)) /* a leftover debug trap is harmless; anything else is a stub bug */
 		return f->vector == 1;
-	/* Off while the kernel looks at the exception: reading a watched variable must not nest. */
+	/* Off while the kernel looks at the exception: reading a watched variable must not nest.
+	 * In the stub path from here, so a CPU parked on its way keeps this frame as its task's. */
+	stopall_enter(self, f, false);
 	debugregs_disable();
-	if (!exception(f))
+	handled = exception(f);
+	stopall_leave(self);
+	if (!handled)
 		return false;
 	debugregs_load();
 	return true;
+}
+
+void debug_cpu_online(void)
+{
+	if (dbg.enabled)
+		debugregs_load(); /* gdb's watchpoints reach a CPU that comes up later too */
 }
 
 void debug_boot(uint32_t config_flags)

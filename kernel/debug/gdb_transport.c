@@ -8,7 +8,8 @@
  * Receiving never blocks. While the stub holds the guest stopped it waits in transport_wait():
  * polling the ring for a moment (gdb's next packet of the same command comes fast), then halted
  * with every interrupt but the doorbell's held back (the task priority), so a stopped guest that
- * gdb leaves alone costs the host no CPU; while tasks run, the receive interrupt drains the ring.
+ * gdb leaves alone costs the host no CPU (on the CPU that takes the doorbell's interrupt; a stub held
+ * on another CPU, or in an NMI handler, polls); while tasks run, the receive interrupt drains the ring.
  */
 #include <string.h>
 
@@ -81,9 +82,9 @@ void transport_publish_stop(bool stopped)
  * one command (a stepi is five round trips), so only an idle gdb lets it halt. */
 #define SPIN_BEFORE_HALT_NS 2000000ull
 
-void transport_wait(void)
+void transport_wait(bool may_halt)
 {
-	if (!apic_ready()) {
+	if (!apic_ready() || !may_halt) {
 		cpu_relax(); /* the boot stop comes before the APIC: poll the ring */
 		return;
 	}

@@ -173,28 +173,44 @@ static void answer(void *arg)
 	a->apic_id = apic_id();
 }
 
-/* Each CPU answers a call-function IPI itself: a CPU that does not answer hangs here visibly. */
+static const char *stop_state(unsigned c)
+{
+	if (c == smp_cpu_index())
+		return "holds the stub";
+	if (stopall_stuck(c))
+		return "did not stop";
+	return stopall_parked(c) ? "parked" : "running";
+}
+
+/* Each CPU answers a call-function IPI itself (a parked CPU serves them as it waits); a CPU that
+ * did not stop is not asked. */
 static int cmd_cpus(void *ctx, const char *args)
 {
 	(void)ctx;
 	(void)args;
-	say("%3s %5s  %-28s %s\n", "cpu", "apic", "current task", "call-function round trip");
+	say("%3s %5s  %-28s %-15s %s\n", "cpu", "apic", "current task", "state", "call-function round trip");
 	for (unsigned i = 0; i < smp_cpus_online(); i++) {
-		struct cpu_answer a = { ~0u, ~0u };
+		struct cpu_answer a = { i, cpus[i].apic_id };
 		uint64_t start = clock_ns();
-		ipi_call(i, answer, &a);
+		if (!stopall_stuck(i))
+			ipi_call(i, answer, &a);
 		uint64_t took = clock_ns() - start;
 		const struct task *t = cpus[i].current;
 		char task[40];
 		fmt_snprintf(task, sizeof(task), "%u \"%s\"", t ? t->id : 0, t ? t->name : "");
-		say("%3u %5u  %-28s %s%lu us\n", a.index, a.apic_id, task, i == smp_cpu_index() ? "(this CPU) " : "",
-		    (unsigned long)(took / 1000));
+		say("%3u %5u  %-28s %-15s %s%lu us\n", a.index, a.apic_id, task, stop_state(i),
+		    i == smp_cpu_index() ? "(this CPU) " : "", (unsigned long)(took / 1000));
 	}
+	say("last stop: the other CPUs parked in %lu us, its trap to its stop reply %lu us\n",
+	    (unsigned long)(stopall_last_park_ns() / 1000), (unsigned long)(debug_last_reply_ns() / 1000));
+	say("%lu stops, %lu of them reported after another CPU's\n", (unsigned long)stopall_stops(),
+	    (unsigned long)stopall_pending_reported());
 	return 0;
 }
 
 static const struct gdb_monitor_cmd commands[] = {
-	{ "cpus", "each CPU as it answers an IPI: index, APIC id, current task, round trip", cmd_cpus },
+	{ "cpus", "each CPU as it answers an IPI: index, APIC id, current task, stop state, round trip",
+	  cmd_cpus },
 	{ "tasks", "list the kernel's tasks: id, name, state, CPU, stack", cmd_tasks },
 	{ "mem", "page allocator figures and the image's layout", cmd_mem },
 	{ "log", "the kernel log's last lines (log N), or its console level (log d|i|w|e)", cmd_log },

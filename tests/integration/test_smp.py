@@ -81,10 +81,10 @@ def test_monitor_cpus_each_cpu_answers_a_call_function_ipi(guest):
     g = guest(TESTS / "hello", env={"HERMIT_CPUS": "4"})
     out = g.gdb("break main", "continue", "monitor cpus", "kill")
     assert "kernel crash" not in out, out
-    rows = re.findall(r"^ +(\d+) +(\d+)  (\d+) \"(\w+)\" +(\(this CPU\) )?\d+ us$", out, re.M)
+    rows = re.findall(r"^ +(\d+) +(\d+)  (\d+) \"(\w+)\" +(holds the stub|parked) +(\(this CPU\) )?\d+ us$", out, re.M)
     assert [(int(cpu), int(apic)) for cpu, apic, *_ in rows] == [(0, 0), (1, 1), (2, 2), (3, 3)], out
-    assert rows[0][3] == "main" and rows[0][4], out
-    assert all(name == "idle" and not this for _, _, _, name, this in rows[1:]), out
+    assert rows[0][3] == "main" and rows[0][4] == "holds the stub" and rows[0][5], out
+    assert all(name == "idle" and state == "parked" and not this for _, _, _, name, state, this in rows[1:]), out
 
 
 @pytest.mark.parametrize("cpus", [2, 4])

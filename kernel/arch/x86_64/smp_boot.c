@@ -15,6 +15,7 @@
 #include "arch/x86_64/layout.h"
 #include "kernel/boot.h"
 #include "kernel/clock.h"
+#include "kernel/debug.h"
 #include "kernel/ipi.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
@@ -125,6 +126,7 @@ void ap_main(struct cpu *c)
 	task_init_idle(ap_boot_args.stack_lo, ap_boot_args.stack_top);
 	apic_init();
 	c->apic_id = apic_id();
+	debug_cpu_online();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	tsc_sync_answer(c);
 	sched_idle_loop();

@@ -12,6 +12,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+#include "kernel/task.h"
 #include "kernel/trace.h"
 
 static irq_handler vector_handlers[256];
@@ -26,6 +27,25 @@ static int frame_on_task_stack(const struct trap_frame *f)
 	return (uintptr_t)f >= c->stack_lo && (uintptr_t)(f + 1) <= c->stack_hi;
 }
 
+/*
+ * An NMI: a crash on another CPU stopping this one for good (its task's frame becomes the NMI's,
+ * so the report and the core show where it stood), or the gdb stub parking this CPU or stopping
+ * for a ^C; false for one nobody asked for.
+ */
+static bool nmi(struct trap_frame *f)
+{
+	struct task *t = this_cpu()->current;
+	struct trap_frame *saved = t ? t->frame : NULL;
+
+	if (t)
+		t->frame = f;
+	if (ipi_nmi_received())
+		return true; /* not reached: a stopped CPU stays halted */
+	if (t)
+		t->frame = saved;
+	return debug_nmi(f);
+}
+
 struct trap_frame *trap_dispatch(struct trap_frame *f);
 
 struct trap_frame *trap_dispatch(struct trap_frame *f)
@@ -34,8 +54,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 		trace(EXCEPTION, f->vector, f->rip);
 	else
 		trace(IRQ, f->vector, f->rip);
-	if (f->vector == VEC_NMI && ipi_nmi_received())
-		return f; /* not reached: a stopped CPU stays halted */
+	if (f->vector == VEC_NMI && nmi(f))
+		return f;
 	if (f->vector < 32) {
 		if (debug_exception(f) || signal_fault(f))
 			return f;

@@ -23,6 +23,12 @@ void debug_boot(uint32_t config_flags);
  * false when it is fatal as without a debugger. */
 bool debug_exception(struct trap_frame *f);
 
+/* An NMI in frame f: true when the stub claims it (a stop-all parked this CPU and released it,
+ * or the host's NMI for a ^C stopped here for gdb). Any NMI while the stub runs is its own. */
+bool debug_nmi(struct trap_frame *f);
+/* A CPU came up: it takes gdb's watchpoints and hardware breakpoints. Interrupts off. */
+void debug_cpu_online(void);
+
 /* End of an interrupt: if gdb asked for a stop (^C, a new gdb), stops here in f's task. */
 void debug_check_stop(struct trap_frame *f);
 /* True once HERMIT_DEBUG started the stub. */

@@ -1,7 +1,8 @@
 /*
  * core.c: an ELF core file of the guest that gdb opens with every kernel task as a thread: one
  * NT_PRSTATUS note per task (the crashed one first, so it is gdb's current thread) with the
- * registers of its saved trap frame, and PT_LOAD segments for the image, the tasks' stacks and
+ * registers of its saved trap frame (for a task another CPU ran when the guest crashed, the frame
+ * of the crash's NMI there: its live registers), and PT_LOAD segments for the image, the tasks' stacks and
  * structs, the heap, the trace rings and the capture ring, copied from guest memory. Everything
  * comes through the checked accessor (guestview.c); the task list is the core's only must.
  */
@@ -127,7 +128,8 @@ static uint64_t frame_value(const struct core *c, uint64_t frame, enum hermit_fr
 	return v;
 }
 
-/* Each task's stack from its saved frame (or rsp) up, and its struct. */
+/* Each task's stack from its saved frame (or rsp) up, and its struct (at the top of its stack,
+ * except for the idle tasks of the CPUs that came up after boot). */
 static void add_tasks(struct core *c)
 {
 	for (size_t i = 0; i < c->ntasks; i++) {
@@ -136,7 +138,8 @@ static void add_tasks(struct core *c)
 		uint64_t lo = t->frame >= t->stack_lo && t->frame < t->stack_hi ? t->frame : rsp;
 		if (lo < t->stack_lo || lo > t->stack_hi)
 			lo = t->stack_lo;
-		add_region(c, lo > 256 ? lo - 256 : 0, t->addr + c->tt.task_size);
+		add_region(c, lo > 256 ? lo - 256 : 0, t->stack_hi);
+		add_region(c, t->addr, t->addr + c->tt.task_size);
 	}
 }
 
@@ -215,8 +218,8 @@ static void print_task(FILE *out, const struct guest_task *t, bool crashed, stru
 	static const char *const states[] = { "ready", "running", "blocked", "dead" };
 	size_t n = sizeof(frame_regs) / sizeof(frame_regs[0]);
 
-	fprintf(out, "task %u \"%s\" %s%s: rip %016llx rsp %016llx rbp %016llx\n", t->id, t->name,
-		t->state <= 3 ? states[t->state] : "?", crashed ? " (crashed)" : "",
+	fprintf(out, "task %u \"%s\" %s on CPU %u%s: rip %016llx rsp %016llx rbp %016llx\n", t->id,
+		t->name, t->state <= 3 ? states[t->state] : "?", t->cpu, crashed ? " (crashed)" : "",
 		(unsigned long long)regs->rip, (unsigned long long)regs->rsp, (unsigned long long)regs->rbp);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "%s%-6s %016llx%s", i % 4 == 0 ? "  " : " ", frame_regs[i].name,

@@ -137,7 +137,7 @@ int relay_listen(struct relay *r, uint16_t port)
 	rsp_framer_init(&r->from_gdb, r->from_gdb_buf, sizeof(r->from_gdb_buf));
 	rsp_framer_init(&r->from_guest, r->from_guest_buf, sizeof(r->from_guest_buf));
 	r->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (r->listen_fd < 0 ||
+	if (relay_nmi_init(r) < 0 || r->listen_fd < 0 ||
 	    setsockopt(r->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(r->listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(r->listen_fd, 1) < 0) {
 		fprintf(stderr, "hermit: cannot listen for gdb on 127.0.0.1:%u: %s\n", port,
@@ -148,8 +148,10 @@ int relay_listen(struct relay *r, uint16_t port)
 }
 
 void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t anchor,
-		       int doorbell_fd)
+		       int doorbell_fd, int qmp_fd)
 {
+	qmp_init(&r->qmp, qmp_fd);
+	r->ctrl_c_waiting = false;
 	r->gm = gm;
 	gv_init(&r->gv, gm, anchor);
 	r->doorbell_fd = doorbell_fd;
@@ -174,6 +176,7 @@ int relay_pollfds(struct relay *r, struct pollfd *p)
 	p[1] = (struct pollfd){ .fd = r->client_fd,
 				.events = (short)((can_read ? POLLIN : POLLRDHUP) | (r->out_len ? POLLOUT : 0)) };
 	p[2] = (struct pollfd){ .fd = r->guest ? r->doorbell_fd : -1, .events = POLLIN };
+	p[3] = (struct pollfd){ .fd = r->nmi_timer_fd, .events = POLLIN };
 	return RELAY_POLLFDS;
 }
 
@@ -190,6 +193,8 @@ void relay_handle(struct relay *r, const struct pollfd *p)
 		relay_connect_guest(r);
 	}
 	relay_flush_h2g(r);
+	if (p[3].revents)
+		relay_nmi_expired(r);
 	if (p[0].revents)
 		relay_accept_client(r);
 	if (p[1].revents & POLLOUT)
@@ -214,6 +219,7 @@ void relay_guest_ended(struct relay *r, enum vm_end how, int status)
 	r->guest = false;
 	r->chan = NULL;
 	r->gm = NULL;
+	r->qmp.fd = -1; /* main.c closes it with the guest */
 	r->doorbell_fd = -1;
 	r->linked = false;
 	r->script_len = r->script_pos = 0;
@@ -263,6 +269,7 @@ void relay_close(struct relay *r)
 	if (r->listen_fd >= 0)
 		close(r->listen_fd);
 	r->listen_fd = -1;
+	relay_nmi_close(r);
 	for (int k = 0; r->run_argv[k]; k++)
 		free(r->run_argv[k]);
 	free(r->out);

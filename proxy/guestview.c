@@ -112,7 +112,7 @@ static bool task_offsets_ok(const struct hermit_task_table *tt)
 	if (!inside(tt->task_next, 8, sz) || !inside(tt->task_id, 4, sz) || !inside(tt->task_state, 4, sz) ||
 	    !inside(tt->task_name, tt->name_max, sz) || !inside(tt->task_frame, 8, sz) ||
 	    !inside(tt->task_stack_lo, 8, sz) || !inside(tt->task_stack_hi, 8, sz) ||
-	    !inside(tt->task_wait, sizeof(struct hermit_wait), sz))
+	    !inside(tt->task_wait, sizeof(struct hermit_wait), sz) || !inside(tt->task_cpu, 4, sz))
 		return false;
 	for (unsigned r = 0; r < HERMIT_REG_COUNT; r++)
 		if (!inside(tt->frame[r], 8, tt->frame_size))
@@ -144,6 +144,7 @@ static bool read_task(struct guestview *v, const struct hermit_task_table *tt, u
 	t->addr = addr;
 	memcpy(&t->id, p + tt->task_id, 4);
 	memcpy(&t->state, p + tt->task_state, 4);
+	memcpy(&t->cpu, p + tt->task_cpu, 4);
 	memcpy(t->name, p + tt->task_name, nm);
 	t->name[nm - 1] = '\0';
 	memcpy(&t->frame, p + tt->task_frame, 8);

@@ -54,7 +54,7 @@ struct setup {
 	int debug[2];    /* the gdb channel's doorbell (HERMIT_DEBUG=1), else -1 */
 	int qemu_err[2]; /* [0] the proxy reads what QEMU writes on [1] */
 	int tap;         /* HERMIT_NETIF's tap device, else -1 */
-	int qmp[2];      /* QEMU's monitor while recording (snapshots), else -1 */
+	int qmp[2];      /* QEMU's monitor while recording (snapshots) or under gdb (NMIs), else -1 */
 	struct recorder *rec;    /* HERMIT_RECORD */
 	struct replayer *replay; /* HERMIT_REPLAY */
 	int signal_fd;
@@ -141,7 +141,7 @@ static int make_channels(struct setup *s)
 				  set_nonblock(s->debug[0]) < 0))
 		return fail("socketpair");
 	s->qmp[0] = s->qmp[1] = -1;
-	if (s->rec && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->qmp) < 0 ||
+	if ((s->rec || s->settings.debug) && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->qmp) < 0 ||
 		       set_nonblock(s->qmp[0]) < 0))
 		return fail("socketpair");
 	if (pipe2(s->qemu_err, O_CLOEXEC) < 0)
@@ -289,7 +289,7 @@ static int open_rr(struct setup *s, int argc, char **argv, char *err, size_t err
 /* Between two guests of a debug session: what the last one held goes. */
 static void guest_cleanup(struct setup *s, struct vm *vm, struct files *files)
 {
-	int fds[] = { vm->console_fd, vm->doorbell_fd, vm->qemu_err_fd, s->debug[0] };
+	int fds[] = { vm->console_fd, vm->doorbell_fd, vm->qemu_err_fd, s->debug[0], s->qmp[0] };
 
 	munmap(s->ram, s->settings.mem_size);
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -317,7 +317,7 @@ static int debug_session(struct setup *s, struct vm *vm, struct relay *relay, st
 
 	for (;;) {
 		vm->relay = relay;
-		relay_guest_start(relay, gm, s->image.anchor, s->debug[0]);
+		relay_guest_start(relay, gm, s->image.anchor, s->debug[0], s->qmp[0]);
 		status = vm_run(vm);
 		relay_guest_ended(relay, vm->end, vm->hc.status);
 		guest_cleanup(s, vm, files);

@@ -165,7 +165,7 @@ struct guestview {
 /* A task as the task table describes it, every field copied and its name NUL-ended. */
 struct guest_task {
 	uint64_t addr;
-	uint32_t id, state;
+	uint32_t id, state, cpu;
 	char name[32];
 	uint64_t frame, stack_lo, stack_hi;
 	struct hermit_wait wait; /* meaningful while blocked (state 2) */
@@ -425,7 +425,8 @@ struct qemu_fds {
 	int doorbell; /* QEMU's end of the doorbell socket (COM2) */
 	int debug;    /* QEMU's end of the gdb channel's doorbell (third UART), with settings.debug */
 	int tap;      /* the tap device of settings.netif (tap_open), else -1 */
-	int qmp;      /* QEMU's end of its monitor socket while recording (snapshots), else 0 */
+	int qmp;      /* QEMU's end of its monitor socket while recording (snapshots) or under the
+		       * kernel's gdb stub (NMIs for gdb's ^C), else 0 */
 };
 
 /* The NULL-ended argv for QEMU (strings and array from malloc, see qemu_argv_free). Pure. */
@@ -710,7 +711,7 @@ int vm_run(struct vm *vm);
 
 #define RSP_FRAME_MAX 0x4100 /* payload bytes kept; the stub's PacketSize is 0x4000 */
 
-#define RELAY_POLLFDS 3
+#define RELAY_POLLFDS 4
 #define RELAY_SCRIPT_MAX 4
 #define RELAY_RUN_ARGS_MAX 64
 
@@ -789,14 +790,20 @@ struct relay {
 	char h2g[2 * RSP_FRAME_MAX]; /* bytes for the stub waiting for room in h2g */
 	size_t h2g_len;
 	struct relay_fast fast;
+	struct qmp qmp;       /* QEMU's monitor, for an NMI (relay_nmi.c); fd -1 without a guest */
+	int nmi_timer_fd;     /* fires when a ^C may need an NMI */
+	bool ctrl_c_waiting;  /* a ^C went to the stub and the timer runs */
+	uint32_t ctrl_c_end;  /* h2g's count of bytes once the stub has read that ^C */
+	unsigned nmis;        /* NMIs asked of QEMU */
 };
 
 enum relay_next { RELAY_QUIT, RELAY_RUN };
 
 int relay_listen(struct relay *r, uint16_t port);
-/* A new guest runs in gm (its anchor at anchor); doorbell_fd is the proxy's end of its UART. */
+/* A new guest runs in gm (its anchor at anchor); doorbell_fd is the proxy's end of its UART,
+ * qmp_fd of QEMU's monitor (for NMIs). */
 void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t anchor,
-		       int doorbell_fd);
+		       int doorbell_fd, int qmp_fd);
 /* For the poll loop: fills RELAY_POLLFDS entries, then handles what poll found in them. */
 int relay_pollfds(struct relay *r, struct pollfd *p);
 void relay_handle(struct relay *r, const struct pollfd *p);

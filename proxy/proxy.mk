@@ -6,7 +6,7 @@
 PROXY_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Iproxy
 PROXY_HEADERS := proxy/proxy.h proxy/relay.h kernel/include/hermit/abi.h net/pcapng.h
 # The gdb relay (HERMIT_DEBUG=1, relay.h) apart: the files its work adds.
-PROXY_RELAY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c relay_fast.c relay_cache.c \
+PROXY_RELAY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c relay_nmi.c relay_fast.c relay_cache.c \
 	relay_prefetch.c relay_monitor.c relay_stats.c guestwalk.c
 PROXY_SRCS := $(PROXY_RELAY_SRCS) capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c \
 	image.c loop.c main.c qemu.c settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c \

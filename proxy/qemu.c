@@ -178,9 +178,9 @@ static void push_debugging(struct args *a, const struct settings *s)
 /*
  * HERMIT_RECORD, HERMIT_REPLAY: QEMU's record/replay with its log and snapshot image in the
  * recording's directory, the "init" snapshot taken at the start of recording and loaded at the
- * start of replay, and (while recording) a monitor for the periodic snapshots.
+ * start of replay (while recording, push_qmp's monitor takes the periodic snapshots).
  */
-static void push_rr(struct args *a, const struct settings *s, const struct qemu_fds *fds)
+static void push_rr(struct args *a, const struct settings *s)
 {
 	const char *dir = rr_dir(s);
 
@@ -191,12 +191,18 @@ static void push_rr(struct args *a, const struct settings *s, const struct qemu_
 	     REC_QEMU_LOG, REC_SNAPSHOT_INIT);
 	push(a, "-drive");
 	push(a, "file=%s/%s,if=none,id=rr,format=qcow2", dir, REC_SNAPSHOTS);
-	if (fds->qmp > 0) {
-		push(a, "-chardev");
-		push(a, "socket,id=qmp,fd=%d", fds->qmp);
-		push(a, "-mon");
-		push(a, "chardev=qmp,mode=control");
-	}
+}
+
+/* QEMU's machine protocol on a socket only the proxy holds: snapshots while recording, the NMI
+ * of a ^C under the kernel's gdb stub (relay_nmi.c). */
+static void push_qmp(struct args *a, const struct qemu_fds *fds)
+{
+	if (fds->qmp <= 0)
+		return;
+	push(a, "-chardev");
+	push(a, "socket,id=qmp,fd=%d", fds->qmp);
+	push(a, "-mon");
+	push(a, "chardev=qmp,mode=control");
 }
 
 char **qemu_argv(const struct settings *s, bool kvm, const char *app, const struct qemu_fds *fds)
@@ -209,7 +215,8 @@ char **qemu_argv(const struct settings *s, bool kvm, const char *app, const stru
 	push_devices(&a, s, fds);
 	push_network(&a, s, fds);
 	push_debugging(&a, s);
-	push_rr(&a, s, fds);
+	push_rr(&a, s);
+	push_qmp(&a, fds);
 	if (s->debug) { /* the kernel's gdb stub: its channel's doorbell */
 		push(&a, "-chardev");
 		push(&a, "socket,id=dbg,fd=%d", fds->debug);

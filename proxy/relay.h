@@ -69,6 +69,15 @@ void relay_to_guest_packet(struct relay *r, const char *payload, size_t len);
 /* Takes what the stub wrote into g2h and handles each packet in it. */
 void relay_drain_g2h(struct relay *r);
 
+/* ---- relay_nmi.c ---- */
+
+int relay_nmi_init(struct relay *r);
+void relay_nmi_close(struct relay *r);
+/* A ^C went to the stub: if it is still unread a moment later, every guest CPU gets an NMI. */
+void relay_nmi_arm(struct relay *r);
+/* The timer fired (nmi_timer_fd readable). */
+void relay_nmi_expired(struct relay *r);
+
 /* ---- relay_script.c ---- */
 
 void relay_script_add(struct relay *r, const char *packet, bool forward);

@@ -64,6 +64,12 @@ $(UNIT_DIR)/test_mptable: tests/unit/test_mptable.c kernel/arch/x86_64/mptable.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ikernel $(filter %.c,$^) -o $@ -lcmocka
 
+# debug/stopall.c (the gdb stub's stop-all) with host threads as CPUs.
+UNIT_TESTS += $(UNIT_DIR)/test_stopall
+$(UNIT_DIR)/test_stopall: tests/unit/test_stopall.c kernel/debug/stopall.c kernel/debug/debug_internal.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ikernel -Ikernel/include -Ikernel/arch/x86_64 -Igdbstub $(filter %.c,$^) -o $@ -lcmocka -lpthread
+
 # core/ipi.c with host threads as CPUs.
 UNIT_TESTS += $(UNIT_DIR)/test_ipi
 $(UNIT_DIR)/test_ipi: tests/unit/test_ipi.c kernel/core/ipi.c kernel/include/kernel/ipi.h

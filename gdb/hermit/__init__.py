@@ -1,4 +1,4 @@
-"""Hermit's gdb scripts: `hermit tasks|dmesg|trace|mem|timers` and $hermit_current_task().
+"""Hermit's gdb scripts: `hermit tasks|cpus|dmesg|trace|mem|timers` and $hermit_current_task().
 
 One module per concept; structure offsets come from the image's debug information, constants from
 the C headers (constants.py, generated at build time). They read memory only, so they work on a
@@ -6,13 +6,13 @@ live guest (the in-kernel stub or QEMU's gdbstub) and on a core file alike. docs
 """
 import gdb
 
-from . import dmesg, mem, pcap, tasks, timers, trace
+from . import cpus, dmesg, mem, pcap, tasks, timers, trace
 
 _registered = False
 
 
 class HermitPrefix(gdb.Command):
-    """Hermit kernel commands: hermit tasks, hermit dmesg, hermit trace, hermit mem, hermit timers, hermit pcap."""
+    """Hermit kernel commands: hermit tasks, hermit cpus, hermit dmesg, hermit trace, hermit mem, hermit timers, hermit pcap."""
 
     def __init__(self):
         super().__init__("hermit", gdb.COMMAND_DATA, gdb.COMPLETE_COMMAND, True)
@@ -25,6 +25,7 @@ def register():
     _registered = True
     HermitPrefix()
     tasks.register()
+    cpus.register()
     dmesg.register()
     trace.register()
     mem.register()

@@ -32,11 +32,12 @@ def check(tt):
     ok = ok and all(inside(tt[f], n, sz) for f, n in (("task_next", 8), ("task_id", 4), ("task_state", 4),
                                                       ("task_name", tt["name_max"]), ("task_frame", 8),
                                                       ("task_stack_lo", 8), ("task_stack_hi", 8),
-                                                      ("task_wait", waits.WAIT_SIZE)))
+                                                      ("task_wait", waits.WAIT_SIZE), ("task_cpu", 4)))
     ok = ok and all(inside(off, 8, tt["frame_size"]) for off in tt["frame"])
     if not ok:
         broken(NAME, f"its offsets do not fit a task of {sz} bytes")
-    if tt["ncpus"] > C.HERMIT_MAX_CPUS or not inside(tt["cpu_current"], 8, tt["cpu_size"]):
+    if tt["ncpus"] > C.HERMIT_MAX_CPUS or not all(inside(tt[f], n, tt["cpu_size"]) for f, n in
+                                                  (("cpu_current", 8), ("cpu_idle", 8), ("cpu_online", 1))):
         broken(NAME, f"{tt['ncpus']} CPUs of {tt['cpu_size']} bytes, current at {tt['cpu_current']}")
 
 
@@ -64,39 +65,46 @@ def all_tasks(tt):
         at = u64(data, tt["task_next"])
 
 
+def cpu_blocks(tt):
+    """(online, current task address, idle task address) of each CPU."""
+    data = read(tt["cpus"], tt["ncpus"] * tt["cpu_size"], NAME)
+    at = [i * tt["cpu_size"] for i in range(tt["ncpus"])]
+    return [(data[a + tt["cpu_online"]] != 0, u64(data, a + tt["cpu_current"]), u64(data, a + tt["cpu_idle"]))
+            for a in at]
+
+
 def running(tt):
     """{task address: CPU} of the tasks on a CPU."""
-    data = read(tt["cpus"], tt["ncpus"] * tt["cpu_size"], NAME)
-    current = (u64(data, i * tt["cpu_size"] + tt["cpu_current"]) for i in range(tt["ncpus"]))
-    return {t: i for i, t in enumerate(current) if t}
+    return {current: i for i, (_, current, _) in enumerate(cpu_blocks(tt)) if current}
+
+
+def crashed(tt):
+    """The address of the task that crashed, 0 if none."""
+    return u64(read(tt["crash_task"], 8, NAME, f"its crash task {tt['crash_task']:#x} is outside guest memory"), 0)
+
+
+def frame_where(tt, frame):
+    """'function at file:line' of a saved trap frame, and its stack pointer."""
+    regs = read(frame, tt["frame_size"], NAME)
+    return where(u64(regs, tt["frame"][C.HERMIT_REG_RIP])), u64(regs, tt["frame"][C.HERMIT_REG_RSP])
 
 
 def name_of(tt, data):
     return data[tt["task_name"]: tt["task_name"] + tt["name_max"]].split(b"\0", 1)[0].decode(errors="replace")
 
 
-def describe(tt, at, data, on_cpu):
-    """(cpu, id, state, name, stack use, where) of one task."""
+def describe(tt, at, data, on_cpu, live_frames):
+    """(cpu, id, state, name, stack use, where) of one task. live_frames: after a crash, whose
+    NMI left each other CPU's running task its live frame."""
     tid, state = u32(data, tt["task_id"]), u32(data, tt["task_state"])
     name = name_of(tt, data)
     lo, hi, frame = u64(data, tt["task_stack_lo"]), u64(data, tt["task_stack_hi"]), u64(data, tt["task_frame"])
-    rsp = rip = 0
-    if frame:
-        regs = read(frame, tt["frame_size"], NAME)
-        rsp, rip = u64(regs, tt["frame"][C.HERMIT_REG_RSP]), u64(regs, tt["frame"][C.HERMIT_REG_RIP])
-    top = rsp if frame else hi
+    here, top = frame_where(tt, frame) if frame else ("-", hi)
     used = f"{(hi - top + 1023) // 1024}/{(hi - lo) // 1024} KiB" if lo <= top <= hi else "?"
-    here = where(rip) if frame else "-"
-    if on_cpu and state == STATES.index("running"):
+    if on_cpu and state == STATES.index("running") and not live_frames:
         here = "(running)"  # its saved frame is stale: where it stands is in its CPU's registers
     text = STATES[state] if state < len(STATES) else f"state{state}"
-    return cpu_of(data), tid, text, name, used, here
-
-
-def cpu_of(data):
-    """The CPU a task last ran on: a field the task table does not publish, by the debug info."""
-    t = gdb.lookup_type("struct task")
-    return int(gdb.Value(data[:t.sizeof], t)["cpu"]) if t.sizeof <= len(data) else "?"
+    return u32(data, tt["task_cpu"]), tid, text, name, used, here
 
 
 def waits_for(tt, data, tasks):
@@ -109,9 +117,10 @@ def waits_for(tt, data, tasks):
 class Tasks(gdb.Command):
     """List the kernel's tasks: id, CPU, state, name, stack use, where each stands, what it waits for.
 A '*' marks a task running on a CPU; where a running task stands is in the registers of its CPU
-(`info threads`), not in its saved frame. A blocked task waits for a mutex (and the task holding
-it), a condition variable, a semaphore, a task to end (join), a socket, a sleep, a signal or the
-host, named by symbol where it is a variable."""
+(`info threads`), not in its saved frame, except after a crash (the crash's NMI saved it). A
+blocked task waits for a mutex (and the task holding it), a condition variable, a semaphore, a
+task to end (join), a socket, a sleep, a signal or the host, named by symbol where it is a
+variable."""
 
     def __init__(self):
         super().__init__("hermit tasks", gdb.COMMAND_DATA)
@@ -119,9 +128,10 @@ host, named by symbol where it is a variable."""
     def invoke(self, arg, from_tty):
         tt = task_table()
         on = running(tt)
+        live = crashed(tt) != 0
         listed = list(all_tasks(tt))
         tasks = {at: (u32(data, tt["task_id"]), name_of(tt, data)) for at, data in listed}
-        rows = [(at in on,) + describe(tt, at, data, at in on) + (waits_for(tt, data, tasks),)
+        rows = [(at in on,) + describe(tt, at, data, at in on, live) + (waits_for(tt, data, tasks),)
                 for at, data in listed]
         print(f"{'':1}{'ID':>4} {'CPU':>3} {'STATE':<8} {'NAME':<20} {'STACK USED':>12}  {'WHERE':<40} WAITS FOR")
         for mark, cpu, tid, state, name, used, here, wait in rows:

@@ -28,6 +28,9 @@ static struct hermit_task_table task_table = {
 	.task_stack_lo = offsetof(struct task, stack_lo),
 	.task_stack_hi = offsetof(struct task, stack_hi),
 	.task_size = sizeof(struct task),
+	.task_cpu = offsetof(struct task, cpu),
+	.cpu_online = offsetof(struct cpu, online),
+	.cpu_idle = offsetof(struct cpu, idle),
 	.frame_size = sizeof(struct trap_frame),
 	.task_wait = offsetof(struct task, wait),
 	.frame = {
@@ -54,7 +57,9 @@ static struct hermit_task_table task_table = {
 	},
 };
 
-_Static_assert(sizeof(((struct task *)0)->id) == 4 && sizeof(((struct task *)0)->state) == 4, "task table widths");
+_Static_assert(sizeof(((struct task *)0)->id) == 4 && sizeof(((struct task *)0)->state) == 4 &&
+	       sizeof(((struct task *)0)->cpu) == 4 && sizeof(((struct cpu *)0)->online) == 1,
+	       "task table widths");
 
 void debug_tables_init(void)
 {

@@ -116,6 +116,8 @@ static void report_registers(const struct trap_frame *f)
 		  f->cs, f->ss, read_cr2(), read_cr3());
 }
 
+static bool others_stopped; /* every other CPU stopped and left its task's live frame */
+
 /* The other CPUs stop before the report, so the state it shows stays as it was. */
 static void stop_other_cpus(void)
 {
@@ -123,10 +125,23 @@ static void stop_other_cpus(void)
 	if (!others)
 		return;
 	unsigned stopped = ipi_stop_others();
+	others_stopped = stopped == others;
 	if (stopped < others)
 		log_error("crash: %u of the %u other CPUs did not stop", others - stopped, others);
 	else
 		log_info("crash: the %u other CPU%s stopped (NMI)", others, others == 1 ? "" : "s");
+}
+
+/* Where each other CPU stood: the stop's NMI made that the frame of the task it ran. */
+static void report_other_cpus(void)
+{
+	unsigned self = this_cpu()->id;
+
+	for (unsigned i = 0; others_stopped && i < smp_cpus_online(); i++) {
+		const struct task *t = cpus[i].current;
+		if (i != self && t && t->frame)
+			log_error("CPU %u: task %u \"%s\" at <pc:0x%lx>", i, t->id, t->name, t->frame->rip);
+	}
 }
 
 static void enter_crash(void)
@@ -150,6 +165,7 @@ void crash_exception(const struct trap_frame *f)
 		report_guard_hit(read_cr2());
 	keep_crash_frame((struct trap_frame *)f);
 	report_task();
+	report_other_cpus();
 	report_registers(f);
 	crash_backtrace(f->rip, f->rbp, f->rsp);
 	hcall_exit(HERMIT_HC_CRASH, (int32_t)f->vector);
@@ -170,6 +186,7 @@ void panic(const char *fmt, ...)
 	panic_frame.ss = KERNEL_DS;
 	keep_crash_frame(&panic_frame);
 	report_task();
+	report_other_cpus();
 	crash_backtrace((uint64_t)__builtin_return_address(0) - 1, *(uint64_t *)__builtin_frame_address(0), 0);
 	hcall_exit(HERMIT_HC_CRASH, HERMIT_CRASH_PANIC);
 }

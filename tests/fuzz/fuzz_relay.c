@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(doorbell[1]);
 		return 0;
 	}
-	relay_guest_start(&r, &fuzz_gm, FUZZ_ANCHOR, doorbell[0]);
+	relay_guest_start(&r, &fuzz_gm, FUZZ_ANCHOR, doorbell[0], -1);
 	if (n && write(gdb, data + 1, n) < 0)
 		abort();
 	for (int round = 0; round < 4; round++) {

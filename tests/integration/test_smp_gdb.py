@@ -8,8 +8,10 @@ import time
 
 import pytest
 
-from conftest import ROOT, TESTS
+from conftest import ROOT, SCRATCH, TESTS, run_proxy
 from test_gdb import GDB_TIMEOUT, guest, no_errors  # noqa: F401 (guest is a fixture)
+from test_tracing import bundle_of
+from test_tracing import gdb as core_gdb
 
 APP = TESTS / "smp-debuggee"
 SOURCE = ROOT / "tests" / "smp-debuggee" / "smp-debuggee.c"
@@ -51,6 +53,29 @@ def test_ctrl_c_stops_every_spinning_cpu(guest, cpus):
     assert all(c > 0 for c in counts), out
     assert len(re.findall(r"^ +\d+ +\d+  \d+ \"(main|spinner)\" +parked ", out, re.M)) == cpus - 1, out
     assert "holds the stub" in out
+
+
+def test_ctrl_c_stops_cpus_that_all_spin_with_interrupts_off(guest):
+    g = guest(APP, "spin", "cli", env=smp(2))
+    flags = ('python [(t.switch(), print("FLAGS", t.name, gdb.parse_and_eval("$eflags")))'
+             ' for t in gdb.selected_inferior().threads()]')
+    out = interrupted(g, ["continue", "info threads", flags, "kill"], after=5)
+    no_errors(out)
+    assert "received signal SIGINT" in out, out  # by NMI: the doorbell's interrupt cannot come
+    running = re.findall(r'"(main|spinner)" \(running on CPU (\d+)\)\s+spin \(slot=\S+ no_interrupts=(?:no_interrupts@entry=)?1\)', out)
+    assert sorted(int(c) for _, c in running) == [0, 1], out
+    spinning = re.findall(r"^FLAGS (?:main|spinner) \[ (.*) \]$", out, re.M)
+    assert len(spinning) == 2 and all("IF" not in f.split() for f in spinning), out
+    assert "kernel crash" not in g.finish()[2]
+
+
+def test_ctrl_c_with_one_cpu_idle_and_one_busy(guest):
+    g = guest(APP, "spin", "idle", env=smp(2))
+    out = interrupted(g, ["continue", "info threads", "kill"])
+    no_errors(out)
+    assert "received signal SIGINT" in out, out
+    state = threads(out)
+    assert state["spinner"] == "running on CPU 1" and state["main"].startswith("blocked"), out
 
 
 def test_stopped_cpus_stay_stopped_until_gdb_resumes(guest):
@@ -128,3 +153,36 @@ def test_kill_and_run_boots_all_cpus_again(guest):
     no_errors(out)
     assert out.count("received signal SIGINT") == 2, out
     assert sorted(re.findall(r'"(?:main|spinner)" \(running on CPU (\d)\)', out)) == ["0", "1"], out
+
+
+def test_a_crash_on_a_secondary_cpu_stops_the_others_for_gdb_the_report_and_the_core(guest, tmp_path):
+    g = guest(APP, "crash", env={**smp(2), "HERMIT_TRACE_DIR": str(tmp_path)})
+    out = g.gdb("continue", "info threads", "continue")
+    assert re.search(r'Thread \d+ "crasher" received signal SIGSEGV', out), out
+    state = threads(out)
+    assert state["crasher"] == "running on CPU 1" and state["main"] == "running on CPU 0", out
+    assert "terminated with signal SIGSEGV" in out, out
+    status, _, err = g.finish()
+    assert status == 139, err
+    assert re.search(r'E CPU 1, task (\d+) "crasher"', err), err
+    # the other CPU stopped by NMI, and the report says where it stood
+    assert re.search(r'E CPU 0: task \d+ "main" at 0x[0-9a-f]+ in spin at \S*smp-debuggee.c:\d+', err), err
+    b = bundle_of(tmp_path, "smp-debuggee")
+    regs = (b / "registers.txt").read_text()
+    assert re.search(r'task \d+ "crasher" running on CPU 1 \(crashed\)', regs), regs
+    assert re.search(r'task \d+ "main" running on CPU 0: rip', regs), regs
+    r = core_gdb(APP, b / "core", "info threads", "thread apply all bt 1", "hermit tasks", "hermit cpus")
+    assert r.returncode == 0, r.stderr
+    core = r.stdout
+    assert re.search(r"#0 .*crasher \(arg=", core), core  # the crashed thread first
+    assert re.search(r"#0 .*spin \(slot=(slot@entry=)?0,", core), core  # CPU 0's main: its live registers
+    assert re.search(r'\* +\d+ +1 running +crasher ', core), core  # hermit tasks: the CPU column
+    assert re.search(r'\* +\d+ +0 running +main .*spin at smp-debuggee.c:\d+', core), core
+    assert re.search(r'^ +0 stopped +\d+ "main" +spin at smp-debuggee.c:\d+$', core, re.M), core
+    assert re.search(r'^ +1 crashed +\d+ "crasher" +crasher at smp-debuggee.c:\d+$', core, re.M), core
+
+
+def test_a_crash_report_says_where_every_other_cpu_stood():
+    r = run_proxy("smp-debuggee", "crash", env={**smp(4), "HERMIT_TRACE_DIR": SCRATCH})
+    assert r.returncode == 139, r.stderr
+    assert len(re.findall(r'E CPU [0-3]: task \d+ "\w+" at 0x', r.stderr)) == 3, r.stderr

@@ -1,7 +1,8 @@
 /*
  * smp-debuggee: the target of the gdb tests on several CPUs (tests/integration/test_smp_gdb.py),
  * run with HERMIT_CPUS=2 or 4 and HERMIT_SMP_SPREAD=1, so that its threads stand on different CPUs.
- *   smp-debuggee spin [cli]  a thread per other CPU spins, main too; with cli, interrupts off
+ *   smp-debuggee spin [cli|idle]  a thread per other CPU spins, main too; with cli, interrupts
+ *                            off everywhere; with idle, main sleeps (its CPU halts)
  *   smp-debuggee hits N      two threads call hit() N times each, at the same moment (both spin
  *                            on a barrier each round, so both CPUs reach hit() together)
  *   smp-debuggee watch       a thread on another CPU writes `shared` once
@@ -46,9 +47,9 @@ __attribute__((noinline)) static void spin(int slot, int no_interrupts)
 
 static void *spinner(void *arg)
 {
-	int slot = (int)(long)arg;
+	int how = (int)(long)arg; /* the slot, and 0x100 for interrupts off */
 	say_cpu("spinner");
-	spin(slot, slot & 0x100 ? 1 : 0);
+	spin(how & 0xff, how & 0x100 ? 1 : 0);
 	return NULL;
 }
 
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 		int cli = argc > 2 && !strcmp(argv[2], "cli") ? 0x100 : 0;
 		for (long i = 1; i < cpus && i < 16; i++)
 			start(spinner, (void *)(i | cli), "spinner");
+		while (argc > 2 && !strcmp(argv[2], "idle"))
+			sleep(1);
 		spin(0, cli != 0);
 	}
 	if (!strcmp(mode, "hits")) {
@@ -176,7 +179,7 @@ int main(int argc, char **argv)
 		start(crasher, NULL, "crasher");
 		spin(0, 0);
 	} else {
-		fprintf(stderr, "usage: smp-debuggee spin [cli] | hits N | watch | step | block | crash\n");
+		fprintf(stderr, "usage: smp-debuggee spin [cli|idle] | hits N | watch | step | block | crash\n");
 		return 2;
 	}
 	return 0;

@@ -53,7 +53,7 @@ static void test_setting(void **state)
 
 static void test_stub_gets_a_doorbell_uart_and_no_qemu_gdbstub(void **state)
 {
-	struct qemu_fds fds = { .mem = 3, .console = 5, .doorbell = 7, .debug = 9 };
+	struct qemu_fds fds = { .mem = 3, .console = 5, .doorbell = 7, .debug = 9, .qmp = 11 };
 	struct settings s = parsed("1");
 	char **argv;
 
@@ -64,6 +64,9 @@ static void test_stub_gets_a_doorbell_uart_and_no_qemu_gdbstub(void **state)
 	assert_non_null(argv);
 	assert_true(find(argv, "-chardev", "socket,id=dbg,fd=9") > 0);
 	assert_true(find(argv, "-device", "isa-serial,chardev=dbg,iobase=0x3e8,irq=4") > 0);
+	/* QEMU's monitor on the proxy's socket, for the NMI of a ^C that interrupts cannot bring */
+	assert_true(find(argv, "-chardev", "socket,id=qmp,fd=11") > 0);
+	assert_true(find(argv, "-mon", "chardev=qmp,mode=control") > 0);
 	assert_int_equal(find(argv, "-gdb", NULL), -1);
 	assert_int_equal(find(argv, "-S", NULL), -1);
 	qemu_argv_free(argv);

@@ -143,7 +143,7 @@ static struct hermit_task_table *setup_tasks(void)
 					 .name_max = 32, .task_state = 12, .task_frame = 48,
 					 .task_stack_lo = 56, .task_stack_hi = 64, .task_size = 256,
 					 .frame_size = 20 * 8, .task_wait = 80, .heap_start = LIST + 8,
-					 .heap_end = LIST + 16, .crash_task = LIST + 24 };
+					 .heap_end = LIST + 16, .crash_task = LIST + 24, .task_cpu = 72 };
 	for (int r = 0; r < HERMIT_REG_COUNT; r++)
 		t->frame[r] = (uint32_t)(8 * r);
 	for (uint64_t i = 0; i < 2; i++) {

@@ -19,12 +19,14 @@ enum {
 	APIC_ICR_LO = 0x300,
 	APIC_ICR_HI = 0x310,
 	APIC_LVT_TIMER = 0x320,
+	APIC_LVT_LINT1 = 0x360,
 	APIC_TIMER_INIT = 0x380,
 	APIC_TIMER_CURRENT = 0x390,
 	APIC_TIMER_DIVIDE = 0x3e0,
 };
 #define LVT_TSC_DEADLINE (2u << 17)
 #define LVT_MASKED (1u << 16)
+#define LVT_NMI (4u << 8)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CALIBRATION_NS 200000ull
 #define ICR_NMI (4u << 8)
@@ -66,6 +68,9 @@ void apic_init(void)
 	cpuid(1, 0, r);
 	tsc_deadline_mode = !!(r[2] & CPUID1_ECX_TSC_DEADLINE);
 	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
+	/* LINT1 as the machine's NMI line, as firmware sets it: QEMU's monitor "nmi" comes this
+	 * way (the proxy's NMI for a ^C when no CPU takes interrupts, kernel/debug/). */
+	apic_write(APIC_LVT_LINT1, LVT_NMI);
 	enabled = true;
 	if (tsc_deadline_mode) {
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);

@@ -347,9 +347,11 @@ struct hermit_trace {
 /*
  * The task table (anchor.tasks): how to walk the kernel's tasks without DWARF (post-mortem tools,
  * the proxy's core files), like VMCOREINFO. All offsets are byte offsets in the kernel's structs.
+ * A running task's frame is stale, except after a crash: the crash's NMI to every other CPU
+ * stores where that CPU's task stood (its live registers) as the task's frame.
  */
 #define HERMIT_TASKS_MAGIC 0x4b534154u /* "TASK" */
-#define HERMIT_TASKS_VERSION 2         /* 2: task_wait */
+#define HERMIT_TASKS_VERSION 3         /* 2: task_wait; 3: task_cpu, cpu_online, cpu_idle */
 
 /* Order of hermit_task_table.frame[]: offsets of each register in a saved trap frame. */
 enum hermit_frame_reg {
@@ -383,7 +385,11 @@ struct hermit_task_table {
 	hermit_gpa_t heap_start; /* uint64_t variables: the program break's range (malloc's heap) */
 	hermit_gpa_t heap_end;
 	hermit_gpa_t crash_task; /* a struct task * variable: the task that crashed, 0 if none */
-	uint64_t reserved[4];
+	uint32_t task_cpu;       /* offset in struct task: uint32_t, the CPU it is placed on */
+	uint32_t cpu_online;     /* offsets in struct cpu: uint8_t, 1 once the CPU runs */
+	uint32_t cpu_idle;       /*   struct task *, the CPU's idle task */
+	uint32_t reserved0;
+	uint64_t reserved[2];
 };
 
 /*

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gdb's stop-all on several CPUs (make bench-gdb-smp), one run, with 1, 2 and 4 CPUs under TCG:
   - ^C: from the ^C byte leaving a bare protocol client to the stop reply arriving, every CPU
-    spinning (tests/smp-debuggee spin: a thread per CPU, HERMIT_SMP_SPREAD=1), in milliseconds;
+    spinning (tests/smp-debuggee spin: a thread per CPU), in milliseconds;
   - a breakpoint: from its trap to the stop reply sent, and within that the wait for the other
     CPUs to park, as the stub measured them (`monitor cpus` after each hit; tests/smp-debuggee
     hits, two threads hitting hit() together), in microseconds.
@@ -34,7 +34,7 @@ class Guest:
     def __init__(self, cpus, *args):
         self.port = free_port()
         env = dict(os.environ, HERMIT_KVM="0", HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(self.port),
-                   HERMIT_CPUS=str(cpus), HERMIT_SMP_SPREAD="1")
+                   HERMIT_CPUS=str(cpus))
         self.proxy = subprocess.Popen([str(PROXY), str(APP), *args], env=env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.PIPE, text=True)
         self.proxy.stderr.readline()  # "waiting for gdb": the port listens

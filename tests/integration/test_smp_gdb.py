@@ -1,5 +1,5 @@
 """gdb on several CPUs: real gdb over the proxy's port against the in-kernel stub, with
-HERMIT_CPUS=2 (4 where cheap) and tasks spread over the CPUs (HERMIT_SMP_SPREAD=1). Every stop
+HERMIT_CPUS=2 (4 where cheap), tasks spread over the CPUs by the scheduler. Every stop
 parks the other CPUs by NMI; each test checks what gdb must show of every CPU and what it must not."""
 import re
 import signal
@@ -22,7 +22,7 @@ def line_of(text):
 
 
 def smp(cpus=2):
-    return {"HERMIT_CPUS": str(cpus), "HERMIT_SMP_SPREAD": "1"}
+    return {"HERMIT_CPUS": str(cpus)}
 
 
 def interrupted(g, commands, after=4.0):
@@ -64,7 +64,7 @@ def test_ctrl_c_stops_cpus_that_all_spin_with_interrupts_off(guest):
     assert "received signal SIGINT" in out, out  # by NMI: the doorbell's interrupt cannot come
     running = re.findall(r'"(main|spinner)" \(running on CPU (\d+)\)\s+spin \(slot=\S+ no_interrupts=(?:no_interrupts@entry=)?1\)', out)
     assert sorted(int(c) for _, c in running) == [0, 1], out
-    spinning = re.findall(r"^FLAGS (?:main|spinner) \[ (.*) \]$", out, re.M)
+    spinning = re.findall(r"^FLAGS (?:main|spinner) \[(.*)\]$", out, re.M)
     assert len(spinning) == 2 and all("IF" not in f.split() for f in spinning), out
     assert "kernel crash" not in g.finish()[2]
 

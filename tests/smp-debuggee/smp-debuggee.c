@@ -1,6 +1,7 @@
 /*
  * smp-debuggee: the target of the gdb tests on several CPUs (tests/integration/test_smp_gdb.py),
- * run with HERMIT_CPUS=2 or 4 and HERMIT_SMP_SPREAD=1, so that its threads stand on different CPUs.
+ * run with HERMIT_CPUS=2 or 4. main is pinned to CPU 0 and each thread to a CPU of its own
+ * (affinity), so the tests know where each stands.
  *   smp-debuggee spin [cli|idle]  a thread per other CPU spins, main too; with cli, interrupts
  *                            off everywhere; with idle, main sleeps (its CPU halts)
  *   smp-debuggee hits N      two threads call hit() N times each, at the same moment (both spin
@@ -134,10 +135,25 @@ static void *crasher(void *arg)
 	return (void *)(long)*(volatile int *)0;
 }
 
-static pthread_t start(void *(*fn)(void *), void *arg, const char *name)
+static void pin(cpu_set_t *set, int cpu, long cpus)
 {
+	CPU_ZERO(set);
+	CPU_SET(cpu % cpus, set);
+}
+
+static long ncpus;
+
+/* A thread pinned to CPU cpu (modulo the CPUs there are). */
+static pthread_t start(void *(*fn)(void *), void *arg, const char *name, int cpu)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
 	pthread_t t;
-	pthread_create(&t, NULL, fn, arg);
+
+	pin(&set, cpu, ncpus);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	pthread_create(&t, &attr, fn, arg);
 	pthread_setname_np(t, name);
 	return t;
 }
@@ -146,37 +162,46 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
 	pthread_t a, b;
 
+	ncpus = cpus;
+	pin(&set, 0, cpus);
+	sched_setaffinity(0, sizeof(set), &set);
 	say_cpu("main");
 	if (!strcmp(mode, "spin")) {
 		int cli = argc > 2 && !strcmp(argv[2], "cli") ? 0x100 : 0;
 		for (long i = 1; i < cpus && i < 16; i++)
-			start(spinner, (void *)(i | cli), "spinner");
+			start(spinner, (void *)(i | cli), "spinner", (int)i);
 		while (argc > 2 && !strcmp(argv[2], "idle"))
 			sleep(1);
+		/* Every spinner spins before main turns interrupts off: a spinner still printing
+		 * would wait for the doorbell's interrupt, which CPU 0 takes. */
+		for (long i = 1; i < cpus && i < 16; i++)
+			while (!spins[i])
+				usleep(1000);
 		spin(0, cli != 0);
 	}
 	if (!strcmp(mode, "hits")) {
 		rounds = argc > 2 ? atoi(argv[2]) : 10;
-		a = start(hitter, (void *)1L, "hitter1");
-		b = start(hitter, (void *)2L, "hitter2");
+		a = start(hitter, (void *)1L, "hitter1", 1);
+		b = start(hitter, (void *)2L, "hitter2", 0);
 		pthread_join(a, NULL);
 		pthread_join(b, NULL);
 	} else if (!strcmp(mode, "watch")) {
-		a = start(writer, NULL, "writer");
+		a = start(writer, NULL, "writer", 1);
 		pthread_join(a, NULL);
 		printf("smp-debuggee: shared is %d\n", shared);
 	} else if (!strcmp(mode, "step")) {
-		start(runner, NULL, "runner");
+		start(runner, NULL, "runner", 1);
 		usleep(100000);
 		count_steps();
 	} else if (!strcmp(mode, "block")) {
-		start(flagger, NULL, "flagger");
+		start(flagger, NULL, "flagger", 1);
 		int got = wait_for_flag(); /* next over it */
 		printf("smp-debuggee: flag %d\n", got);
 	} else if (!strcmp(mode, "crash")) {
-		start(crasher, NULL, "crasher");
+		start(crasher, NULL, "crasher", 1);
 		spin(0, 0);
 	} else {
 		fprintf(stderr, "usage: smp-debuggee spin [cli|idle] | hits N | watch | step | block | crash\n");

@@ -77,8 +77,7 @@ static void *writer(void *arg)
 {
 	(void)arg;
 	say_cpu("writer");
-	usleep(200000); /* main is stopped by gdb meanwhile, or waits below */
-	shared = 7;
+	shared = 7; /* at once: a task woken from a sleep may come back on another CPU */
 	return NULL;
 }
 
@@ -131,7 +130,8 @@ static void *crasher(void *arg)
 {
 	(void)arg;
 	say_cpu("crasher");
-	usleep(100000);
+	while (!spins[0]) /* main spins on CPU 0 (busy: a sleeper may wake on another CPU) */
+		;
 	return (void *)(long)*(volatile int *)0;
 }
 

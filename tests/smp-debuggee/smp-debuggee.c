@@ -31,6 +31,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int flag;
 static int rounds;
+static volatile int named; /* main named the thread it started */
 
 static void say_cpu(const char *who)
 {
@@ -77,7 +78,9 @@ static void *writer(void *arg)
 {
 	(void)arg;
 	say_cpu("writer");
-	shared = 7; /* at once: a task woken from a sleep may come back on another CPU */
+	while (!named) /* busy, not asleep: a task woken from a sleep may come back on another CPU */
+		;
+	shared = 7;
 	return NULL;
 }
 
@@ -155,6 +158,7 @@ static pthread_t start(void *(*fn)(void *), void *arg, const char *name, int cpu
 	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	pthread_create(&t, &attr, fn, arg);
 	pthread_setname_np(t, name);
+	named = 1;
 	return t;
 }
 

@@ -156,6 +156,8 @@ static struct hermit_task_table *setup_tasks(void)
 		memcpy(task + 48, &frame, 8);
 		uint64_t lo = TASKS + i * 0x4000 - 0x3000, hi = TASKS + i * 0x4000;
 		memcpy(task + 56, &lo, 8);
+		uint32_t cpu = (uint32_t)i;
+		memcpy(task + 72, &cpu, 4);
 		memcpy(task + 64, &hi, 8);
 		uint64_t rip = 0x200000 + i, rsp = hi - 64;
 		memcpy(ram + frame + 8 * HERMIT_REG_RIP, &rip, 8);
@@ -274,8 +276,9 @@ static void test_core_has_a_thread_per_task(void **state)
 	fclose(regs);
 	buf[n] = 0;
 	char want[128];
-	snprintf(want, sizeof(want), "task 1 \"idle\" blocked: rip");
+	snprintf(want, sizeof(want), "task 1 \"idle\" blocked on CPU 0: rip");
 	assert_non_null(strstr((char *)buf, want));
+	assert_non_null(strstr((char *)buf, "task 2 \"main\" ready on CPU 1")); /* each task's CPU */
 	snprintf(want, sizeof(want), "  waits for mutex %#llx held by task 2 \"main\", in a call on fd 3\n",
 		 (unsigned long long)(LIST + 32));
 	assert_non_null(strstr((char *)buf, want));

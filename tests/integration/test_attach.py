@@ -209,7 +209,7 @@ def test_a_deadlock_in_the_bundle_and_its_core(tmp_path):
         p.communicate()
     bundle = next(tmp_path.glob("hermit-postmortem-deadlock-*"))
     regs = (bundle / "registers.txt").read_text()
-    assert re.search(r'^task \d+ "left" blocked: .*\n(?:  .*\n)*?  waits for mutex 0x[0-9a-f]+ held by task \d+ "right"$',
+    assert re.search(r'^task \d+ "left" blocked on CPU \d+: .*\n(?:  .*\n)*?  waits for mutex 0x[0-9a-f]+ held by task \d+ "right"$',
                      regs, re.M), regs
     assert re.search(r'^  waits for join of task \d+ "left"$', regs, re.M), regs
     assert re.search(r"^  waits for condition variable 0x[0-9a-f]+, in a call on fd 3$", regs, re.M), regs

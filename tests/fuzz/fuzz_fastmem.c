@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	relay_pollfds(&r, p);
 	r.client_fd = gdb[0]; /* as relay_accept_client would take it */
-	relay_guest_start(&r, &fuzz_gm, FUZZ_ANCHOR, doorbell[0]);
+	relay_guest_start(&r, &fuzz_gm, FUZZ_ANCHOR, doorbell[0], -1);
 	round_of(&r);             /* the channel found, no-ack asked for */
 	stub_says("OK");          /* the stub's answer, */
 	stub_says("T05thread:01;"); /* its stop, */

@@ -159,27 +159,29 @@ def test_a_crash_on_a_secondary_cpu_stops_the_others_for_gdb_the_report_and_the_
     g = guest(APP, "crash", env={**smp(2), "HERMIT_TRACE_DIR": str(tmp_path)})
     out = g.gdb("continue", "info threads", "continue")
     assert re.search(r'Thread \d+ "crasher" received signal SIGSEGV', out), out
-    state = threads(out)
-    assert state["crasher"] == "running on CPU 1" and state["main"] == "running on CPU 0", out
+    state = threads(out)  # each on its own CPU (where exactly is the scheduler's business)
+    assert {state["crasher"], state["main"]} == {"running on CPU 0", "running on CPU 1"}, out
     assert "terminated with signal SIGSEGV" in out, out
     status, _, err = g.finish()
     assert status == 139, err
-    assert re.search(r'E CPU 1, task (\d+) "crasher"', err), err
+    assert re.search(r'E CPU \d, task (\d+) "crasher"', err), err
     # the other CPU stopped by NMI, and the report says where it stood
-    assert re.search(r'E CPU 0: task \d+ "main" at 0x[0-9a-f]+ in spin at \S*smp-debuggee.c:\d+', err), err
+    assert re.search(r'E CPU \d: task \d+ "main" at 0x[0-9a-f]+ in spin at \S*smp-debuggee.c:\d+', err), err
     b = bundle_of(tmp_path, "smp-debuggee")
     regs = (b / "registers.txt").read_text()
-    assert re.search(r'task \d+ "crasher" running on CPU 1 \(crashed\)', regs), regs
-    assert re.search(r'task \d+ "main" running on CPU 0: rip', regs), regs
+    assert re.search(r'task \d+ "crasher" running on CPU \d \(crashed\)', regs), regs
+    assert re.search(r'task \d+ "main" running on CPU \d: rip', regs), regs
     r = core_gdb(APP, b / "core", "info threads", "thread apply all bt 1", "hermit tasks", "hermit cpus")
     assert r.returncode == 0, r.stderr
     core = r.stdout
     assert re.search(r"#0 .*crasher \(arg=", core), core  # the crashed thread first
     assert re.search(r"#0 .*spin \(slot=(slot@entry=)?0,", core), core  # CPU 0's main: its live registers
-    assert re.search(r'\* +\d+ +1 running +crasher ', core), core  # hermit tasks: the CPU column
-    assert re.search(r'\* +\d+ +0 running +main .*spin at smp-debuggee.c:\d+', core), core
-    assert re.search(r'^ +0 stopped +\d+ "main" +spin at smp-debuggee.c:\d+$', core, re.M), core
-    assert re.search(r'^ +1 crashed +\d+ "crasher" +crasher at smp-debuggee.c:\d+$', core, re.M), core
+    crasher_cpu = re.search(r'\* +\d+ +(\d) running +crasher ', core)  # hermit tasks: the CPU column
+    main_cpu = re.search(r'\* +\d+ +(\d) running +main .*spin at smp-debuggee.c:\d+', core)
+    assert crasher_cpu and main_cpu and crasher_cpu.group(1) != main_cpu.group(1), core
+    assert re.search(rf'^ +{main_cpu.group(1)} stopped +\d+ "main" +spin at smp-debuggee.c:\d+$', core, re.M), core
+    assert re.search(rf'^ +{crasher_cpu.group(1)} crashed +\d+ "crasher" +crasher at smp-debuggee.c:\d+$', core,
+                     re.M), core
 
 
 def test_a_crash_report_says_where_every_other_cpu_stood():

@@ -88,7 +88,7 @@ HERMIT_SDK := $(HERMIT_CC) $(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/libhermit.a $(SY
 
 # Apps: tests/<name>/*.c -> extra/tests/<name>, bench/<name>/*.c -> extra/benchmarks/<name>.
 TEST_APPS := hello threads crash files status debuggee tcp-echo http udp tcp-client tracer posix many-conns sockapi duplex \
-	hostile fsops smp-stress deadlock smp-debuggee
+	hostile fsops smp-stress deadlock smp-debuggee scribble
 BENCH_APPS := stream netbench tracecost fsbench primes pingpong contend
 APPS := $(TEST_APPS:%=$(SYSROOT)/extra/tests/%) $(BENCH_APPS:%=$(SYSROOT)/extra/benchmarks/%)
 # Images name their gdb scripts; they are staged first so that gdb finds them at once.

@@ -278,6 +278,7 @@ static void quit_qemu(struct vm *vm)
 {
 	int status;
 
+	rec_settle(vm->rec);
 	kill(vm->qemu, SIGTERM);
 	for (int i = 0; i < QEMU_QUIT_MS / 10; i++) {
 		if (waitpid(vm->qemu, &status, WNOHANG) == vm->qemu) {

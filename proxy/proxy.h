@@ -643,6 +643,8 @@ enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsig
 #define REC_POLLFDS 2
 int rec_pollfds(struct recorder *r, struct pollfd *p);
 void rec_handle(struct recorder *r, const struct pollfd *p);
+/* Before QEMU is asked to quit: lets a snapshot under way finish. */
+void rec_settle(struct recorder *r);
 /* After QEMU ended cleanly: the manifest, and a line saying where and how big. */
 int rec_finish(struct recorder *r, int end, int32_t status, FILE *out);
 

@@ -173,6 +173,10 @@ static void push_debugging(struct args *a, const struct settings *s)
 		push(a, "tcp:127.0.0.1:%u", s->debug_port);
 		push(a, "-S");
 	}
+	/* A replay under gdb reaches the recording's end, where QEMU quit: it stops there instead,
+	 * so that gdb can go back from it. */
+	if (s->debug_qemu && s->replay)
+		push(a, "-no-shutdown");
 }
 
 /*
@@ -191,6 +195,11 @@ static void push_rr(struct args *a, const struct settings *s)
 	     REC_QEMU_LOG, REC_SNAPSHOT_INIT);
 	push(a, "-drive");
 	push(a, "file=%s/%s,if=none,id=rr,format=qcow2", dir, REC_SNAPSHOTS);
+	/* The APIC's TPR-patching helper (kvmvapic, for old Windows guests) waits on the vCPU from
+	 * its reset, which loading a snapshot does in the main loop while the vCPU waits for the
+	 * replay lock the main loop holds: QEMU 7.2 deadlocks in reverse execution. */
+	push(a, "-global");
+	push(a, "apic-common.vapic=off");
 }
 
 /* QEMU's machine protocol on a socket only the proxy holds: snapshots while recording, the NMI

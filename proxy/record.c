@@ -30,6 +30,8 @@
 /* From bench/replay.py's figures (docs/replay.md): a snapshot stops a 128 MiB guest for ~0.1 s
  * and a reverse step replays from the last one, so a few seconds bound both. */
 #define REC_SNAPSHOT_PERIOD_MS 2000
+#define REC_SNAPSHOT_RETRY_MS 5
+#define QEMU_SNAPSHOT_WAIT_MS 5000 /* for a snapshot under way when the guest ends */
 #define REC_LOG_BUFFER (1 << 20)
 
 extern char **environ;
@@ -158,17 +160,25 @@ int rec_map(struct recorder *r, int memfd, const struct guestmem *gm)
 	return 0;
 }
 
+static struct timespec ms_time(long ms)
+{
+	return (struct timespec){ ms / 1000, (ms % 1000) * 1000000 };
+}
+
+/* The next snapshot in first_ms, then every REC_SNAPSHOT_PERIOD_MS. */
+static int arm_timer(struct recorder *r, long first_ms)
+{
+	struct itimerspec t = { .it_interval = ms_time(REC_SNAPSHOT_PERIOD_MS), .it_value = ms_time(first_ms) };
+
+	return timerfd_settime(r->timer_fd, 0, &t, NULL);
+}
+
 int rec_start(struct recorder *r, int doorbell_fd, int qmp_fd)
 {
-	struct itimerspec period = {
-		.it_interval = { REC_SNAPSHOT_PERIOD_MS / 1000, (REC_SNAPSHOT_PERIOD_MS % 1000) * 1000000 },
-	};
-
-	period.it_value = period.it_interval;
 	r->doorbell_fd = doorbell_fd;
 	qmp_init(&r->qmp, qmp_fd);
 	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (r->timer_fd < 0 || timerfd_settime(r->timer_fd, 0, &period, NULL) < 0) {
+	if (r->timer_fd < 0 || arm_timer(r, REC_SNAPSHOT_PERIOD_MS) < 0) {
 		fprintf(stderr, "hermit: timerfd: %s\n", strerror(errno));
 		return -1;
 	}
@@ -361,6 +371,8 @@ static void log_entry(struct recorder *r, const struct rec_hcall *e, const void 
 	r->m.hcalls++;
 }
 
+static void take_snapshot(struct recorder *r);
+
 enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsigned cpu)
 {
 	struct rec_hcall e = { .magic = REC_HCALL_MAGIC, .cpu = cpu };
@@ -389,6 +401,10 @@ enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsig
 	drop_view(r);
 	e.frame_len = out == HCALL_ANSWER ? r->frame_len : 0;
 	log_entry(r, &e, req, echo);
+	/* A snapshot once the kernel is up: reverse commands early in the run start from it
+	 * rather than from the firmware's first instruction ("init"). */
+	if (r->m.hcalls == 1)
+		take_snapshot(r);
 	if (out == HCALL_ANSWER && send_frame(r, ctx) < 0)
 		return HCALL_STOP;
 	return out;
@@ -403,28 +419,45 @@ int rec_pollfds(struct recorder *r, struct pollfd *p)
 	return 2;
 }
 
-void rec_handle(struct recorder *r, const struct pollfd *p)
+/* QEMU takes it from its main loop, stopping the guest meanwhile; its answer comes later. */
+static void take_snapshot(struct recorder *r)
 {
-	uint64_t ticks;
 	char cmd[160];
 
-	if (p[1].revents)
-		qmp_drain(&r->qmp);
-	if (r->snapshot_pending && !r->qmp.pending) {
-		r->snapshot_pending = false;
-		if (!r->qmp.failed)
-			r->m.snapshots++;
-		r->qmp.failed = false;
-	}
-	if (!p[0].revents || read(r->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks) ||
-	    r->snapshot_pending)
+	if (r->snapshot_pending)
 		return;
 	snprintf(cmd, sizeof(cmd), "{\"execute\": \"human-monitor-command\", \"arguments\": "
 		 "{\"command-line\": \"savevm auto%u\"}}", r->m.snapshots);
 	r->snapshot_pending = qmp_send(&r->qmp, cmd) == 0;
 }
 
+void rec_handle(struct recorder *r, const struct pollfd *p)
+{
+	uint64_t ticks;
+
+	if (p[1].revents)
+		qmp_drain(&r->qmp);
+	/* QEMU refuses a snapshot while recorded events wait to be logged: again, soon. */
+	if (r->snapshot_pending && !r->qmp.pending) {
+		r->snapshot_pending = false;
+		if (!r->qmp.failed)
+			r->m.snapshots++;
+		else
+			arm_timer(r, REC_SNAPSHOT_RETRY_MS);
+		r->qmp.failed = false;
+	}
+	if (p[0].revents && read(r->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		take_snapshot(r);
+}
+
 /* ---- the end ---- */
+
+void rec_settle(struct recorder *r)
+{
+	if (r->snapshot_pending && qmp_settle(&r->qmp, QEMU_SNAPSHOT_WAIT_MS) && !r->qmp.failed)
+		r->m.snapshots++;
+	r->snapshot_pending = false;
+}
 
 static uint64_t elapsed_ms(const struct timespec *start)
 {
@@ -452,8 +485,6 @@ int rec_finish(struct recorder *r, int end, int32_t status, FILE *out)
 	r->m.end = end;
 	r->m.status = status;
 	r->m.duration_ms = elapsed_ms(&r->start);
-	if (r->snapshot_pending && !r->qmp.failed)
-		r->m.snapshots++;
 	if (r->view.host)
 		munmap(r->view.host, r->view.size);
 	if (r->timer_fd >= 0)

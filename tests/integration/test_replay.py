@@ -6,9 +6,10 @@ import json
 import os
 import random
 import re
+import subprocess
 
-from conftest import TESTS, run_proxy
-from test_net import Guest, recv_exactly
+from conftest import PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
+from test_net import Guest, free_port, recv_exactly
 
 SMALL = {"HERMIT_MEM": "128M"}  # a snapshot saves all of guest RAM
 
@@ -118,3 +119,53 @@ def test_wrong_image_or_broken_recording_is_refused(tmp_path):
     assert r.returncode == 2 and "holds a recording already" in r.stderr
     r = run_proxy("status", env={"HERMIT_RECORD": str(tmp_path / "smp"), "HERMIT_CPUS": "2"})
     assert r.returncode == 2 and "one CPU only (single-threaded TCG)" in r.stderr
+
+
+def test_reverse_continue_from_the_crash_to_the_write(tmp_path):
+    """The bug scribble hides: a worker stores a count where main later reads a pointer. From the
+    crash, a watchpoint and reverse-continue find the write; the kernel's gdb commands show the
+    guest as it was then (the crash not yet in the log); reverse-stepi goes before the write."""
+    app = TESTS / "scribble"
+    d, rec = record(tmp_path, "scribble", env={"HERMIT_TRACE_DIR": str(tmp_path)})
+    assert rec.returncode == 139 and "scribble: 5 items" in rec.stdout
+    # reverse commands start from the snapshot taken once the kernel is up, not from "init"
+    assert int(re.search(r"^snapshots (\d+)$", (d / "manifest").read_text(), re.M).group(1)) >= 2
+    port = free_port()
+    env = dict(os.environ, HERMIT_REPLAY=str(d), HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(port),
+               HERMIT_TRACE_DIR=SCRATCH)
+    proxy = subprocess.Popen([str(PROXY), str(app)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert f"waiting for gdb on 127.0.0.1:{port}" in proxy.stderr.readline()
+        commands = ["target remote :%d" % port, "break crash_exception", "continue",
+                    "p/x table.slots", "watch table.slots", "reverse-continue", "bt",
+                    "hermit tasks", "hermit dmesg", "reverse-stepi", "p table.slots", "kill"]
+        argv = ["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex", "set confirm off",
+                "-ex", "set pagination off", str(app)]
+        for c in commands:
+            argv += ["-ex", c]
+        gdb = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+        try:
+            out = gdb.communicate(timeout=120)[0]
+        except subprocess.TimeoutExpired:
+            gdb.kill()
+            raise AssertionError("gdb did not finish: " + gdb.communicate()[0])
+        crash, back = out.split("Hardware watchpoint 2: table.slots", 1)
+        assert "Breakpoint 1, crash_exception" in crash and "= 0x5" in crash, out
+        # the write: record_item, called by the worker task
+        assert re.search(r"#0 .* in record_item \(.*\) at \S*scribble.c:2\d", back), out
+        assert re.search(r"#1 .* in worker \(.*\) at \S*scribble.c:\d+", back), out
+        # the kernel's view at that moment: the worker runs, main waits for it; no crash yet
+        assert re.search(r"\*\s+\d+\s+0 running\s+pthread", back), out
+        assert re.search(r"\d+\s+0 blocked\s+main", back), out
+        assert "entering main()" in back and "kernel crash" not in back, out
+        # one instruction back: before the store, the pointer was still the table's storage
+        assert re.search(r"\$\d+ = \(int \*\) 0x[0-9a-f]+ <storage>", back), out
+        proxy.communicate(timeout=30)
+        assert proxy.returncode == 137
+    finally:
+        if proxy.poll() is None:
+            proxy.kill()
+            proxy.communicate()
+    assert not qemu_processes_of(str(d))

@@ -2,7 +2,7 @@
 """Record and replay figures (make bench-replay, docs/replay.md), one run of each:
 - the wall time of a plain TCG run, a recorded run (HERMIT_RECORD) and its replay, and the
   slowdown of recording, for hello, the file-heavy fsbench (BENCH_REPLAY_MB MiB written and read,
-  default 4) and the compute-bound primes (one thread below 3,000,000, about 1 s of guest time);
+  default 1) and the compute-bound primes (one thread below 3,000,000, about 1 s of guest time);
 - the recording's size per second of recorded run and, for fsbench, per MiB of file I/O beyond
   what hello's recording takes;
 - under gdb on the primes replay: reverse-stepi, and reverse-continue from the end of the
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 from conftest import BENCHMARKS, PROXY, TESTS  # noqa: E402
 from test_net import free_port  # noqa: E402
 
-MB = os.environ.get("BENCH_REPLAY_MB", "4")
+MB = os.environ.get("BENCH_REPLAY_MB", "1")
 WORK = pathlib.Path(tempfile.mkdtemp(prefix="hermit-bench-replay-"))
 ENV = dict(os.environ, HERMIT_KVM="0", HERMIT_MEM="128M", HERMIT_TIMEOUT="600")
 

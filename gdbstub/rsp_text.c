@@ -149,3 +149,26 @@ void rsp_put_xfer(struct gdb_sbuf *sb, const char *doc, size_t doc_len, uint64_t
 	if (off + put == doc_len && mark < sb->len)
 		sb->buf[mark] = 'l';
 }
+
+/* gdb reads a repeat count c as c - 29 more copies; '#' and '$' may not be counts, nor past '~'. */
+#define RLE_MIN 3
+#define RLE_MAX (126 - 29)
+
+void sb_put_rle(struct gdb_sbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t more = 0;
+
+		while (i + 1 + more < n && s[i + 1 + more] == s[i] && more < RLE_MAX)
+			more++;
+		while (more + 29 == '#' || more + 29 == '$')
+			more--;
+		sb_putc(sb, s[i]);
+		if (more >= RLE_MIN) {
+			sb_putc(sb, '*');
+			sb_putc(sb, (char)(more + 29));
+			i += more;
+		}
+		i++;
+	}
+}

@@ -53,6 +53,9 @@ void sb_put_xml(struct gdb_sbuf *sb, const char *s);          /* escapes & < > "
 /* As many of the n bytes as fit, binary-escaped ($ # } *); returns how many were put. */
 size_t sb_put_binary(struct gdb_sbuf *sb, const void *p, size_t n);
 size_t sb_room(const struct gdb_sbuf *sb);
+/* Text (never '*', '#' or '$') with its runs of a character run-length encoded: c '*' count, as
+ * gdb and lldb decode every reply; a zeroed page's hex shrinks some thirtyfold. */
+void sb_put_rle(struct gdb_sbuf *sb, const char *s, size_t n);
 /* [off, off + len) of a qXfer document: 'm' and the bytes when more follow, 'l' and the bytes
  * at its end; binary-escaped, as many as fit. */
 void rsp_put_xfer(struct gdb_sbuf *sb, const char *doc, size_t doc_len, uint64_t off, uint64_t len);

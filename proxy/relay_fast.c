@@ -72,10 +72,10 @@ static void hide_int3s(const struct hermit_debug_breaks *t, uint64_t addr, uint8
 static bool answer_read(struct relay *r, const char *p, size_t len)
 {
 	static uint8_t data[GDB_MEM_READ_MAX];
-	static char reply[GDB_PACKET_MAX];
+	static char reply[GDB_PACKET_MAX], text[GDB_PACKET_MAX];
 	struct rsp_cur c = { p + 1, p + len };
 	struct hermit_debug_breaks bps;
-	struct gdb_sbuf sb;
+	struct gdb_sbuf sb, hex;
 	enum gw_result why;
 	uint64_t addr, want;
 	long n;
@@ -95,7 +95,9 @@ static bool answer_read(struct relay *r, const char *p, size_t len)
 		sb_puts(&sb, "E0e"); /* GDB_EFAULT, as the stub answers */
 	} else if (p[0] == 'm') {
 		hide_int3s(&bps, addr, data, (size_t)n);
-		sb_put_hex_bytes(&sb, data, (size_t)n);
+		sb_init(&hex, text, sizeof(text));
+		sb_put_hex_bytes(&hex, data, (size_t)n);
+		sb_put_rle(&sb, text, hex.len); /* gdb's time goes into reading each character */
 	} else {
 		hide_int3s(&bps, addr, data, (size_t)n);
 		sb_putc(&sb, 'b');

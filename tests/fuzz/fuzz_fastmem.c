@@ -78,7 +78,8 @@ static size_t answer(int fd, char *buf, size_t cap)
 /* On the template itself the fast path must answer, the int3 hidden; a failure is a finding. */
 static void check_pristine(size_t i, const char *got)
 {
-	static const char hidden[] = "$00000000000000000000000000000000550000000000000000000000000000";
+	/* 16 zero bytes, the int3's saved 0x55, 15 zero bytes: hex, run-length encoded */
+	static const char hidden[] = "$0*<550*:#";
 
 	if (strcmp(reads[i], "m90000,20") == 0 && !strstr(got, hidden))
 		abort();

@@ -100,7 +100,7 @@ def breakpoint_us(cpus):
         r = subprocess.run(["gdb", "-batch", "-nx", "-iex", "set auto-load off", str(APP),
                             "-ex", f"target extended-remote :{g.port}", "-ex", "break hit", *per_hit, "-ex", "kill"],
                            capture_output=True, text=True, timeout=900)
-        found = re.findall(r"parked in (\d+) us, its trap to its stop reply (\d+) us", r.stdout)
+        found = re.findall(r"parked in (\d+) us, its trap to its stop reply (\d+) us", r.stdout + r.stderr)
         if len(found) != STOPS:
             raise SystemExit(f"bench-gdb-smp: {len(found)} of {STOPS} stops measured:\n{r.stdout}{r.stderr}")
         return [int(p) for p, _ in found], [int(t) for _, t in found]

@@ -1,7 +1,8 @@
-"""gdb on several CPUs: real gdb over the proxy's port against the in-kernel stub, with
+"""gdb (and lldb) on several CPUs: real debuggers over the proxy's port against the in-kernel stub, with
 HERMIT_CPUS=2 (4 where cheap), tasks spread over the CPUs by the scheduler. Every stop
 parks the other CPUs by NMI; each test checks what gdb must show of every CPU and what it must not."""
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -9,7 +10,7 @@ import time
 import pytest
 
 from conftest import ROOT, SCRATCH, TESTS, run_proxy
-from test_gdb import GDB_TIMEOUT, guest, no_errors  # noqa: F401 (guest is a fixture)
+from test_gdb import GDB_TIMEOUT, guest, lldb_env, no_errors  # noqa: F401 (guest is a fixture)
 from test_tracing import bundle_of
 from test_tracing import gdb as core_gdb
 
@@ -188,3 +189,30 @@ def test_a_crash_report_says_where_every_other_cpu_stood():
     r = run_proxy("smp-debuggee", "crash", env={**smp(4), "HERMIT_TRACE_DIR": SCRATCH})
     assert r.returncode == 139, r.stderr
     assert len(re.findall(r'E CPU [0-3]: task \d+ "\w+" at 0x', r.stderr)) == 3, r.stderr
+
+
+@pytest.mark.skipif(not shutil.which("lldb"), reason="lldb is not installed (make deps installs it)")
+def test_lldb_sees_both_cpus_threads_at_a_breakpoint(guest):
+    g = guest(APP, "hits", "3", env=smp(2))
+    r = subprocess.run(["lldb", "--batch", "-o", f"gdb-remote {g.port}", "-o", "breakpoint set -n hit",
+                        "-o", "continue", "-o", "thread list", "-o", "continue", "-o", "thread list",
+                        "-o", "kill", str(APP)], capture_output=True, text=True, timeout=GDB_TIMEOUT,
+                       env=lldb_env())
+    out = r.stdout + r.stderr
+    assert "Traceback" not in out, out
+    stops = re.findall(r"\* thread #\d+: tid = 0x[0-9a-f]+, .*hit\(id=(\d), round=0\).*stop reason = breakpoint", out)
+    assert sorted(stops) == ["1", "2"], out  # the two hitters' stops, one after the other
+
+
+def test_hermit_cpus_live_through_the_stub(guest):
+    g = guest(APP, "spin", env=smp(2))
+    argv = [a if a != "set auto-load off" else "set auto-load safe-path /" for a in
+            g.gdb_args("continue", "hermit cpus", "hermit tasks", "kill")]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(4)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=GDB_TIMEOUT)
+    no_errors(out)
+    assert re.search(r'^ +0 running +\d+ "main" +\(running\)$', out, re.M), out
+    assert re.search(r'^ +1 running +\d+ "spinner" +\(running\)$', out, re.M), out
+    assert re.search(r'^\* +\d+ +1 running +spinner ', out, re.M), out

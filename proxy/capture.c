@@ -9,10 +9,10 @@
  * drain's blocks go to the file and, with live:PATH, to a FIFO or file a reader follows
  * (tshark -i PATH), written at once. Each frame's comment says what the kernel knew of it: the
  * task, the CPU, the socket. Room is given back to the kernel (tail) only once the ring is half
- * full, and then only as much as keeps the newest half: what is still in guest memory is what
- * `hermit pcap` in gdb and a post-mortem core see.
- * Everything read from the ring is checked; a ring that makes no sense ends the capture, with a
- * message, and never the proxy.
+ * full, and then only as much as keeps the newest quarter (nothing while the kernel drops): what
+ * is still in guest memory is what `hermit pcap` in gdb and a post-mortem core see.
+ * Everything read from the ring is checked (its header through guestview.c); a ring that makes
+ * no sense ends the capture, with one line, and never the proxy.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,7 +39,7 @@ void net_capture_init(struct net_capture *c, const struct guestmem *gm, hermit_g
 
 	memset(c, 0, sizeof(*c));
 	c->gm = gm;
-	c->anchor = anchor;
+	gv_init(&c->gv, gm, anchor);
 	c->pcap = s && s->capture_pcap;
 	c->bare = s && s->capture_bare;
 	c->live_fd = live_fd;
@@ -90,39 +90,13 @@ int net_capture_open_live(const char *path, int signal_fd)
 	}
 }
 
+/* Once the ring proved broken (said by guestview.c, or here for a record): no more reading. */
+static bool broken(struct net_capture *c) { return c->gv.reported & (1u << GV_CAPTURE); }
+
 static int give_up(struct net_capture *c, const char *why)
 {
-	if (!c->failed)
-		fprintf(stderr, "hermit: network capture stopped: %s\n", why);
-	c->failed = true;
+	gv_broken(&c->gv, GV_CAPTURE, "%s", why);
 	return -1;
-}
-
-/* The ring's header, or false when the kernel has none (yet) or it is not one. */
-static bool read_ring(struct net_capture *c, struct hermit_capture *r, hermit_gpa_t *at)
-{
-	hermit_gpa_t where;
-
-	if (!gm_read(c->gm, c->anchor + offsetof(struct hermit_anchor, capture), &where,
-		     sizeof(where)) || !where)
-		return false;
-	if (!gm_read(c->gm, where, r, sizeof(*r)))
-		return give_up(c, "the ring's header is outside guest memory"), false;
-	if (r->magic != HERMIT_CAPTURE_MAGIC || r->version != HERMIT_CAPTURE_VERSION)
-		return give_up(c, "the ring has an unknown magic or version"), false;
-	/* The copy's parts may come in any order: the interfaces published before a frame within
-	 * head are taken again after it (entries are complete before nifaces counts them). */
-	uint32_t nifaces;
-	if (gm_read(c->gm, where + offsetof(struct hermit_capture, nifaces), &nifaces, sizeof(nifaces)) &&
-	    nifaces != r->nifaces && nifaces <= HERMIT_CAPTURE_IFACES &&
-	    gm_read(c->gm, where + offsetof(struct hermit_capture, ifaces), r->ifaces, sizeof(r->ifaces)))
-		r->nifaces = nifaces;
-	if (r->size < 64 || r->size % 8 || !gm_range(c->gm, r->data, r->size) ||
-	    r->head - r->tail > r->size || r->snaplen == 0 || r->snaplen > 65535 ||
-	    r->linktype > 0xffff || r->nifaces > HERMIT_CAPTURE_IFACES)
-		return give_up(c, "the ring's layout is broken"), false;
-	*at = where;
-	return true;
 }
 
 /* Room for one more block in this drain's buffer. */
@@ -259,8 +233,10 @@ static void flush_blocks(struct net_capture *c)
 {
 	if (!c->len)
 		return;
-	if (c->file && (fwrite(c->buf, 1, c->len, c->file) != c->len || fflush(c->file) != 0))
-		give_up(c, "cannot write the capture file");
+	if (c->file && (fwrite(c->buf, 1, c->len, c->file) != c->len || fflush(c->file) != 0)) {
+		fprintf(stderr, "hermit: %s: %s; the capture stops\n", c->path, strerror(errno));
+		c->failed = true;
+	}
 	for (size_t done = 0; c->live_fd >= 0 && done < c->len;) {
 		ssize_t n = write(c->live_fd, c->buf + done, c->len - done);
 		if (n < 0 && errno == EINTR)
@@ -284,19 +260,24 @@ static void mark(struct net_capture *c, uint64_t pos)
 }
 
 /* Says how far the proxy has read, and once more than half the ring is used, frees the oldest
- * written records down to half. */
-static void free_room(struct net_capture *c, const struct hermit_capture *r, hermit_gpa_t at)
+ * written records down to the newest quarter (kept for gdb and cores); while the kernel drops
+ * frames (dropping), everything written, since the file comes first. */
+static void free_room(struct net_capture *c, const struct hermit_capture *r, hermit_gpa_t at, bool dropping)
 {
 	uint64_t tail = r->tail;
 	unsigned i = 0;
 
 	gm_write(c->gm, at + offsetof(struct hermit_capture, read), &c->pos, sizeof(c->pos));
-	if (r->head - tail <= r->size / 2)
+	if (r->head - tail <= r->size / 2 && !dropping)
 		return;
-	while (i < c->nmarks && r->head - tail > r->size / 2 && c->marks[i] <= c->pos)
+	while (i < c->nmarks && r->head - tail > r->size / 4 && c->marks[i] <= c->pos)
 		tail = c->marks[i++];
 	memmove(c->marks, c->marks + i, (c->nmarks - i) * sizeof(c->marks[0]));
 	c->nmarks -= i;
+	if (dropping) {
+		tail = c->pos; /* a record boundary */
+		c->nmarks = 0;
+	}
 	if (tail != r->tail)
 		gm_write(c->gm, at + offsetof(struct hermit_capture, tail), &tail, sizeof(tail));
 }
@@ -339,9 +320,9 @@ static int open_file(struct net_capture *c)
 {
 	c->file = fopen(c->path, "wb");
 	if (!c->file) {
-		if (!c->failed)
-			fprintf(stderr, "hermit: %s: %s\n", c->path, strerror(errno));
-		return give_up(c, "cannot create the capture file");
+		fprintf(stderr, "hermit: %s: %s; no network capture\n", c->path, strerror(errno));
+		c->failed = true;
+		return -1;
 	}
 	return 0;
 }
@@ -373,8 +354,10 @@ int net_capture_drain(struct net_capture *c)
 	struct hermit_capture r;
 	hermit_gpa_t at;
 
-	if (c->failed || !read_ring(c, &r, &at))
-		return c->failed ? -1 : 0;
+	if (c->failed || broken(c))
+		return -1;
+	if (!gv_capture(&c->gv, &r, &at))
+		return broken(c) ? -1 : 0;
 	if (!c->file && open_file(c) < 0)
 		return -1;
 	if (!c->started || c->pos - r.tail > r.size || r.head - c->pos > r.size) {
@@ -383,10 +366,11 @@ int net_capture_drain(struct net_capture *c)
 	}
 	enum record_step step = take(c, &r, true);
 	flush_blocks(c);
+	bool dropping = r.dropped != c->dropped;
 	c->dropped = r.dropped;
 	if (step == RECORD_BROKEN)
-		return give_up(c, "a record in the ring is broken");
-	free_room(c, &r, at);
+		return give_up(c, "a record before its head is broken");
+	free_room(c, &r, at, dropping);
 	return 0;
 }
 
@@ -415,8 +399,8 @@ long net_capture_save(const struct guestmem *gm, hermit_gpa_t anchor, const char
 	hermit_gpa_t at;
 
 	net_capture_init(&c, gm, anchor, NULL, "save", 1, NULL, -1);
-	c.failed = true; /* quiet: a bundle without a ring is no error, a broken one was said live */
-	if (!read_ring(&c, &r, &at))
+	c.gv.reported = ~0u; /* quiet: a bundle without a ring is no error, a broken one was said live */
+	if (!gv_capture(&c.gv, &r, &at))
 		return -1;
 	snprintf(c.path, sizeof(c.path), "%s", path);
 	if (open_file(&c) < 0)
@@ -433,9 +417,9 @@ void net_capture_finish(struct net_capture *c, FILE *out)
 	hermit_gpa_t at;
 
 	net_capture_drain(c);
-	bool ring = !c->failed && read_ring(c, &r, &at);
+	bool ring = !c->failed && !broken(c) && gv_capture(&c->gv, &r, &at);
 	if (!c->file) {
-		if (!c->failed)
+		if (!c->failed && !broken(c))
 			fprintf(out, "hermit: no network capture: the guest set up no capture ring\n");
 		close_outputs(c, NULL);
 		return;

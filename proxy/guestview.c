@@ -1,20 +1,21 @@
 /*
  * guestview.c: the one checked accessor through which the proxy reads the tables the kernel
  * publishes in its anchor (hermit/abi.h): the log ring, the task table, the trace rings, the
- * debug channel. The guest is untrusted and may have overwritten any of them: each table is
+ * debug channel, the capture ring. The guest is untrusted and may have overwritten any of them: each table is
  * copied out of guest memory and every field the proxy will use is checked before use (offsets
  * against the sizes they index, counts against fixed limits, pointers through guestmem.c). A
  * table that is absent (a zero pointer, or a zero magic: not set up yet) is silently missing; a
  * broken one is said once, in one line, and the proxy goes on with what it can still trust.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "proxy.h"
 
 static const char *const table_names[GV_NTABLES] = {
 	[GV_ANCHOR] = "anchor", [GV_LOG] = "log ring", [GV_TASKS] = "task table",
-	[GV_TRACE] = "trace header", [GV_DEBUG] = "debug channel",
+	[GV_TRACE] = "trace header", [GV_DEBUG] = "debug channel", [GV_CAPTURE] = "capture ring",
 };
 
 void gv_init(struct guestview *v, const struct guestmem *gm, hermit_gpa_t anchor)
@@ -57,6 +58,7 @@ static hermit_gpa_t table_at(const struct hermit_anchor *a, enum gv_table t)
 	case GV_TASKS: return a->tasks;
 	case GV_TRACE: return a->trace;
 	case GV_DEBUG: return a->debug_channel;
+	case GV_CAPTURE: return a->capture;
 	default: return 0;
 	}
 }
@@ -242,5 +244,28 @@ bool gv_debug_breaks(struct guestview *v, const struct hermit_debug_channel *c,
 				 (unsigned long long)at);
 	if (out->count != HERMIT_DEBUG_BREAKS_MAX)
 		return gv_broken(v, GV_DEBUG, "its breakpoint table has %u entries", out->count);
+	return true;
+}
+
+bool gv_capture(struct guestview *v, struct hermit_capture *hdr, hermit_gpa_t *at)
+{
+	uint32_t nifaces;
+
+	if (!gv_table(v, GV_CAPTURE, hdr, sizeof(*hdr), HERMIT_CAPTURE_MAGIC, HERMIT_CAPTURE_VERSION, at))
+		return false;
+	/* The copy's parts may come in any order: the interfaces published before a frame within
+	 * head are taken again after it (entries are complete before nifaces counts them). */
+	if (gm_read(v->gm, *at + offsetof(struct hermit_capture, nifaces), &nifaces, sizeof(nifaces)) &&
+	    nifaces != hdr->nifaces && nifaces <= HERMIT_CAPTURE_IFACES &&
+	    gm_read(v->gm, *at + offsetof(struct hermit_capture, ifaces), hdr->ifaces, sizeof(hdr->ifaces)))
+		hdr->nifaces = nifaces;
+	if (hdr->size < 64 || hdr->size % 8 || hdr->size > GV_CAPTURE_MAX || hdr->tail > hdr->head ||
+	    hdr->head - hdr->tail > hdr->size || hdr->snaplen == 0 || hdr->snaplen > GV_SNAPLEN_MAX ||
+	    hdr->linktype > 0xffff || hdr->nifaces > HERMIT_CAPTURE_IFACES)
+		return gv_broken(v, GV_CAPTURE, "size %llu, head %llu, tail %llu, snaplen %u, interfaces %u",
+				 (unsigned long long)hdr->size, (unsigned long long)hdr->head,
+				 (unsigned long long)hdr->tail, hdr->snaplen, hdr->nifaces);
+	if (!gm_range(v->gm, hdr->data, hdr->size))
+		return gv_broken(v, GV_CAPTURE, "its data is outside guest memory");
 	return true;
 }

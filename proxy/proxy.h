@@ -148,13 +148,15 @@ enum gm_string gm_string(const struct guestmem *gm, hermit_gpa_t gpa, uint64_t m
 
 /* ---- guestview.c: the one checked accessor for the tables the kernel publishes ---- */
 
-enum gv_table { GV_ANCHOR, GV_LOG, GV_TASKS, GV_TRACE, GV_DEBUG, GV_NTABLES };
+enum gv_table { GV_ANCHOR, GV_LOG, GV_TASKS, GV_TRACE, GV_DEBUG, GV_CAPTURE, GV_NTABLES };
 
 #define GV_LOG_MAX (64 * MIB)          /* beyond any HERMIT_LOGSIZE */
 #define GV_TASK_SIZE_MAX (64 * 1024)   /* struct task, with its offsets */
 #define GV_FRAME_SIZE_MAX 4096         /* a trap frame */
 #define GV_TRACE_SLOTS_MAX (1u << 24)  /* events per CPU ring */
 #define GV_TASKS_MAX 4096              /* tasks walked */
+#define GV_CAPTURE_MAX (1024 * MIB)    /* a capture ring's data */
+#define GV_SNAPLEN_MAX 65535           /* bytes of a captured frame */
 
 struct guestview {
 	const struct guestmem *gm;
@@ -193,6 +195,9 @@ const struct guest_task *gv_task_at(const struct guest_task *tasks, size_t n, ui
 const struct guest_task *gv_wait_owner(struct guestview *v, const struct guest_task *tasks, size_t n,
 				       hermit_gpa_t slot);
 bool gv_trace(struct guestview *v, struct hermit_trace *hdr);
+/* The capture ring's header with its interface table (taken after head, so every interface a
+ * frame before head names is in it); its data is in guest memory. */
+bool gv_capture(struct guestview *v, struct hermit_capture *hdr, hermit_gpa_t *at);
 /* The live channel (its rings are read and written in place through gdbstub/debug_ring.h). */
 struct hermit_debug_channel *gv_debug_channel(struct guestview *v);
 /* A copy of the stub's table of int3s (the channel's breaks), its size checked. */
@@ -503,7 +508,7 @@ void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out);
 
 struct net_capture {
 	const struct guestmem *gm;
-	hermit_gpa_t anchor;
+	struct guestview gv; /* reads the ring's header; a broken ring is said there, once */
 	char path[4096];
 	bool pcap;       /* classic pcap instead of pcapng */
 	bool bare;       /* no comments */

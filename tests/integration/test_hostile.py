@@ -15,11 +15,11 @@ SAID = {
     "anchor": ["the guest's log ring is broken: 0x7ff0000000000 is outside guest memory",
                "the guest's task table is broken: 0x7ff0000000000 is outside guest memory",
                "the guest's trace header is broken: 0x7ff0000000000 is outside guest memory",
-               "network capture stopped: the ring's header is outside guest memory"],
+               "the guest's capture ring is broken: 0x7ff0000001000 is outside guest memory"],
     "log": ["the guest's log ring is broken: its data is outside guest memory"],
     "tasks": ["the guest's task table is broken: its offsets do not fit a task of"],
     "trace": ["the guest's trace header is broken: 1 CPUs, events of 7 bytes"],
-    "capture": ["network capture stopped: the ring's layout is broken"],
+    "capture": ["the guest's capture ring is broken: size 7, head "],
 }
 ENV = {"HERMIT_VERBOSE": "1", "HERMIT_BUNDLE": "1", "HERMIT_TRACE": "all", "HERMIT_CAPTURE_NET": "1",
        "HERMIT_TIMEOUT": "2"}

@@ -578,6 +578,9 @@ def test_frames_the_ring_dropped_are_counted(tmp_path):
     g = Guest(BENCHMARKS / "netbench", "sink", env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path)})
     with g.connect() as s:
         s.settimeout(240)  # a loaded machine's TCG
+        # the proxy prints "listening" before it answers that write: stopped in between, it would
+        # hold the app in its hypercall, and nothing would be read
+        time.sleep(2)
         g.proc.send_signal(signal.SIGSTOP)
         try:
             block = b"\x42" * 65536

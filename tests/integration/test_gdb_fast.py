@@ -130,7 +130,12 @@ def test_the_thread_list_follows_each_resume(guest, cpus):
         first, second = out.split("hit Breakpoint 2,", 1)
         listed = r'^[* ] +\d+ +Thread (\d+) "(\w+)" \(([^)]*)\)'
         seen[fastmem] = (re.findall(listed, first, re.M), re.findall(listed, second, re.M))
-    assert seen["on"] == seen["off"], seen
+    if cpus == "1":
+        assert seen["on"] == seen["off"], seen
+    else:  # which CPU runs which task differs from boot to boot (placement follows timing)
+        def threads(stops):
+            return [[t[:2] for t in stop] for stop in stops]
+        assert threads(seen["on"]) == threads(seen["off"]), seen
     first, second = seen["on"]
     if cpus == "1":  # two CPUs: the stub cannot yet read a task running on the other (docs/smp.md)
         assert [t for t in first if t[:2] == ("3", "waiter") and t[2].startswith("blocked")], seen

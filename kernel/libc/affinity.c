@@ -1,8 +1,7 @@
 /*
  * libc/affinity.c: the CPUs a thread may run on, with glibc's calls (sched_setaffinity for the
  * calling thread with pid 0, the main thread with the process's pid; pthread_*affinity_np;
- * a thread attribute). Placement and balancing keep to them (kernel/balance.h); under
- * HERMIT_DEBUG every task runs on CPU 0 whatever its affinity (docs/smp.md). A new thread
+ * a thread attribute). Placement and balancing keep to them (kernel/balance.h). A new thread
  * starts with its creator's affinity unless its attributes give one.
  */
 #define _GNU_SOURCE

@@ -137,7 +137,7 @@ def test_the_thread_list_follows_each_resume(guest, cpus):
             return [[t[:2] for t in stop] for stop in stops]
         assert threads(seen["on"]) == threads(seen["off"]), seen
     first, second = seen["on"]
-    if cpus == "1":  # two CPUs: the stub cannot yet read a task running on the other (docs/smp.md)
+    if cpus == "1":  # the task ids below are one CPU's (a second CPU's idle task takes id 2)
         assert [t for t in first if t[:2] == ("3", "waiter") and t[2].startswith("blocked")], seen
         assert ("2", "main", "running on CPU 0") in second, seen
         assert not [t for t in second if t[1] == "waiter"], seen

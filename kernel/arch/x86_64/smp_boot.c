@@ -50,17 +50,18 @@ static unsigned cpus_online = 1;
 unsigned smp_cpus_online(void) { return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE); }
 unsigned smp_cpu_index(void) { return this_cpu()->id; }
 
-
 /*
  * TSC synchronization, checked at bring-up: the boot CPU stamps its TSC, the new CPU answers with
  * its own, the boot CPU stamps the answer's arrival; the new CPU's offset is its stamp minus the
- * middle of the boot CPU's two, known within half the round trip. The best of TSC_ROUNDS round
- * trips counts. An offset larger than that uncertainty is taken off the new CPU's trace stamps
- * (trace.c), so events of all CPUs order by time.
+ * middle of the boot CPU's two, known within half the round trip. The shortest round trip
+ * counts, of TSC_ROUNDS, of those done in TSC_WAIT_NS, or of the first 8 once one was short.
+ * An offset larger than that uncertainty is taken off the new CPU's trace stamps (trace.c), so
+ * events of all CPUs order by time.
  */
 #define TSC_ROUNDS 64
 #define TSC_DONE (~0ull)
-#define TSC_WAIT_NS 20000000ull /* then the best round so far counts (a busy host) */
+#define TSC_WAIT_NS 5000000ull /* then the best round so far counts (a busy host) */
+#define TSC_GOOD_NS 5000ull    /* a round trip this short, after 8 rounds, is good enough */
 
 static struct {
 	uint32_t cpu;   /* the CPU being checked: another one stops answering */
@@ -104,6 +105,8 @@ static bool tsc_sync_measure(struct cpu *c, uint64_t *uncertainty)
 			best_rtt = t1 - t0;
 			best_offset = (int64_t)(tsc_sync.tsc - (t0 + (t1 - t0) / 2));
 		}
+		if (r >= 8 && best_rtt <= clock_ns_to_tsc(TSC_GOOD_NS))
+			break;
 	}
 out:
 	__atomic_store_n(&tsc_sync.round, TSC_DONE, __ATOMIC_RELEASE);

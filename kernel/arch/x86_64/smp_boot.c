@@ -54,14 +54,16 @@ unsigned smp_cpu_index(void) { return this_cpu()->id; }
  * TSC synchronization, checked at bring-up: the boot CPU stamps its TSC, the new CPU answers with
  * its own, the boot CPU stamps the answer's arrival; the new CPU's offset is its stamp minus the
  * middle of the boot CPU's two, known within half the round trip. The shortest round trip
- * counts, of TSC_ROUNDS, of those done in TSC_WAIT_NS, or of the first 8 once one was short.
+ * counts, of TSC_ROUNDS, of those done in TSC_WAIT_NS after the first answer, or of the first 8
+ * once one was short.
  * An offset larger than that uncertainty is taken off the new CPU's trace stamps (trace.c), so
  * events of all CPUs order by time.
  */
 #define TSC_ROUNDS 64
 #define TSC_DONE (~0ull)
-#define TSC_WAIT_NS 5000000ull /* then the best round so far counts (a busy host) */
-#define TSC_GOOD_NS 5000ull    /* a round trip this short, after 8 rounds, is good enough */
+#define TSC_FIRST_NS 100000000ull /* for the first answer (a busy host's vCPU thread) */
+#define TSC_WAIT_NS 5000000ull     /* for the others: then the best round so far counts */
+#define TSC_GOOD_NS 5000ull        /* a round trip this short, after 8 rounds, is good enough */
 
 static struct {
 	uint32_t cpu;   /* the CPU being checked: another one stops answering */
@@ -90,7 +92,7 @@ static void tsc_sync_answer(const struct cpu *c)
 /* Measures c's offset (rounds its answers); false when it did not answer in time. */
 static bool tsc_sync_measure(struct cpu *c, uint64_t *uncertainty)
 {
-	uint64_t best_rtt = ~0ull, deadline = clock_ns() + TSC_WAIT_NS;
+	uint64_t best_rtt = ~0ull, deadline = clock_ns() + TSC_FIRST_NS;
 	int64_t best_offset = 0;
 	for (uint64_t r = 1; r <= TSC_ROUNDS; r++) {
 		uint64_t t0 = rdtsc();
@@ -101,6 +103,8 @@ static bool tsc_sync_measure(struct cpu *c, uint64_t *uncertainty)
 			else
 				cpu_relax();
 		uint64_t t1 = rdtsc();
+		if (r == 1)
+			deadline = clock_ns() + TSC_WAIT_NS;
 		if (t1 - t0 < best_rtt) {
 			best_rtt = t1 - t0;
 			best_offset = (int64_t)(tsc_sync.tsc - (t0 + (t1 - t0) / 2));

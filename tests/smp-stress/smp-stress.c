@@ -2,7 +2,8 @@
  * smp-stress: threads on every CPU hammering what they share: a mutex-guarded counter, a bounded
  * buffer on condition variables, atomics (C11 and __atomic), a barrier, a rwlock, a spinlock,
  * semaphores (a binary one as a lock, counting ones as a buffer), thread creation and exit,
- * timed sleeps and waits, and file and socket calls from every thread at once. Each part
+ * timed sleeps and waits, file and socket calls from every thread at once, and threads pinned
+ * to one CPU (affinity) that must come back there from every kind of wait. Each part
  * checks an exact total; the whole runs ROUNDS times (argv[1]). It also reports how many CPUs
  * its threads ran on (sched_getcpu). Exits 0 when every check held.
  */
@@ -375,16 +376,115 @@ static void test_io(void)
 	      atomic_load(&io_datagrams_ok), THREADS * IO_ROUNDS);
 }
 
+/* ---- pinned threads come back on their CPU from every kind of wait ---- */
+#define PIN_ROUNDS 120
+
+static long ncpus;
+static pthread_mutex_t pin_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pin_cond = PTHREAD_COND_INITIALIZER;
+static sem_t pin_sem;
+static atomic_int strays, pinned_left;
+static long long pin_counter;
+
+static void wait_a_little(long i, int r)
+{
+	struct timespec until;
+	switch (r % 5) {
+	case 0: /* a timed sleep: the timer wakes it */
+		usleep((useconds_t)(50 + (i * 37 + r * 11) % 400));
+		break;
+	case 1: /* a condition wait that times out, or a broadcast ends */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_mutex_lock(&pin_lock);
+		if (pthread_cond_timedwait(&pin_cond, &pin_lock, &until) == 0)
+			pin_counter++;
+		pthread_mutex_unlock(&pin_lock);
+		break;
+	case 2: /* a contended mutex, and a broadcast waking the waiters above on every CPU */
+		pthread_mutex_lock(&pin_lock);
+		pin_counter++;
+		pthread_cond_broadcast(&pin_cond);
+		pthread_mutex_unlock(&pin_lock);
+		break;
+	case 3: /* a semaphore: posted by another pinned thread, often on another CPU */
+		sem_post(&pin_sem);
+		sem_wait(&pin_sem);
+		break;
+	default: /* preempted by, or yielding to, the unpinned busy threads */
+		for (volatile int k = 0; k < 20000; k++)
+			;
+		sched_yield();
+	}
+}
+
+static void *pinned(void *arg)
+{
+	long i = (long)arg;
+	int cpu = (int)(i % ncpus);
+	for (int r = 0; r < PIN_ROUNDS; r++) {
+		wait_a_little(i, r);
+		int now = sched_getcpu();
+		if (now != cpu && atomic_fetch_add(&strays, 1) < 4)
+			printf("smp-stress: thread pinned to CPU %d ran on CPU %d after wait %d\n", cpu, now, r % 5);
+	}
+	atomic_fetch_sub(&pinned_left, 1);
+	return NULL;
+}
+
+/* Unpinned threads keep the CPUs busy, so pushes and stealing move tasks around the pinned ones. */
+static void *busy(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&pinned_left)) {
+		for (volatile int k = 0; k < 50000; k++)
+			;
+		if (rand() % 4 == 0)
+			usleep(100);
+	}
+	note_cpu();
+	return NULL;
+}
+
+static void test_pinned(void)
+{
+	pthread_t t[THREADS + THREADS / 2];
+	atomic_store(&strays, 0);
+	atomic_store(&pinned_left, THREADS);
+	sem_init(&pin_sem, 0, 0);
+	for (long i = 0; i < THREADS; i++) {
+		pthread_attr_t attr;
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpus, &set);
+		pthread_attr_init(&attr);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (pthread_create(&t[i], &attr, pinned, (void *)i))
+			check(0, "pthread_create", errno, 0);
+	}
+	for (long i = THREADS; i < THREADS + THREADS / 2; i++)
+		if (pthread_create(&t[i], NULL, busy, NULL))
+			check(0, "pthread_create", errno, 0);
+	for (int i = 0; i < THREADS + THREADS / 2; i++)
+		pthread_join(t[i], NULL);
+	check(atomic_load(&strays) == 0, "wake-ups of pinned threads on another CPU", atomic_load(&strays), 0);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("smp-stress: %ld CPUs online, %d rounds of %d threads\n", cpus, rounds, THREADS);
 	static const struct {
 		const char *name;
 		void (*run)(void);
 	} tests[] = { { "counters", test_counters },     { "buffer", test_buffer },         { "churn", test_churn },
-		      { "sleep-wake", test_sleep_wake }, { "semaphores", test_semaphores }, { "io", test_io } };
+		      { "sleep-wake", test_sleep_wake }, { "semaphores", test_semaphores }, { "io", test_io },
+		      { "pinned", test_pinned } };
 	enum { NTESTS = sizeof(tests) / sizeof(tests[0]) };
 	double spent[NTESTS] = { 0 };
 	for (int r = 0; r < rounds && !failures; r++)

@@ -99,7 +99,7 @@ $(SYSROOT)/extra/tests/%: $$(wildcard tests/%/*.c) $(HERMIT_SDK)
 	@mkdir -p $(@D)
 	$(HERMIT_CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@ -lpthread
 
-$(SYSROOT)/extra/benchmarks/%: $$(wildcard bench/%/*.c) $(HERMIT_SDK)
+$(SYSROOT)/extra/benchmarks/%: $$(wildcard bench/%/*.c) bench/now.h $(HERMIT_SDK)
 	@mkdir -p $(@D)
 	$(HERMIT_CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@ -lpthread -lm
 

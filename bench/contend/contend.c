@@ -9,18 +9,13 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../now.h"
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t start;
 static long counter;
 static int ops;
 static char *volatile last; /* keeps the compiler from pairing malloc with free away */
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void *lock_loop(void *arg)
 {

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../now.h"
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t turn_changed[2] = { PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER };
 static int turn, rounds, pinned;
@@ -43,13 +45,6 @@ static void *other(void *arg)
 		pin(1);
 	play(1);
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../now.h"
+
 #define MAX_THREADS 64
 
 static long limit = 2000000;
@@ -35,13 +37,6 @@ static void *count(void *arg)
 	counts[id] = c;
 	cpu_of[id] = sched_getcpu();
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)

@@ -14,18 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../now.h"
+
 #define REPEATS 10
 #define SCALAR 3.0
 
 enum { COPY, SCALE, ADD, TRIAD, KERNELS };
 static const char *const names[KERNELS] = { "Copy", "Scale", "Add", "Triad" };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void run_kernel(int k, double *a, double *b, double *c, size_t n)
 {
@@ -70,10 +65,10 @@ static void *worker(void *arg)
 	for (int r = 0; r < REPEATS; r++)
 		for (int k = 0; k < KERNELS; k++) {
 			pthread_barrier_wait(&step);
-			double t = now_s();
+			double t = now();
 			run_kernel(k, a + lo, b + lo, c + lo, n);
 			pthread_barrier_wait(&step);
-			t = now_s() - t;
+			t = now() - t;
 			if (id == 0 && t < best[k])
 				best[k] = t;
 		}

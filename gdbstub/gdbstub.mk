@@ -51,8 +51,8 @@ $(GDBSTUB_FAKE_OBJ): tests/unit/test_gdb_fake.c tests/unit/test_gdb_fake.h $(GDB
 
 $(BUILD)/tests/unit/test_gdb_%: tests/unit/test_gdb_%.c tests/unit/test_gdb_fake.h \
 		$(GDBSTUB_FAKE_OBJ) $(GDBSTUB_HOST_LIB) | $(GDBSTUB_FREESTANDING_OBJ)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -Igdbstub -Itests/unit -o $@ $< $(GDBSTUB_FAKE_OBJ) \
+	@mkdir -p $(@D)/deps
+	$(HOST_CC) $(HOST_CFLAGS) -Igdbstub -Itests/unit -MMD -MP -MF $(UNIT_DEP) -o $@ $< $(GDBSTUB_FAKE_OBJ) \
 		$(GDBSTUB_HOST_LIB) -lcmocka
 
 .PHONY: gdbstub-check

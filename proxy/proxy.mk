@@ -52,8 +52,8 @@ PROXY_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 # test_proxy_run runs the proxy itself, so every proxy test waits for it.
 $(PROXY_UNIT_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(PROXY_LIB_OBJS) $(PROXY_HEADERS) \
 	tests/unit/hcall_fixture.h | $(BUILD)/bin/proxy
-	@mkdir -p $(@D)
-	$(HOST_CC) $(PROXY_CFLAGS) $< $(PROXY_LIB_OBJS) -lcmocka -o $@
+	@mkdir -p $(@D)/deps
+	$(HOST_CC) $(PROXY_CFLAGS) -MMD -MP -MF $(UNIT_DEP) $< $(PROXY_LIB_OBJS) -lcmocka -o $@
 
 UNIT_TESTS += $(PROXY_UNIT_TESTS)
 

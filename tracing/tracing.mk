@@ -18,8 +18,8 @@ $(OBJ)/tracing/kernel/%.o: tracing/%.c $(TRACING_HEADERS) $(HEADERS_STAMP)
 
 UNIT_TESTS += $(BUILD)/tests/unit/test_tracing
 $(BUILD)/tests/unit/test_tracing: tests/unit/test_tracing.c $(TRACING_HOST_OBJS) $(TRACING_HEADERS)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE $< $(TRACING_HOST_OBJS) -lcmocka -o $@
+	@mkdir -p $(@D)/deps
+	$(HOST_CC) $(HOST_CFLAGS) -D_GNU_SOURCE -MMD -MP -MF $(UNIT_DEP) $< $(TRACING_HOST_OBJS) -lcmocka -o $@
 
 # The gdb scripts (gdb/hermit), staged into the sysroot with their generated constants, and the
 # .debug_gdb_scripts entry that makes gdb load them, linked into every image through crt0.o.

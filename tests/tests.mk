@@ -68,15 +68,15 @@ $(UNIT_DIR)/test_mptable: tests/unit/test_mptable.c kernel/arch/x86_64/mptable.c
 	@mkdir -p $(@D)/deps
 	$(call unit_cc,$(HOST_CFLAGS) -Ikernel,-lcmocka)
 
-# debug/stopall.c (the gdb stub's stop-all) with host threads as CPUs.
+# debug/stopall.c (the gdb stub's stop-all) with host threads as CPUs (host_cpus.h).
 UNIT_TESTS += $(UNIT_DIR)/test_stopall
-$(UNIT_DIR)/test_stopall: tests/unit/test_stopall.c kernel/debug/stopall.c
+$(UNIT_DIR)/test_stopall: tests/unit/test_stopall.c kernel/debug/stopall.c tests/unit/host_cpus.c
 	@mkdir -p $(@D)/deps
 	$(call unit_cc,$(HOST_CFLAGS) -Ikernel -Ikernel/include -Ikernel/arch/x86_64 -Igdbstub,-lcmocka -lpthread)
 
-# core/ipi.c with host threads as CPUs.
+# core/ipi.c with host threads as CPUs (host_cpus.h).
 UNIT_TESTS += $(UNIT_DIR)/test_ipi
-$(UNIT_DIR)/test_ipi: tests/unit/test_ipi.c kernel/core/ipi.c
+$(UNIT_DIR)/test_ipi: tests/unit/test_ipi.c kernel/core/ipi.c tests/unit/host_cpus.c
 	@mkdir -p $(@D)/deps
 	$(call unit_cc,$(HOST_CFLAGS) -Ikernel/include,-lcmocka -lpthread)
 

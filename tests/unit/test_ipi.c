@@ -12,35 +12,22 @@
 
 #include <cmocka.h>
 
+#include "host_cpus.h"
 #include "kernel/clock.h"
 #include "kernel/ipi.h"
 #include "kernel/smp.h"
 
 #define NCPUS 4
 
-static __thread unsigned self;
-static unsigned online = NCPUS;
 static int pending[NCPUS][3]; /* [cpu][enum ipi_kind] */
 static int sent[NCPUS][3];
 static int halted[NCPUS];
-static int quit;
 static int bad_sends; /* to itself or an offline CPU; counted, as cmocka may not fail in a thread */
 static long progress[NCPUS]; /* what each CPU's "code" did, outside interrupts */
 
-unsigned smp_cpu_index(void) { return self; }
-unsigned smp_cpus_online(void) { return online; }
-void arch_cpu_relax(void) { sched_yield(); } /* more threads than host CPUs */
-
-uint64_t clock_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void arch_ipi_send(unsigned cpu, enum ipi_kind kind)
 {
-	if (cpu >= online || cpu == self) {
+	if (cpu >= host_cpus_online || cpu == this_cpu) {
 		__atomic_add_fetch(&bad_sends, 1, __ATOMIC_SEQ_CST);
 		return;
 	}
@@ -50,85 +37,66 @@ void arch_ipi_send(unsigned cpu, enum ipi_kind kind)
 
 void arch_halt_forever(void)
 {
-	__atomic_store_n(&halted[self], 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&halted[this_cpu], 1, __ATOMIC_SEQ_CST);
 	pthread_exit(NULL);
 }
 
 /* What a CPU does on its interrupts. */
 static void take_interrupts(void)
 {
-	if (__atomic_exchange_n(&pending[self][IPI_CALL], 0, __ATOMIC_SEQ_CST))
+	if (__atomic_exchange_n(&pending[this_cpu][IPI_CALL], 0, __ATOMIC_SEQ_CST))
 		ipi_handle_calls();
-	if (__atomic_exchange_n(&pending[self][IPI_NMI], 0, __ATOMIC_SEQ_CST))
+	if (__atomic_exchange_n(&pending[this_cpu][IPI_NMI], 0, __ATOMIC_SEQ_CST))
 		ipi_nmi_received(); /* a stop never returns */
 }
 
-struct cpu_thread {
-	pthread_t thread;
-	unsigned index;
-	void (*work)(void);
-};
-
-static void *cpu_main(void *arg)
+/* A CPU's code outside interrupts, until the test ends. */
+static void run(void)
 {
-	struct cpu_thread *c = arg;
-	self = c->index;
-	if (c->work)
-		c->work();
-	while (!__atomic_load_n(&quit, __ATOMIC_SEQ_CST)) {
+	while (!__atomic_load_n(&host_cpus_quit, __ATOMIC_SEQ_CST)) {
 		take_interrupts();
-		__atomic_add_fetch(&progress[self], 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&progress[this_cpu], 1, __ATOMIC_SEQ_CST);
 		sched_yield();
 	}
-	return NULL;
 }
 
 static void start_cpus(struct cpu_thread *t, unsigned first, unsigned last, void (*work)(void))
 {
-	quit = 0;
-	for (unsigned i = first; i <= last; i++) {
-		t[i] = (struct cpu_thread){ .index = i, .work = work };
-		assert_int_equal(pthread_create(&t[i].thread, NULL, cpu_main, &t[i]), 0);
-	}
-}
-
-static void stop_cpus(struct cpu_thread *t, unsigned first, unsigned last)
-{
-	__atomic_store_n(&quit, 1, __ATOMIC_SEQ_CST);
+	host_cpus_quit = 0;
 	for (unsigned i = first; i <= last; i++)
-		pthread_join(t[i].thread, NULL);
+		host_cpu_start(&t[i], i, work);
 }
 
-static void record_cpu(void *arg) { *(unsigned *)arg = self; }
+static void record_cpu(void *arg) { *(unsigned *)arg = this_cpu; }
 
 static void test_call_runs_on_the_target_and_waits(void **state)
 {
 	(void)state;
 	struct cpu_thread t[NCPUS];
-	self = 0;
-	start_cpus(t, 1, NCPUS - 1, NULL);
+	this_cpu = 0;
+	start_cpus(t, 1, NCPUS - 1, run);
 	for (unsigned cpu = 0; cpu < NCPUS; cpu++) {
 		unsigned where = 99;
 		ipi_call(cpu, record_cpu, &where);
 		assert_int_equal(where, cpu); /* done when ipi_call returned */
 	}
-	stop_cpus(t, 1, NCPUS - 1);
+	host_cpus_stop(t, 1, NCPUS - 1);
 	assert_int_equal(sent[0][IPI_CALL], 0); /* a call on this CPU is a plain call */
 }
 
-static void mark_cpu(void *arg) { __atomic_add_fetch(&((int *)arg)[self], 1, __ATOMIC_SEQ_CST); }
+static void mark_cpu(void *arg) { __atomic_add_fetch(&((int *)arg)[this_cpu], 1, __ATOMIC_SEQ_CST); }
 
 static void test_call_all_runs_once_on_every_cpu(void **state)
 {
 	(void)state;
 	struct cpu_thread t[NCPUS];
 	int ran[NCPUS] = { 0 };
-	self = 0;
-	start_cpus(t, 1, NCPUS - 1, NULL);
+	this_cpu = 0;
+	start_cpus(t, 1, NCPUS - 1, run);
 	ipi_call_all(mark_cpu, ran);
 	for (unsigned i = 0; i < NCPUS; i++)
 		assert_int_equal(ran[i], 1);
-	stop_cpus(t, 1, NCPUS - 1);
+	host_cpus_stop(t, 1, NCPUS - 1);
 }
 
 #define ROUNDS 2000
@@ -155,6 +123,7 @@ static void call_everyone(void)
 		if (c.runs != NCPUS)
 			__atomic_add_fetch(&incomplete, 1, __ATOMIC_SEQ_CST);
 	}
+	run();
 }
 
 static void test_crossing_calls_neither_deadlock_nor_get_lost(void **state)
@@ -166,7 +135,7 @@ static void test_crossing_calls_neither_deadlock_nor_get_lost(void **state)
 	/* each thread takes interrupts again once its own calls are done, until all are */
 	while (__atomic_load_n(&total, __ATOMIC_SEQ_CST) < (int64_t)NCPUS * NCPUS * ROUNDS)
 		sched_yield();
-	stop_cpus(t, 0, NCPUS - 1);
+	host_cpus_stop(t, 0, NCPUS - 1);
 	assert_int_equal(total, (int64_t)NCPUS * NCPUS * ROUNDS);
 	assert_int_equal(incomplete, 0);
 }
@@ -191,8 +160,8 @@ static void test_parked_call_freezes_the_others(void **state)
 	(void)state;
 	struct cpu_thread t[NCPUS];
 	struct frozen f;
-	self = 0;
-	start_cpus(t, 1, NCPUS - 1, NULL);
+	this_cpu = 0;
+	start_cpus(t, 1, NCPUS - 1, run);
 	usleep(10000);
 	ipi_call_parked(look_twice, &f);
 	for (unsigned i = 1; i < NCPUS; i++)
@@ -200,13 +169,13 @@ static void test_parked_call_freezes_the_others(void **state)
 	long resumed = __atomic_load_n(&progress[1], __ATOMIC_SEQ_CST);
 	usleep(10000);
 	assert_true(__atomic_load_n(&progress[1], __ATOMIC_SEQ_CST) > resumed);
-	stop_cpus(t, 1, NCPUS - 1);
+	host_cpus_stop(t, 1, NCPUS - 1);
 }
 
 static void test_reschedule_and_stray_nmi(void **state)
 {
 	(void)state;
-	self = 0;
+	this_cpu = 0;
 	int before = sent[2][IPI_RESCHEDULE];
 	ipi_reschedule(2);
 	assert_int_equal(sent[2][IPI_RESCHEDULE], before + 1);
@@ -219,8 +188,8 @@ static void test_stop_others_counts_the_cpus_that_stopped(void **state)
 {
 	(void)state;
 	struct cpu_thread t[NCPUS];
-	self = 0;
-	start_cpus(t, 1, 2, NULL);
+	this_cpu = 0;
+	start_cpus(t, 1, 2, run);
 	uint64_t start = clock_ns();
 	assert_int_equal(ipi_stop_others(), 2);
 	assert_true(clock_ns() - start >= 100000000ull); /* it waited its 100 ms for CPU 3 */
@@ -243,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_reschedule_and_stray_nmi),
 		cmocka_unit_test(test_stop_others_counts_the_cpus_that_stopped),
 	};
+	host_cpus_online = NCPUS;
 	alarm(30); /* a deadlock fails the test (SIGALRM) instead of hanging it */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

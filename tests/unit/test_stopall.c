@@ -13,30 +13,18 @@
 #include <cmocka.h>
 
 #include "debug/debug_internal.h"
+#include "host_cpus.h"
 #include "kernel/clock.h"
 #include "kernel/ipi.h"
 #include "kernel/smp.h"
 
 #define NCPUS 3
 
-static __thread unsigned self;
 static int nmi_pending[NCPUS];
 static int deaf[NCPUS];        /* a CPU that never takes its NMI */
 static int drloads[NCPUS];     /* debugregs_load() per CPU: gdb's watchpoints reach each one */
-static int quit;
-
-unsigned smp_cpu_index(void) { return self; }
-unsigned smp_cpus_online(void) { return NCPUS; }
-void arch_cpu_relax(void) { sched_yield(); }
 void ipi_handle_calls(void) {}
-void debugregs_load(void) { __atomic_add_fetch(&drloads[self], 1, __ATOMIC_SEQ_CST); }
-
-uint64_t clock_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+void debugregs_load(void) { __atomic_add_fetch(&drloads[this_cpu], 1, __ATOMIC_SEQ_CST); }
 
 void arch_ipi_send(unsigned cpu, enum ipi_kind kind)
 {
@@ -52,9 +40,9 @@ static bool all_run(unsigned c) { (void)c; return true; }
 /* A CPU running a task: it takes its NMIs (parking in stopall_nmi) until told to quit. */
 static void run_task(void)
 {
-	while (!__atomic_load_n(&quit, __ATOMIC_SEQ_CST) && !__atomic_load_n(&leave_cpu[self], __ATOMIC_SEQ_CST)) {
-		if (!deaf[self] && __atomic_exchange_n(&nmi_pending[self], 0, __ATOMIC_SEQ_CST))
-			(void)stopall_nmi(&frames[self]);
+	while (!__atomic_load_n(&host_cpus_quit, __ATOMIC_SEQ_CST) && !__atomic_load_n(&leave_cpu[this_cpu], __ATOMIC_SEQ_CST)) {
+		if (!deaf[this_cpu] && __atomic_exchange_n(&nmi_pending[this_cpu], 0, __ATOMIC_SEQ_CST))
+			(void)stopall_nmi(&frames[this_cpu]);
 		sched_yield();
 	}
 }
@@ -65,57 +53,40 @@ static int took[NCPUS]; /* stopall_take()'s answer + 1, 0 while it has not retur
 
 static void stop_then_run(void)
 {
-	stopall_enter(self, &frames[self], false);
-	bool holder = stopall_take(self, &events[self]);
-	__atomic_store_n(&took[self], holder + 1, __ATOMIC_SEQ_CST);
+	stopall_enter(this_cpu, &frames[this_cpu], false);
+	bool holder = stopall_take(this_cpu, &events[this_cpu]);
+	__atomic_store_n(&took[this_cpu], holder + 1, __ATOMIC_SEQ_CST);
 	if (holder) { /* it was its own stop: report nothing here, just let everything go */
-		stopall_stop_others(self);
-		stopall_resume(self, all_run);
+		stopall_stop_others(this_cpu);
+		stopall_resume(this_cpu, all_run);
 	}
-	stopall_leave(self);
+	stopall_leave(this_cpu);
 	run_task();
-}
-
-struct cpu_thread {
-	pthread_t thread;
-	unsigned index;
-	void (*work)(void);
-};
-
-static void *cpu_main(void *arg)
-{
-	struct cpu_thread *c = arg;
-	self = c->index;
-	c->work();
-	return NULL;
 }
 
 static struct cpu_thread threads[NCPUS];
 
 static void start_cpu(unsigned i, void (*work)(void))
 {
-	threads[i] = (struct cpu_thread){ .index = i, .work = work };
-	assert_int_equal(pthread_create(&threads[i].thread, NULL, cpu_main, &threads[i]), 0);
+	host_cpu_start(&threads[i], i, work);
 }
 
 static void stop_cpus(void)
 {
-	__atomic_store_n(&quit, 1, __ATOMIC_SEQ_CST);
-	for (unsigned i = 1; i < NCPUS; i++)
-		pthread_join(threads[i].thread, NULL);
+	host_cpus_stop(threads, 1, NCPUS - 1);
 }
 
 static int reset(void **state)
 {
 	(void)state;
-	quit = 0;
+	host_cpus_quit = 0;
 	memset(nmi_pending, 0, sizeof(nmi_pending));
 	memset(deaf, 0, sizeof(deaf));
 	memset(drloads, 0, sizeof(drloads));
 	memset(took, 0, sizeof(took));
 	memset(leave_cpu, 0, sizeof(leave_cpu));
 	memset(events, 0, sizeof(events));
-	self = 0;
+	this_cpu = 0;
 	return 0;
 }
 
@@ -258,7 +229,7 @@ static void test_resume_releases_only_the_named_cpus(void **state)
 	/* CPU 1 finishes its step: this thread plays CPU 1 from here. */
 	__atomic_store_n(&leave_cpu[1], 1, __ATOMIC_SEQ_CST);
 	pthread_join(threads[1].thread, NULL);
-	self = 1;
+	this_cpu = 1;
 	stopall_enter(1, &frames[1], false);
 	assert_true(stopall_take(1, &step));
 	stopall_stop_others(1);
@@ -268,10 +239,10 @@ static void test_resume_releases_only_the_named_cpus(void **state)
 	stopall_leave(1);
 	while (stopall_parked(0) || stopall_parked(2))
 		sched_yield();
-	__atomic_store_n(&quit, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&host_cpus_quit, 1, __ATOMIC_SEQ_CST);
 	pthread_join(threads[0].thread, NULL);
 	pthread_join(threads[2].thread, NULL);
-	self = 0;
+	this_cpu = 0;
 }
 
 /* A CPU that never takes its NMI: the holder goes on after its wait and says which. */
@@ -302,5 +273,6 @@ int main(void)
 		cmocka_unit_test_setup(test_resume_releases_only_the_named_cpus, reset),
 		cmocka_unit_test_setup(test_a_cpu_that_does_not_park_is_reported_stuck, reset),
 	};
+	host_cpus_online = NCPUS;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

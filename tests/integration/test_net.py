@@ -57,6 +57,12 @@ class Guest:
     def connect(self):
         return socket.create_connection(("127.0.0.1", self.port), timeout=30)
 
+    def echo(self, data):
+        """Sends data on a new connection to an echo server and checks that it all comes back."""
+        with self.connect() as s:
+            s.sendall(data)
+            assert recv_exactly(s, len(data)) == data
+
     def finish(self, timeout=60):
         out, err = self.proc.communicate(timeout=timeout)
         self.stdout = "".join(self.lines) + out
@@ -78,9 +84,7 @@ def recv_exactly(s, n):
 def test_tcp_echo_round_trip(accel, nic):
     g = Guest("tcp-echo", 1, accel=accel, env={"HERMIT_NIC": nic, "HERMIT_VERBOSE": "1"})
     data = random.Random(5).randbytes(100_000)
-    with g.connect() as s:
-        s.sendall(data)
-        assert recv_exactly(s, len(data)) == data
+    g.echo(data)
     assert g.finish() == 0, g.stderr
     assert "connection 1 from 10.0.5.1 echoed 100000 bytes" in g.stdout
     driver = {"virtio": "virtio-net", "rtl8139": "rtl8139"}[nic]
@@ -199,9 +203,7 @@ def test_capture_shows_the_conversation_and_agrees_with_qemu(tmp_path, nic):
     g = Guest("tcp-echo", 1, env={"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE_DIR": str(tmp_path),
                                   "HERMIT_QEMU_PCAP": str(qemu_pcap), "HERMIT_NIC": nic})
     data = random.Random(7).randbytes(20_000)
-    with g.connect() as s:
-        s.sendall(data)
-        assert recv_exactly(s, len(data)) == data
+    g.echo(data)
     assert g.finish() == 0, g.stderr
     assert g.proc.returncode == 0
     after = time.time_ns()

@@ -612,6 +612,7 @@ struct qmp {
 	int fd;              /* the proxy's end, -1 when none */
 	char buf[8192];
 	size_t len;
+	bool skipping;       /* in a line longer than buf, dropped to its end */
 	unsigned pending;    /* commands whose answer has not come yet */
 	bool failed;         /* an answer was an error: error holds it */
 	char error[256];

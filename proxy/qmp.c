@@ -43,43 +43,79 @@ int qmp_send(struct qmp *q, const char *json)
 	return 0;
 }
 
+/* Where the value of the member named key of the JSON object line holds begins, or NULL. Only
+ * the object's own members count: an event's data may have an "error" member of its own. */
+static const char *member(const char *line, const char *key)
+{
+	size_t key_len = strlen(key);
+	int depth = 0;
+
+	for (const char *p = line; *p; p++) {
+		if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		} else if (*p == '"') {
+			const char *name = ++p;
+			while (*p && *p != '"')
+				p += p[0] == '\\' && p[1] ? 2 : 1;
+			if (!*p)
+				return NULL;
+			const char *colon = p + 1 + strspn(p + 1, " \t");
+			if (depth == 1 && *colon == ':' && (size_t)(p - name) == key_len &&
+			    !memcmp(name, key, key_len))
+				return colon + 1 + strspn(colon + 1, " \t");
+		}
+	}
+	return NULL;
+}
+
 /* An answer is {"return": ...} or {"error": ...}; a human-monitor-command that failed returns
  * its message as text instead of the empty string. */
 static void take_line(struct qmp *q, const char *line)
 {
-	const char *ret = strstr(line, "\"return\"");
+	const char *ret = member(line, "return");
 
-	if ((!ret && !strstr(line, "\"error\"")) || !q->pending)
+	if ((!ret && !member(line, "error")) || !q->pending)
 		return;
 	q->pending--;
-	if (!ret || (strstr(ret, "\"return\": \"") && !strstr(ret, "\"return\": \"\""))) {
+	if (!ret || (ret[0] == '"' && ret[1] != '"')) {
 		q->failed = true;
 		snprintf(q->error, sizeof(q->error), "%.200s", line);
 	}
 }
 
+/* Takes every whole line in the buffer and keeps the rest for the next read. A line longer than
+ * the buffer (an event we do not need) is dropped to its end, not taken for lines in pieces. */
+static void take_lines(struct qmp *q)
+{
+	char *start = q->buf, *end = q->buf + q->len, *nl;
+
+	while ((nl = memchr(start, '\n', (size_t)(end - start)))) {
+		*nl = '\0';
+		if (!q->skipping)
+			take_line(q, start);
+		q->skipping = false;
+		start = nl + 1;
+	}
+	q->len = (size_t)(end - start);
+	memmove(q->buf, start, q->len);
+	if (q->len == sizeof(q->buf) - 1) {
+		q->len = 0;
+		q->skipping = true;
+	}
+}
+
 bool qmp_drain(struct qmp *q)
 {
-	ssize_t n;
-
 	while (q->fd >= 0) {
-		n = read(q->fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len);
+		ssize_t n = read(q->fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return true;
 		if (n <= 0)
 			return false;
 		q->len += (size_t)n;
-		q->buf[q->len] = '\0';
-		char *start = q->buf, *nl;
-		while ((nl = strchr(start, '\n'))) {
-			*nl = '\0';
-			take_line(q, start);
-			start = nl + 1;
-		}
-		q->len -= (size_t)(start - q->buf);
-		memmove(q->buf, start, q->len);
-		if (q->len == sizeof(q->buf) - 1)
-			q->len = 0; /* a line longer than the buffer: an event we do not need */
+		take_lines(q);
 	}
 	return false;
 }

@@ -88,6 +88,8 @@ int settings_parse(struct settings *s, char *const *envp, char *err, size_t errl
 
 /* "512M", "2g", "65536": a size in bytes. Returns -1 on garbage, zero or overflow. */
 int settings_parse_size(const char *text, uint64_t *bytes);
+/* Decimal digits alone (no sign, blanks or base prefix) that fit 64 bits; -1 for anything else. */
+int settings_parse_number(const char *text, uint64_t *out);
 
 /* ---- image.c: is APP a Hermit image, and where is its anchor ---- */
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,62 +102,109 @@ int rec_manifest_write(const char *dir, const struct rec_manifest *m, char *err,
 	return 0;
 }
 
-/* One "key value" line into m; the keys it does not know are left for newer formats. */
-static void take_line(struct rec_manifest *m, const char *key, const char *val, unsigned *seen)
+/* val as a number no larger than max. */
+static bool number(const char *val, uint64_t max, uint64_t *n)
 {
-	unsigned long long a = 0, b = 0;
-	int both = sscanf(val, "%llu %llx", &a, &b) == 2;
+	return settings_parse_number(val, n) == 0 && *n <= max;
+}
+
+/* A log's "SIZE HASH": decimal, then 16 hex digits (as rec_manifest_write writes them). */
+static bool log_sum(const char *val, uint64_t *size, uint64_t *hash)
+{
+	const char *hex = strchr(val, ' ');
+	char digits[21];
+
+	if (!hex || hex - val >= (ptrdiff_t)sizeof(digits) || strlen(hex + 1) != 16 ||
+	    strspn(hex + 1, "0123456789abcdef") != 16)
+		return false;
+	memcpy(digits, val, (size_t)(hex - val));
+	digits[hex - val] = '\0';
+	*hash = strtoull(hex + 1, NULL, 16);
+	return settings_parse_number(digits, size) == 0;
+}
+
+/* An exit status or crash vector: a number that fits int32_t, maybe negative (a panic). */
+static bool status(const char *val, int32_t *out)
+{
+	uint64_t n;
+
+	if (!number(val + (val[0] == '-'), (uint64_t)INT32_MAX + (val[0] == '-'), &n))
+		return false;
+	*out = val[0] == '-' ? (int32_t)-(int64_t)n : (int32_t)n;
+	return true;
+}
+
+/*
+ * One "key value" line into m: false when the value is not one a recording has (the replay sizes
+ * the guest and picks its machine from these); the keys it does not know are left for newer
+ * formats.
+ */
+static bool take_line(struct rec_manifest *m, const char *key, const char *val, unsigned *seen)
+{
+	uint64_t n = 0;
+	bool ok = true;
 
 	if (!strcmp(key, "hermit-recording"))
-		m->format = (unsigned)a, *seen |= 1;
+		ok = number(val, UINT32_MAX, &n), m->format = (unsigned)n, *seen |= 1;
 	else if (!strcmp(key, "build-id"))
-		snprintf(m->build_id, sizeof(m->build_id), "%s", val), *seen |= 2;
+		ok = snprintf(m->build_id, sizeof(m->build_id), "%s", val) < (int)sizeof(m->build_id), *seen |= 2;
 	else if (!strcmp(key, "app"))
-		snprintf(m->app, sizeof(m->app), "%s", val);
+		ok = snprintf(m->app, sizeof(m->app), "%s", val) < (int)sizeof(m->app);
 	else if (!strcmp(key, "mem"))
-		m->mem_size = a, *seen |= 4;
+		ok = number(val, SETTINGS_MEM_MAX, &n) && n >= SETTINGS_MEM_MIN && n % SETTINGS_MEM_ALIGN == 0,
+		m->mem_size = n, *seen |= 4;
 	else if (!strcmp(key, "nic"))
-		m->nic = (unsigned)a;
+		ok = number(val, NIC_RTL8139, &n), m->nic = (unsigned)n;
 	else if (!strcmp(key, "capture-kib"))
-		m->capture_kib = (unsigned)a;
+		ok = number(val, UINT32_MAX, &n), m->capture_kib = (unsigned)n;
 	else if (!strcmp(key, "network-in"))
-		m->network_in = a != 0;
+		ok = number(val, 1, &n), m->network_in = n;
 	else if (!strcmp(key, "hypercalls"))
-		m->hcalls = a;
+		ok = number(val, UINT64_MAX, &m->hcalls);
 	else if (!strcmp(key, "snapshots"))
-		m->snapshots = (unsigned)a;
+		ok = number(val, UINT32_MAX, &n), m->snapshots = (unsigned)n;
 	else if (!strcmp(key, "snapshot-period-ms"))
-		m->period_ms = a;
+		ok = number(val, UINT64_MAX, &m->period_ms);
 	else if (!strcmp(key, "end"))
-		m->end = (int)a, *seen |= 8;
+		ok = number(val, VM_KILLED, &n) && n > VM_RUNNING, m->end = (int)n, *seen |= 8;
 	else if (!strcmp(key, "status"))
-		m->status = (int32_t)strtol(val, NULL, 10);
+		ok = status(val, &m->status);
 	else if (!strcmp(key, "duration-ms"))
-		m->duration_ms = a;
-	else if (!strcmp(key, REC_QEMU_LOG) && both)
-		m->qemu_log_size = a, m->qemu_log_hash = b, *seen |= 16;
-	else if (!strcmp(key, REC_HCALL_LOG) && both)
-		m->hcall_log_size = a, m->hcall_log_hash = b, *seen |= 32;
+		ok = number(val, UINT64_MAX, &m->duration_ms);
+	else if (!strcmp(key, REC_QEMU_LOG))
+		ok = log_sum(val, &m->qemu_log_size, &m->qemu_log_hash), *seen |= 16;
+	else if (!strcmp(key, REC_HCALL_LOG))
+		ok = log_sum(val, &m->hcall_log_size, &m->hcall_log_hash), *seen |= 32;
 	else if (!strcmp(key, "complete"))
-		*seen |= 64;
+		ok = !strcmp(val, "1"), *seen |= 64;
+	return ok;
 }
 
 #define MANIFEST_ALL 127u
 
-static int parse_manifest(FILE *f, struct rec_manifest *m)
+/* 0, or -1 with the line that is not one a manifest has in bad ("" when one is missing). */
+static int parse_manifest(FILE *f, struct rec_manifest *m, char *bad, size_t badlen)
 {
 	char line[512];
 	unsigned seen = 0;
 
 	memset(m, 0, sizeof(*m));
+	bad[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		char *nl = strchr(line, '\n'), *sp = strchr(line, ' ');
+		if (!nl && !feof(f)) {
+			snprintf(bad, badlen, "a line longer than %zu bytes", sizeof(line) - 2);
+			return -1;
+		}
 		if (nl)
 			*nl = '\0';
 		if (!sp)
 			continue;
 		*sp = '\0';
-		take_line(m, line, sp + 1, &seen);
+		if (!take_line(m, line, sp + 1, &seen)) {
+			snprintf(bad, badlen, "\"%.100s %.100s\"", line, sp + 1);
+			return -1;
+		}
 	}
 	return seen == MANIFEST_ALL ? 0 : -1;
 }
@@ -184,7 +232,7 @@ static int check_log(const char *dir, const char *name, uint64_t size, uint64_t 
 
 int rec_manifest_read(const char *dir, struct rec_manifest *m, char *err, size_t errlen)
 {
-	char path[4200];
+	char path[4200], bad[256];
 	FILE *f;
 	int rc;
 
@@ -195,10 +243,10 @@ int rec_manifest_read(const char *dir, struct rec_manifest *m, char *err, size_t
 			 strerror(errno));
 		return -1;
 	}
-	rc = parse_manifest(f, m);
+	rc = parse_manifest(f, m, bad, sizeof(bad));
 	fclose(f);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s is incomplete or corrupt", path);
+		snprintf(err, errlen, "%s is incomplete or corrupt%s%s", path, bad[0] ? ": " : "", bad);
 		return -1;
 	}
 	if (m->format != REC_FORMAT) {

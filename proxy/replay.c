@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,7 +134,10 @@ enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, un
 		return diverged(ctx, p, "the recording has no more hypercalls");
 	if (e.cpu != cpu)
 		return diverged(ctx, p, "another CPU rang");
-	if (fseek(p->log, (long)e.req_size + (long)e.frame_len, SEEK_CUR) < 0)
+	/* The log is the user's file: what it says is printed goes to stdout or stderr alone. */
+	if ((e.echo_len && e.echo_fd != 1 && e.echo_fd != 2) || e.frame_len > (uint64_t)LONG_MAX - e.req_size)
+		return diverged(ctx, p, "the hypercall log is corrupt");
+	if (fseek(p->log, (long)(e.req_size + e.frame_len), SEEK_CUR) < 0)
 		return diverged(ctx, p, "the hypercall log is cut short");
 	echo(p->log, &e);
 	switch (e.outcome) {

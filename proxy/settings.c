@@ -45,7 +45,7 @@ static int parse_u64(const char *text, const char **end, uint64_t *out)
 	return 0;
 }
 
-static int parse_number(const char *text, uint64_t *out)
+int settings_parse_number(const char *text, uint64_t *out)
 {
 	const char *end;
 
@@ -146,7 +146,7 @@ static int parse_cpus(const char *v, unsigned *cpus, char *err, size_t errlen)
 {
 	uint64_t n = 1;
 
-	if (v && (parse_number(v, &n) < 0 || n == 0)) {
+	if (v && (settings_parse_number(v, &n) < 0 || n == 0)) {
 		snprintf(err, errlen, "hermit: HERMIT_CPUS=%s: expected a number of CPUs such as 1", v);
 		return -1;
 	}
@@ -165,7 +165,7 @@ static int parse_port(const char *name, const char *v, uint16_t def, unsigned ma
 {
 	uint64_t n = def;
 
-	if (v && (parse_number(v, &n) < 0 || n < 1 || n > max)) {
+	if (v && (settings_parse_number(v, &n) < 0 || n < 1 || n > max)) {
 		snprintf(err, errlen, "hermit: %s=%s: expected a port from 1 to %u", name, v, max);
 		return -1;
 	}
@@ -322,7 +322,7 @@ static int parse_postmortem(struct settings *s, char *const *envp, char *err, si
 		return -1;
 	}
 	s->trace = trace;
-	if (timeout && (parse_number(timeout, &seconds) < 0 || seconds == 0 || seconds > UINT32_MAX)) {
+	if (timeout && (settings_parse_number(timeout, &seconds) < 0 || seconds == 0 || seconds > UINT32_MAX)) {
 		snprintf(err, errlen, "hermit: HERMIT_TIMEOUT=%s: expected a number of seconds", timeout);
 		return -1;
 	}

@@ -187,6 +187,129 @@ static void test_corrupt_or_incomplete_is_refused(void **state)
 	remove_recording();
 }
 
+/* The manifest with the line that starts with key replaced by line (as a user may hand it over). */
+static void replace_line(const char *key, const char *line)
+{
+	char path[256], text[4096] = "", buf[600];
+	FILE *f;
+
+	rec_path(path, sizeof(path), dir, REC_MANIFEST);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(buf, sizeof(buf), f))
+		strcat(text, strncmp(buf, key, strlen(key)) ? buf : line);
+	fclose(f);
+	write_file(REC_MANIFEST, text);
+}
+
+/* Bug (fuzz_recording): a value that was no number, or out of the range a recording has, was
+ * taken (as 0, or wrapped): "end x" was a run still going, "mem 0" a guest without memory. */
+static void test_a_manifest_value_a_recording_cannot_have_is_refused(void **state)
+{
+	(void)state;
+	static const char *const bad[][2] = {
+		{ "end ", "end capture-kib1\n" }, { "end ", "end 0\n" }, { "end ", "end 99\n" },
+		{ "mem ", "mem 0\n" }, { "mem ", "mem 134217729\n" }, { "mem ", "mem 99999999999999999999\n" },
+		{ "nic ", "nic 7\n" }, { "status ", "status three\n" }, { "status ", "status 2147483648\n" },
+		{ "hermit-recording ", "hermit-recording 4294967297\n" }, { "network-in ", "network-in -1\n" },
+		{ REC_QEMU_LOG, REC_QEMU_LOG " 10 +5\n" },
+	};
+	struct rec_manifest back;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		make_recording();
+		replace_line(bad[i][0], bad[i][1]);
+		assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "manifest is incomplete or corrupt: \""));
+		remove_recording();
+	}
+	make_recording(); /* a panic's status is negative */
+	replace_line("status ", "status -1\n");
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.status, -1);
+	remove_recording();
+}
+
+/* Bug: a line longer than the reader's buffer went on as a line of its own, keys and all. */
+static void test_a_manifest_line_too_long_is_refused(void **state)
+{
+	(void)state;
+	char line[700];
+	struct rec_manifest back;
+	char err[512];
+
+	make_recording();
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "app ", 4);
+	memcpy(line + sizeof(line) - 12, " complete 1\n", 12);
+	line[sizeof(line) - 1] = '\0';
+	replace_line("app ", line);
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a line longer than"));
+	remove_recording();
+}
+
+/* A recording of one hypercall e, with body after it, for an image of build id 00aa. */
+static struct replayer *replay_one(const struct rec_hcall *e, const void *body, size_t len)
+{
+	static const struct image img = { .build_id = { 0x00, 0xaa }, .build_id_len = 2 };
+	struct rec_manifest m = make_recording();
+	char path[256], err[512];
+	struct replayer *p;
+	FILE *f;
+
+	rec_path(path, sizeof(path), dir, REC_HCALL_LOG);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(REC_HCALL_LOG_MAGIC, 1, 8, f);
+	fwrite(e, sizeof(*e), 1, f);
+	fwrite(body, 1, len, f);
+	fclose(f);
+	sum(REC_HCALL_LOG, &m.hcall_log_size, &m.hcall_log_hash);
+	assert_int_equal(rec_manifest_write(dir, &m, err, sizeof(err)), 0);
+	p = replay_open(dir, &img, "app", false, err, sizeof(err));
+	assert_non_null(p);
+	return p;
+}
+
+/* Bug: the log named the descriptor a replay printed the app's output to, any the proxy had. */
+static void test_a_log_that_prints_elsewhere_than_stdout_or_stderr_is_refused(void **state)
+{
+	(void)state;
+	int pipe_fd[2];
+	char got[8];
+
+	assert_int_equal(pipe(pipe_fd), 0);
+	struct rec_hcall e = { .magic = REC_HCALL_MAGIC, .nr = HERMIT_HC_WRITE, .echo_fd = pipe_fd[1],
+			       .echo_len = 5, .outcome = HCALL_ANSWER };
+	struct replayer *p = replay_one(&e, "hello", 5);
+	struct hcall_ctx ctx = { 0 };
+
+	assert_int_equal(replay_doorbell(p, &ctx, 0), HCALL_BAD);
+	assert_non_null(strstr(ctx.why, "the hypercall log is corrupt"));
+	close(pipe_fd[1]);
+	assert_int_equal(read(pipe_fd[0], got, sizeof(got)), 0); /* nothing was written */
+	close(pipe_fd[0]);
+	replay_finish(p, VM_EXITED, 0, stderr);
+	remove_recording();
+}
+
+/* Bug: an answer's length past LONG_MAX made fseek go backwards, into the entry just read. */
+static void test_a_log_entry_of_impossible_length_is_refused(void **state)
+{
+	(void)state;
+	struct rec_hcall e = { .magic = REC_HCALL_MAGIC, .nr = HERMIT_HC_WRITE, .frame_len = UINT64_MAX - 15,
+			       .outcome = HCALL_ANSWER };
+	struct replayer *p = replay_one(&e, "", 0);
+	struct hcall_ctx ctx = { 0 };
+
+	assert_int_equal(replay_doorbell(p, &ctx, 0), HCALL_BAD);
+	assert_non_null(strstr(ctx.why, "the hypercall log is corrupt"));
+	replay_finish(p, VM_EXITED, 0, stderr);
+	remove_recording();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +317,10 @@ int main(void)
 		cmocka_unit_test(test_qemu_options),
 		cmocka_unit_test(test_manifest_round_trip),
 		cmocka_unit_test(test_corrupt_or_incomplete_is_refused),
+		cmocka_unit_test(test_a_manifest_value_a_recording_cannot_have_is_refused),
+		cmocka_unit_test(test_a_manifest_line_too_long_is_refused),
+		cmocka_unit_test(test_a_log_that_prints_elsewhere_than_stdout_or_stderr_is_refused),
+		cmocka_unit_test(test_a_log_entry_of_impossible_length_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

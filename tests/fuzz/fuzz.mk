@@ -1,16 +1,17 @@
 # tests/fuzz/fuzz.mk: libFuzzer harnesses (clang, ASan + UBSan) for every reader the proxy has of
-# what a guest controls, built against the proxy's own sources (after proxy.mk, whose sources it
-# reads), each with a small checked-in seed corpus; new inputs go to the build tree.
+# what a guest controls, of QEMU's machine protocol (qmp) and of a user's recording (recording),
+# built against the proxy's own sources (after proxy.mk, whose sources it reads), each with a
+# small checked-in seed corpus; new inputs go to the build tree.
 #
 #   make fuzz                   every harness, the gdb stub's included, FUZZ_SECONDS each (60)
-#   make fuzz-logdump ...       one of them: logdump tasks core trace capture hcall relay fastmem,
-#                               or rsp
+#   make fuzz-logdump ...       one of them: logdump tasks core trace capture hcall relay fastmem
+#                               qmp recording, or rsp
 #   make fuzz-check             every proxy harness once over its seeds (make test: the findings
 #                               kept as seeds must stay fixed)
 #
 # FUZZ_CC, FUZZ_SECONDS and FUZZ_FLAGS are gdbstub.mk's.
 
-PROXY_FUZZERS := logdump tasks core trace capture hcall relay fastmem
+PROXY_FUZZERS := logdump tasks core trace capture hcall relay fastmem qmp recording
 PROXY_FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -Ikernel/include -Iproxy \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 PROXY_FUZZ_SRCS := $(filter-out proxy/main.c,$(PROXY_SAN_SRCS)) tests/fuzz/fuzz_guest.c

@@ -7,6 +7,7 @@ import re
 import socket
 import struct
 import subprocess
+import threading
 import time
 
 import pytest
@@ -375,29 +376,35 @@ def test_capture_of_a_transfer_larger_than_the_ring(tmp_path):
     assert sum(dict((int(s), int(n)) for s, n in rows if n).values()) == total
 
 
+def serve_once(srv, answer):
+    """Serves one connection on the listening socket srv in a thread: reads to the peer's end and
+    sends back answer(data, the peer's address). Returns the thread and the list the data goes to."""
+    got = []
+
+    def serve():
+        c, peer = srv.accept()
+        data = b""
+        while chunk := c.recv(4096):
+            data += chunk
+        got.append(data)
+        c.sendall(answer(data, peer[0]))
+        c.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    return t, got
+
+
 def test_guest_as_client_connects_without_blocking():
     """The guest connects out to the host (QEMU's user network maps 10.0.5.1 to the host's
     loopback; a forward is set so the network is not restricted) through getaddrinfo, a
     non-blocking connect and poll; a refused connection is reported as such."""
-    import threading
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(1)
     srv.settimeout(60)
     port = srv.getsockname()[1]
-    got = []
-
-    def serve():
-        c, _ = srv.accept()
-        data = b""
-        while chunk := c.recv(4096):
-            data += chunk
-        got.append(data)
-        c.sendall(b"got:" + data)
-        c.close()
-
-    t = threading.Thread(target=serve)
-    t.start()
+    t, got = serve_once(srv, lambda data, peer: b"got:" + data)
     env = {"HERMIT_APP_PORT": str(free_port())}
     r = run_proxy("tcp-client", "10.0.5.1", str(port), "hello from the guest", env=env)
     t.join(60)
@@ -413,7 +420,6 @@ def test_guest_as_client_connects_without_blocking():
 def test_guest_reaches_the_host_over_ipv6():
     """IPv6 through QEMU's user network: the guest takes an address from its router advertisement
     (SLAAC, fec0::/64) and connects to fec0::2, which QEMU maps to the host's ::1."""
-    import threading
     srv = socket.socket(socket.AF_INET6)
     try:
         srv.bind(("::1", 0))
@@ -422,16 +428,7 @@ def test_guest_reaches_the_host_over_ipv6():
     srv.listen(1)
     srv.settimeout(60)
     port = srv.getsockname()[1]
-    got = []
-
-    def serve():
-        c, peer = srv.accept()
-        got.append(c.recv(4096))
-        c.sendall(b"host saw " + peer[0].encode())
-        c.close()
-
-    t = threading.Thread(target=serve)
-    t.start()
+    t, got = serve_once(srv, lambda data, peer: b"host saw " + peer.encode())
     r = run_proxy("tcp-client", "fec0::2", str(port), "over IPv6", env={"HERMIT_APP_PORT": str(free_port())})
     t.join(60)
     srv.close()
@@ -543,7 +540,6 @@ def test_capture_format_pcap_and_no_comments(tmp_path):
 def test_live_capture_is_read_by_tshark_while_the_guest_runs(tmp_path):
     """live:FIFO: tshark reads the frames of a connection the guest still holds open; the file
     is still written at the end, with the same frames."""
-    import threading
     fifo = tmp_path / "live"
     os.mkfifo(fifo)
     reader = subprocess.Popen(["tshark", "-l", "-i", str(fifo), "-T", "fields", "-e", "tcp.payload",

@@ -180,51 +180,62 @@ int image_check(const uint8_t *bytes, size_t len, struct image *img, char *why, 
 	return 0;
 }
 
-static int map_file(const char *path, int fd, uint8_t **bytes, size_t *len, char *err,
-		    size_t errlen)
+int file_map(const char *path, uint8_t **bytes, size_t *len, char *err, size_t errlen)
 {
+	/* O_NONBLOCK: a FIFO is refused below instead of blocking the open until a writer comes. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
-		return -1;
+	*bytes = NULL;
+	*len = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "hermit: %s: %s", path,
-			 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
-		return -1;
+		snprintf(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		goto fail;
 	}
-	if (st.st_size == 0) {
-		snprintf(err, errlen, "hermit: %s: not a Hermit image (empty file)", path);
-		return -1;
+	if (st.st_size > 0) {
+		*bytes = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (*bytes == MAP_FAILED) {
+			*bytes = NULL;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		*len = (size_t)st.st_size;
 	}
-	*len = (size_t)st.st_size;
-	*bytes = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (*bytes == MAP_FAILED) {
-		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
-		return -1;
-	}
+	close(fd);
 	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+void file_unmap(uint8_t *bytes, size_t len)
+{
+	if (len)
+		munmap(bytes, len);
 }
 
 int image_load(const char *path, struct image *img, char *err, size_t errlen)
 {
-	char why[160];
+	char why[4200];
 	uint8_t *bytes;
 	size_t len;
-	int fd, rc;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
+	if (file_map(path, &bytes, &len, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "hermit: %s", why);
 		return -1;
 	}
-	rc = map_file(path, fd, &bytes, &len, err, errlen);
-	close(fd);
-	if (rc < 0)
+	if (len == 0) {
+		snprintf(err, errlen, "hermit: %s: not a Hermit image (empty file)", path);
 		return -1;
+	}
 	rc = image_check(bytes, len, img, why, sizeof(why));
-	munmap(bytes, len);
+	file_unmap(bytes, len);
 	if (rc < 0)
 		snprintf(err, errlen, "hermit: %s: not a Hermit image (%s)", path, why);
 	return rc;

@@ -104,6 +104,10 @@ int image_check(const uint8_t *bytes, size_t len, struct image *img, char *why, 
 
 /* Opens and checks the file at path; err holds the full user message on failure. */
 int image_load(const char *path, struct image *img, char *err, size_t errlen);
+/* The whole regular file at path, mapped read-only (NULL and 0 when it is empty); -1 with err
+ * ("PATH: why") when it cannot be read or is no regular file (a FIFO is refused, not waited on). */
+int file_map(const char *path, uint8_t **bytes, size_t *len, char *err, size_t errlen);
+void file_unmap(uint8_t *bytes, size_t len);
 
 /* ---- guestmem.c: guest-physical addresses to host pointers, every access checked ---- */
 

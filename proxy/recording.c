@@ -5,7 +5,6 @@
  * replay refuses an incomplete or corrupt recording before it starts.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,24 +32,15 @@ void rec_path(char *out, size_t len, const char *dir, const char *name)
 
 int rec_file_sum(const char *path, uint64_t *size, uint64_t *hash, char *err, size_t errlen)
 {
-	static uint8_t buf[1 << 16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	uint8_t *bytes;
+	size_t len;
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (file_map(path, &bytes, &len, err, errlen) < 0)
 		return -1;
-	}
-	*size = 0;
-	*hash = REC_HASH_SEED;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		*hash = rec_hash(*hash, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	if (n < 0)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	close(fd);
-	return n < 0 ? -1 : 0;
+	*size = len;
+	*hash = rec_hash(REC_HASH_SEED, bytes, len);
+	file_unmap(bytes, len);
+	return 0;
 }
 
 void rec_build_id_hex(const struct image *img, char *out)

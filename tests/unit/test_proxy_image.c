@@ -375,6 +375,22 @@ static void test_load(void **state)
 	assert_string_equal(err, "hermit: /dev/null: not a regular file");
 }
 
+/* Bug: opening a FIFO waited for a writer, for ever, before the file was found no image. */
+static void test_a_fifo_is_refused_not_waited_on(void **state)
+{
+	(void)state;
+	char path[128], err[512], expect[512];
+	struct image out;
+
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10); /* a wait fails the test (SIGALRM) instead of hanging it */
+	assert_int_equal(image_load(path, &out, err, sizeof(err)), -1);
+	alarm(0);
+	snprintf(expect, sizeof(expect), "hermit: %s: not a regular file", path);
+	assert_string_equal(err, expect);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_anchor_must_be_loaded),
 		cmocka_unit_test(test_every_truncation_is_refused),
 		cmocka_unit_test_setup_teardown(test_load, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_a_fifo_is_refused_not_waited_on, make_tmpdir, remove_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -250,6 +251,24 @@ static void test_a_manifest_line_too_long_is_refused(void **state)
 	remove_recording();
 }
 
+/* Bug: a log that was a FIFO blocked the replay's checks until a writer came, for ever. */
+static void test_a_log_that_is_a_fifo_is_refused_not_waited_on(void **state)
+{
+	(void)state;
+	struct rec_manifest back;
+	char path[256], err[512];
+
+	make_recording();
+	rec_path(path, sizeof(path), dir, REC_QEMU_LOG);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10); /* a wait fails the test (SIGALRM) instead of hanging it */
+	assert_int_equal(rec_manifest_read(dir, &back, err, sizeof(err)), -1);
+	alarm(0);
+	assert_non_null(strstr(err, "qemu.rr: not a regular file"));
+	remove_recording();
+}
+
 /* A recording of one hypercall e, with body after it, for an image of build id 00aa. */
 static struct replayer *replay_one(const struct rec_hcall *e, const void *body, size_t len)
 {
@@ -319,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_or_incomplete_is_refused),
 		cmocka_unit_test(test_a_manifest_value_a_recording_cannot_have_is_refused),
 		cmocka_unit_test(test_a_manifest_line_too_long_is_refused),
+		cmocka_unit_test(test_a_log_that_is_a_fifo_is_refused_not_waited_on),
 		cmocka_unit_test(test_a_log_that_prints_elsewhere_than_stdout_or_stderr_is_refused),
 		cmocka_unit_test(test_a_log_entry_of_impossible_length_is_refused),
 	};

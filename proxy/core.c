@@ -7,7 +7,6 @@
  * comes through the checked accessor (guestview.c); the task list is the core's only must.
  */
 #include <elf.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,23 +99,9 @@ static int by_lo(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* The image's PT_LOAD segments, from the file. */
-static void add_image(struct core *c, const char *app)
+static void take_segment(void *core, uint64_t lo, uint64_t hi)
 {
-	int fd = open(app, O_RDONLY | O_CLOEXEC);
-	Elf64_Ehdr eh;
-
-	if (fd < 0)
-		return;
-	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) && eh.e_phentsize == sizeof(Elf64_Phdr))
-		for (unsigned i = 0; i < eh.e_phnum && i < 64; i++) {
-			Elf64_Phdr ph;
-			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != (ssize_t)sizeof(ph))
-				break;
-			if (ph.p_type == PT_LOAD && ph.p_memsz)
-				add_region(c, ph.p_vaddr, ph.p_vaddr + ph.p_memsz);
-		}
-	close(fd);
+	add_region(core, lo, hi);
 }
 
 static uint64_t frame_value(const struct core *c, uint64_t frame, enum hermit_frame_reg reg)
@@ -334,7 +319,7 @@ int core_write(struct guestview *v, const char *app, const char *path, int sig, 
 	if (!gv_tasks(v, &c.tt) || !(c.ntasks = gv_task_walk(v, &c.tt, c.tasks, GV_TASKS_MAX)))
 		return -1;
 	gm_read(v->gm, c.tt.crash_task, &c.crash, 8);
-	add_image(&c, app);
+	image_segments(app, take_segment, &c); /* the image's PT_LOAD segments */
 	add_tasks(&c);
 	add_tables(&c);
 	settle_regions(&c);

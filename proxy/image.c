@@ -219,6 +219,27 @@ void file_unmap(uint8_t *bytes, size_t len)
 		munmap(bytes, len);
 }
 
+int image_segments(const char *path, void (*take)(void *arg, uint64_t lo, uint64_t hi), void *arg)
+{
+	char why[4200];
+	uint8_t *bytes;
+	size_t len;
+	Elf64_Ehdr eh;
+	int rc;
+
+	if (file_map(path, &bytes, &len, why, sizeof(why)) < 0)
+		return -1;
+	rc = check_header(bytes, len, &eh, why, sizeof(why));
+	for (unsigned i = 0; rc == 0 && i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		get_phdr(bytes, &eh, i, &ph);
+		if (ph.p_type == PT_LOAD && ph.p_memsz)
+			take(arg, ph.p_vaddr, ph.p_vaddr + ph.p_memsz);
+	}
+	file_unmap(bytes, len);
+	return rc;
+}
+
 int image_load(const char *path, struct image *img, char *err, size_t errlen)
 {
 	char why[4200];

@@ -108,6 +108,9 @@ int image_load(const char *path, struct image *img, char *err, size_t errlen);
  * ("PATH: why") when it cannot be read or is no regular file (a FIFO is refused, not waited on). */
 int file_map(const char *path, uint8_t **bytes, size_t *len, char *err, size_t errlen);
 void file_unmap(uint8_t *bytes, size_t len);
+/* Calls take with each loaded segment [lo, hi) of the Hermit image at path (core.c); -1 when
+ * the file cannot be read or its headers are broken. */
+int image_segments(const char *path, void (*take)(void *arg, uint64_t lo, uint64_t hi), void *arg);
 
 /* ---- guestmem.c: guest-physical addresses to host pointers, every access checked ---- */
 

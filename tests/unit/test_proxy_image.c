@@ -391,6 +391,37 @@ static void test_a_fifo_is_refused_not_waited_on(void **state)
 	assert_string_equal(err, expect);
 }
 
+static void count_segment(void *arg, uint64_t lo, uint64_t hi)
+{
+	uint64_t *seen = arg;
+
+	assert_int_equal(lo, LOAD_ADDR);
+	assert_int_equal(hi, LOAD_ADDR + LOAD_MEMSZ);
+	(*seen)++;
+}
+
+/* The core writer's segments come from the image's own checked headers (image_segments). */
+static void test_segments(void **state)
+{
+	(void)state;
+	char path[128];
+	uint64_t seen = 0;
+	struct img i;
+
+	make(&i, 4);
+	snprintf(path, sizeof(path), "%s/good", tmpdir);
+	write_file(path, i.b, i.len);
+	assert_int_equal(image_segments(path, count_segment, &seen), 0);
+	assert_int_equal(seen, 1);
+
+	eh(&i)->e_phoff = i.len; /* program headers outside the file: none taken */
+	write_file(path, i.b, i.len);
+	assert_int_equal(image_segments(path, count_segment, &seen), -1);
+	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	assert_int_equal(image_segments(path, count_segment, &seen), -1);
+	assert_int_equal(seen, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation_is_refused),
 		cmocka_unit_test_setup_teardown(test_load, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_a_fifo_is_refused_not_waited_on, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_segments, make_tmpdir, remove_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,14 +9,7 @@
 #include <cmocka.h>
 
 #include "proxy.h"
-
-static int find(char **argv, const char *opt, const char *val)
-{
-	for (int i = 0; argv[i]; i++)
-		if (strcmp(argv[i], opt) == 0 && (!val || (argv[i + 1] && strcmp(argv[i + 1], val) == 0)))
-			return i;
-	return -1;
-}
+#include "qemu_argv.h"
 
 static struct settings parsed(const char *debug)
 {
@@ -62,13 +55,13 @@ static void test_stub_gets_a_doorbell_uart_and_no_qemu_gdbstub(void **state)
 	s.cpus = 1;
 	argv = qemu_argv(&s, false, "app", &fds);
 	assert_non_null(argv);
-	assert_true(find(argv, "-chardev", "socket,id=dbg,fd=9") > 0);
-	assert_true(find(argv, "-device", "isa-serial,chardev=dbg,iobase=0x3e8,irq=4") > 0);
+	assert_true(argv_find(argv, "-chardev", "socket,id=dbg,fd=9") > 0);
+	assert_true(argv_find(argv, "-device", "isa-serial,chardev=dbg,iobase=0x3e8,irq=4") > 0);
 	/* QEMU's monitor on the proxy's socket, for the NMI of a ^C that interrupts cannot bring */
-	assert_true(find(argv, "-chardev", "socket,id=qmp,fd=11") > 0);
-	assert_true(find(argv, "-mon", "chardev=qmp,mode=control") > 0);
-	assert_int_equal(find(argv, "-gdb", NULL), -1);
-	assert_int_equal(find(argv, "-S", NULL), -1);
+	assert_true(argv_find(argv, "-chardev", "socket,id=qmp,fd=11") > 0);
+	assert_true(argv_find(argv, "-mon", "chardev=qmp,mode=control") > 0);
+	assert_int_equal(argv_find(argv, "-gdb", NULL), -1);
+	assert_int_equal(argv_find(argv, "-S", NULL), -1);
 	qemu_argv_free(argv);
 
 	s = parsed("qemu");
@@ -76,9 +69,9 @@ static void test_stub_gets_a_doorbell_uart_and_no_qemu_gdbstub(void **state)
 	s.cpus = 1;
 	s.debug_port = 4321;
 	argv = qemu_argv(&s, false, "app", &fds);
-	assert_true(find(argv, "-gdb", "tcp:127.0.0.1:4321") > 0);
-	assert_true(find(argv, "-S", NULL) > 0);
-	assert_int_equal(find(argv, "-chardev", "socket,id=dbg,fd=9"), -1);
+	assert_true(argv_find(argv, "-gdb", "tcp:127.0.0.1:4321") > 0);
+	assert_true(argv_find(argv, "-S", NULL) > 0);
+	assert_int_equal(argv_find(argv, "-chardev", "socket,id=dbg,fd=9"), -1);
 	qemu_argv_free(argv);
 }
 

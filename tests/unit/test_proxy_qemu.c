@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "proxy.h"
+#include "qemu_argv.h"
 
 static const struct qemu_fds fds = { .mem = 3, .console = 5, .doorbell = 7 };
 
@@ -34,31 +35,14 @@ static size_t count(char **argv)
 	return n;
 }
 
-/* The index of option opt, or -1. */
-static int find(char **argv, const char *opt)
-{
-	for (int i = 0; argv[i]; i++)
-		if (strcmp(argv[i], opt) == 0)
-			return i;
-	return -1;
-}
-
 /* The value after option opt (the first such option). */
 static const char *value(char **argv, const char *opt)
 {
-	int i = find(argv, opt);
+	int i = argv_find(argv, opt, NULL);
 
 	assert_true(i >= 0);
 	assert_non_null(argv[i + 1]);
 	return argv[i + 1];
-}
-
-static bool has_pair(char **argv, const char *opt, const char *val)
-{
-	for (int i = 0; argv[i] && argv[i + 1]; i++)
-		if (strcmp(argv[i], opt) == 0 && strcmp(argv[i + 1], val) == 0)
-			return true;
-	return false;
 }
 
 static void test_kvm_default(void **state)
@@ -85,11 +69,11 @@ static void test_kvm_default(void **state)
 	assert_true(has_pair(argv, "-device", "isa-debug-exit,iobase=0xf4,iosize=4"));
 	for (const char *o = "-nodefaults\0-no-user-config\0-nographic\0-no-reboot\0"; *o;
 	     o += strlen(o) + 1)
-		assert_true(find(argv, o) > 0);
+		assert_true(argv_find(argv, o, NULL) > 0);
 	/* Nothing listens unless asked. */
-	assert_int_equal(find(argv, "-monitor"), -1);
-	assert_int_equal(find(argv, "-gdb"), -1);
-	assert_int_equal(find(argv, "-S"), -1);
+	assert_int_equal(argv_find(argv, "-monitor", NULL), -1);
+	assert_int_equal(argv_find(argv, "-gdb", NULL), -1);
+	assert_int_equal(argv_find(argv, "-S", NULL), -1);
 	/* The kernel comes last, as one argument whatever it contains. */
 	size_t n = count(argv);
 	assert_string_equal(argv[n - 2], "-kernel");
@@ -139,7 +123,7 @@ static void test_monitor_and_gdb_on_localhost(void **state)
 	char **argv = qemu_argv(&s, true, "app", &fds);
 	assert_string_equal(value(argv, "-monitor"), "telnet:127.0.0.1:20001,server=on,wait=off");
 	assert_string_equal(value(argv, "-gdb"), "tcp:127.0.0.1:4321");
-	assert_true(find(argv, "-S") > 0);
+	assert_true(argv_find(argv, "-S", NULL) > 0);
 	size_t n = count(argv);
 	assert_string_equal(argv[n - 2], "-kernel");
 	qemu_argv_free(argv);
@@ -148,7 +132,7 @@ static void test_monitor_and_gdb_on_localhost(void **state)
 	s.debug_qemu = false;
 	argv = qemu_argv(&s, true, "app", &fds);
 	assert_string_equal(value(argv, "-monitor"), "telnet:127.0.0.1:65535,server=on,wait=off");
-	assert_int_equal(find(argv, "-S"), -1);
+	assert_int_equal(argv_find(argv, "-S", NULL), -1);
 	qemu_argv_free(argv);
 }
 
@@ -186,7 +170,7 @@ static void test_network(void **state)
 	argv = qemu_argv(&s, false, "app", &fds);
 	assert_string_equal(value(argv, "-M"), "microvm,x-option-roms=off,pit=off,pic=off,rtc=off,pcie=on");
 	assert_true(has_pair(argv, "-device", "rtl8139,netdev=net0"));
-	assert_int_equal(find(argv, "-global"), -1);
+	assert_int_equal(argv_find(argv, "-global", NULL), -1);
 	qemu_argv_free(argv);
 }
 

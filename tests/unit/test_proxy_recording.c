@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "proxy.h"
+#include "qemu_argv.h"
 
 static int parse(struct settings *s, char *err, const char *a, const char *b, const char *c)
 {
@@ -42,14 +43,6 @@ static void test_settings_rules(void **state)
 	assert_int_equal(parse(&s, err, "HERMIT_REPLAY=/r", "HERMIT_DEBUG=1", NULL), 0);
 	assert_false(s.debug);
 	assert_true(s.debug_qemu);
-}
-
-static bool has_pair(char **argv, const char *opt, const char *val)
-{
-	for (int i = 0; argv[i] && argv[i + 1]; i++)
-		if (strcmp(argv[i], opt) == 0 && strcmp(argv[i + 1], val) == 0)
-			return true;
-	return false;
 }
 
 static void test_qemu_options(void **state)

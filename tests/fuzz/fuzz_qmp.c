@@ -34,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct qmp q = { .fd = proxy_end };
-	size_t piece;
+	size_t piece, lines = 0;
 
 	if (size < 2)
 		return 0;
@@ -44,8 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = size - at < piece ? size - at : piece;
 		if (write(qemu_end, data + at, n) != (ssize_t)n || !qmp_drain(&q))
 			abort(); /* the socket is ours: it cannot fail */
-		/* What the reader keeps stays within its buffer; answers only count down. */
-		if (q.len >= sizeof(q.buf) || q.pending > data[0] || !memchr(q.error, '\0', sizeof(q.error)))
+		for (size_t i = at; i < at + n; i++)
+			lines += data[i] == '\n';
+		/* What the reader keeps stays within its buffer; answers only count down, one a line
+		 * at most, and only once the line has ended. */
+		if (q.len >= sizeof(q.buf) || q.pending > data[0] || data[0] - q.pending > lines ||
+		    !memchr(q.error, '\0', sizeof(q.error)))
 			abort();
 		if (q.failed && !q.error[0])
 			abort(); /* an error always says what it was */

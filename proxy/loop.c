@@ -150,8 +150,6 @@ static void serve_one(struct vm *vm, unsigned char cpu)
 			net_capture_drain(vm->capture);
 		return;
 	}
-	if (vm->replay && cpu == HERMIT_ANSWER_ACK)
-		return; /* the replayed guest taking a recorded answer */
 	switch (take_doorbell(vm, cpu)) {
 	case HCALL_ANSWER:
 		break;
@@ -278,7 +276,6 @@ static void quit_qemu(struct vm *vm)
 {
 	int status;
 
-	rec_settle(vm->rec);
 	kill(vm->qemu, SIGTERM);
 	for (int i = 0; i < QEMU_QUIT_MS / 10; i++) {
 		if (waitpid(vm->qemu, &status, WNOHANG) == vm->qemu) {

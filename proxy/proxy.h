@@ -562,9 +562,10 @@ size_t capture_comment(const struct hermit_capture_record *rec, char *out, size_
 #define REC_QEMU_LOG "qemu.rr"           /* QEMU's record log (-icount rr=record,rrfile=) */
 #define REC_HCALL_LOG "hypercalls.log"     /* the proxy's own log: every hypercall and its answer */
 #define REC_SNAPSHOTS "snapshots.qcow2"  /* QEMU's snapshots: "init" at the start, then periodic */
+#define REC_ANSWERS "answers.disk"       /* the outputs of hypercalls, read by the guest as a disk */
 #define REC_MANIFEST "manifest"          /* what was recorded, written last */
 #define REC_SNAPSHOT_INIT "init"
-#define REC_FORMAT 1
+#define REC_FORMAT 2
 #define REC_BUILD_ID_HEX (2 * sizeof(((struct image *)0)->build_id) + 1)
 
 /* The manifest: everything a replay must reproduce or check. */
@@ -578,17 +579,15 @@ struct rec_manifest {
 	bool network_in;                 /* a port was forwarded or a tap used: packets came in */
 	uint64_t hcalls;                 /* hypercalls in the log */
 	unsigned snapshots;              /* taken while recording, "init" included */
-	uint64_t period_ms;              /* between periodic snapshots */
 	int end;                         /* enum vm_end of the recorded run */
 	int32_t status;                  /* its hcall status (exit status, crash vector) */
 	uint64_t duration_ms;
-	uint64_t qemu_log_size, qemu_log_hash;
-	uint64_t hcall_log_size, hcall_log_hash;
+	struct rec_file { uint64_t size, hash; } qemu_log, hcall_log, answers;
 };
 
 /* One hypercall in the proxy's log, followed by req_size bytes of the request as the guest sent
- * it, frame_len bytes of the answer sent through the doorbell, and echo_len bytes the app wrote
- * to the proxy's stdout (echo_fd 1) or stderr (2), which a replay prints again. */
+ * it and echo_len bytes the app wrote to the proxy's stdout (echo_fd 1) or stderr (2), which a
+ * replay prints again. Its outputs, frame_len bytes, are the next ones on the answer disk. */
 #define REC_HCALL_MAGIC 0x4c414348u /* "HCAL" */
 struct rec_hcall {
 	uint32_t magic;
@@ -654,12 +653,10 @@ const struct guestmem *rec_handler_gm(struct recorder *r);
 /* Serves one doorbell byte: the request, its answer sent through the doorbell with the outputs,
  * both logged. */
 enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsigned cpu);
-/* For the poll loop: the snapshot timer and the monitor. */
-#define REC_POLLFDS 2
+/* For the poll loop: the monitor. */
+#define REC_POLLFDS 1
 int rec_pollfds(struct recorder *r, struct pollfd *p);
 void rec_handle(struct recorder *r, const struct pollfd *p);
-/* Before QEMU is asked to quit: lets a snapshot under way finish. */
-void rec_settle(struct recorder *r);
 /* After QEMU ended cleanly: the manifest, and a line saying where and how big. */
 int rec_finish(struct recorder *r, int end, int32_t status, FILE *out);
 

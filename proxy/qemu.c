@@ -195,6 +195,17 @@ static void push_rr(struct args *a, const struct settings *s)
 	     REC_QEMU_LOG, REC_SNAPSHOT_INIT);
 	push(a, "-drive");
 	push(a, "file=%s/%s,if=none,id=rr,format=qcow2", dir, REC_SNAPSHOTS);
+	/* The answer disk (record.c): blkreplay logs when each read completed; what it read is
+	 * the file, which the recorder only appends to, so a replay reads the same bytes. Read-only,
+	 * so that snapshots leave it out. */
+	push(a, "-drive");
+	push(a, "file=%s/%s,if=none,id=answers-file,format=raw,readonly=on", dir, REC_ANSWERS);
+	push(a, "-drive");
+	push(a, "driver=blkreplay,if=none,image=answers-file,id=answers,readonly=on");
+	push(a, "-device");
+	push(a, "virtio-blk-device,drive=answers");
+	push(a, "-global");
+	push(a, "virtio-mmio.force-legacy=false");
 	/* The APIC's TPR-patching helper (kvmvapic, for old Windows guests) waits on the vCPU from
 	 * its reset, which loading a snapshot does in the main loop while the vCPU waits for the
 	 * replay lock the main loop holds: QEMU 7.2 deadlocks in reverse execution. */

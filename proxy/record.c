@@ -3,13 +3,14 @@
  * through its devices, but not what the proxy writes into guest RAM through the shared memfd.
  * So while recording, the hypercall handlers write into a private copy-on-write view of guest
  * RAM instead (the guest never sees those writes), guestmem notes each range they were handed,
- * and afterwards the bytes that differ from the guest's own RAM go to the guest through the
- * doorbell UART, which QEMU records (HERMIT_ANSWER_DATA, hermit/abi.h); the kernel copies them
+ * and afterwards the bytes that differ from the guest's own RAM are appended to the answer disk,
+ * a virtio-blk device whose reads QEMU records, and the doorbell's answer says how many there
+ * are (HERMIT_ANSWER_DATA, hermit/abi.h); the kernel reads them from the disk and copies them
  * into place. The private pages are then dropped, so the view follows guest RAM again.
  * Every hypercall, its answer and the app's output to the proxy's stdio also go to the proxy's
  * own log (recording.c), which a replay uses to print that output and to know how the run ended.
- * QEMU takes a snapshot at the start ("init") and every REC_SNAPSHOT_PERIOD_MS, through its
- * monitor, for reverse execution.
+ * QEMU takes a snapshot at the start ("init") and, through its monitor, one more at the first
+ * hypercall ("auto1"), for reverse execution: no periodic ones (docs/replay.md says why).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,19 +21,17 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proxy.h"
 
-/* From bench/replay.py's figures (docs/replay.md): a snapshot stops a 128 MiB guest for ~0.1 s
- * and a reverse step replays from the last one, so a few seconds bound both. */
-#define REC_SNAPSHOT_PERIOD_MS 2000
-#define REC_SNAPSHOT_RETRY_MS 5
-#define QEMU_SNAPSHOT_WAIT_MS 5000 /* for a snapshot under way when the guest ends */
+#define QEMU_SNAPSHOT_WAIT_MS 5000
 #define REC_LOG_BUFFER (1 << 20)
+/* The answer disk's size while recording (a sparse file): QEMU takes a disk's size once, when it
+ * opens it, and the disk grows as the run goes; cut to what was written at the end. */
+#define REC_ANSWERS_CAPACITY (64ull << 30)
 
 extern char **environ;
 
@@ -43,14 +42,14 @@ struct recorder {
 	struct guestmem view;        /* the handlers' private view */
 	struct gm_touched touched;
 	int doorbell_fd;
+	int answers_fd;
+	uint64_t answers_at;         /* the next answer's place on the answer disk */
 	FILE *log;
 	uint8_t *frame;
 	size_t frame_len, frame_cap;
 	struct qmp qmp;
-	int timer_fd;
-	bool snapshot_pending;
 	struct timespec start;
-	uint64_t answer_bytes;       /* outputs sent through the doorbell */
+	uint64_t answer_bytes;       /* outputs sent through the answer disk */
 };
 
 static int run_qemu_img(const char *path, char *err, size_t errlen)
@@ -95,6 +94,19 @@ static int make_dir(const char *dir, char *err, size_t errlen)
 	return -1;
 }
 
+static int create_answers(struct recorder *r, char *err, size_t errlen)
+{
+	char path[4200];
+
+	rec_path(path, sizeof(path), r->dir, REC_ANSWERS);
+	r->answers_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (r->answers_fd < 0 || ftruncate(r->answers_fd, (off_t)REC_ANSWERS_CAPACITY) < 0) {
+		snprintf(err, errlen, "hermit: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int open_log(struct recorder *r, char *err, size_t errlen)
 {
 	char path[4200];
@@ -121,7 +133,7 @@ struct recorder *rec_create(const char *dir, const struct image *img, const char
 		return NULL;
 	}
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
-	r->doorbell_fd = r->timer_fd = -1;
+	r->doorbell_fd = r->answers_fd = -1;
 	r->qmp.fd = -1;
 	if (img->build_id_len == 0) {
 		snprintf(err, errlen, "hermit: HERMIT_RECORD: %s has no build id to name it by (build "
@@ -130,17 +142,19 @@ struct recorder *rec_create(const char *dir, const struct image *img, const char
 	}
 	rec_path(path, sizeof(path), dir, REC_SNAPSHOTS);
 	if (make_dir(dir, err, errlen) < 0 || run_qemu_img(path, err, errlen) < 0 ||
-	    open_log(r, err, errlen) < 0)
+	    create_answers(r, err, errlen) < 0 || open_log(r, err, errlen) < 0)
 		goto fail;
 	r->m = (struct rec_manifest){ .format = REC_FORMAT, .mem_size = s->mem_size, .nic = s->nic,
 				      .capture_kib = s->capture_net ? SETTINGS_CAPTURE_KIB : 0,
 				      .network_in = s->netif[0] || s->app_port,
-				      .period_ms = REC_SNAPSHOT_PERIOD_MS, .snapshots = 1 };
+				      .snapshots = 1 };
 	rec_build_id_hex(img, r->m.build_id);
 	snprintf(r->m.app, sizeof(r->m.app), "%s", app);
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	return r;
 fail:
+	if (r->answers_fd >= 0)
+		close(r->answers_fd);
 	free(r);
 	return NULL;
 }
@@ -160,28 +174,10 @@ int rec_map(struct recorder *r, int memfd, const struct guestmem *gm)
 	return 0;
 }
 
-static struct timespec ms_time(long ms)
-{
-	return (struct timespec){ ms / 1000, (ms % 1000) * 1000000 };
-}
-
-/* The next snapshot in first_ms, then every REC_SNAPSHOT_PERIOD_MS. */
-static int arm_timer(struct recorder *r, long first_ms)
-{
-	struct itimerspec t = { .it_interval = ms_time(REC_SNAPSHOT_PERIOD_MS), .it_value = ms_time(first_ms) };
-
-	return timerfd_settime(r->timer_fd, 0, &t, NULL);
-}
-
 int rec_start(struct recorder *r, int doorbell_fd, int qmp_fd)
 {
 	r->doorbell_fd = doorbell_fd;
 	qmp_init(&r->qmp, qmp_fd);
-	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (r->timer_fd < 0 || arm_timer(r, REC_SNAPSHOT_PERIOD_MS) < 0) {
-		fprintf(stderr, "hermit: timerfd: %s\n", strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -190,7 +186,7 @@ const struct guestmem *rec_handler_gm(struct recorder *r)
 	return &r->view;
 }
 
-/* ---- the answer: what the handler wrote, as chunks after the answer byte ---- */
+/* ---- the answer: what the handler wrote, as chunks on the answer disk ---- */
 
 static int frame_put(struct recorder *r, const void *data, size_t len)
 {
@@ -272,9 +268,8 @@ static void drop_view(struct recorder *r)
 	}
 }
 
-static int build_frame(struct recorder *r, unsigned cpu)
+static int build_frame(struct recorder *r)
 {
-	uint8_t answer = (uint8_t)(HERMIT_ANSWER_DATA | cpu);
 	struct hermit_answer_chunk end = { 0, 0 };
 
 	r->frame_len = 0;
@@ -284,12 +279,37 @@ static int build_frame(struct recorder *r, unsigned cpu)
 		return -1;
 	}
 	merge_touched(&r->touched);
-	if (frame_put(r, &answer, 1) < 0)
-		return -1;
 	for (unsigned i = 0; i < r->touched.n; i++)
 		if (diff_chunk(r, r->touched.range[i].gpa, r->touched.range[i].len) < 0)
 			return -1;
-	return frame_put(r, &end, sizeof(end));
+	return r->frame_len ? frame_put(r, &end, sizeof(end)) : 0;
+}
+
+/* Appends the frame to the answer disk, from a sector boundary (hermit/abi.h). QEMU reads the
+ * file through the page cache, so the guest finds it there once it has the answer. */
+static int put_on_disk(struct recorder *r)
+{
+	uint64_t sector = HERMIT_ANSWER_SECTOR;
+
+	if (r->frame_len > UINT32_MAX || r->answers_at + r->frame_len > REC_ANSWERS_CAPACITY) {
+		fprintf(stderr, "hermit: HERMIT_RECORD: the answer disk is full (%llu GiB of hypercall "
+			"outputs)\n", REC_ANSWERS_CAPACITY >> 30);
+		return -1;
+	}
+	for (size_t done = 0; done < r->frame_len;) {
+		ssize_t n = pwrite(r->answers_fd, r->frame + done, r->frame_len - done,
+				   (off_t)(r->answers_at + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "hermit: HERMIT_RECORD: writing the answer disk: %s\n",
+				n < 0 ? strerror(errno) : "no space");
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	r->answers_at += (r->frame_len + sector - 1) / sector * sector;
+	return 0;
 }
 
 /* Blocks until fd is ready for events, taking signals and the console meanwhile. */
@@ -298,7 +318,7 @@ static bool wait_ready(struct hcall_ctx *ctx, int fd, short events)
 	return ctx->wait_fd && ctx->wait_fd(ctx->wait_arg, fd, events);
 }
 
-static int put_burst(struct recorder *r, struct hcall_ctx *ctx, const uint8_t *data, size_t len)
+static int write_doorbell(struct recorder *r, struct hcall_ctx *ctx, const uint8_t *data, size_t len)
 {
 	while (len) {
 		ssize_t n = write(r->doorbell_fd, data, len);
@@ -313,34 +333,18 @@ static int put_burst(struct recorder *r, struct hcall_ctx *ctx, const uint8_t *d
 	return 0;
 }
 
-static int take_ack(struct recorder *r, struct hcall_ctx *ctx)
+/* The answer byte, and with outputs on the disk their length (hermit/abi.h). */
+static int send_answer(struct recorder *r, struct hcall_ctx *ctx, unsigned cpu)
 {
-	uint8_t ack;
+	uint8_t answer[5] = { (uint8_t)cpu };
+	size_t len = 1;
 
-	for (;;) {
-		ssize_t n = read(r->doorbell_fd, &ack, 1);
-		if (n == 1 && ack == HERMIT_DOORBELL_CAPTURE)
-			continue; /* the capture ring's notice: not drained while recording (loop.c) */
-		if (n == 1)
-			return ack == HERMIT_ANSWER_ACK ? 0 : -1;
-		if (!(n < 0 && (errno == EINTR ||
-				(errno == EAGAIN && wait_ready(ctx, r->doorbell_fd, POLLIN)))))
-			return -1;
+	if (r->frame_len) {
+		answer[0] |= HERMIT_ANSWER_DATA;
+		for (unsigned i = 0; i < 4; i++)
+			answer[len++] = (uint8_t)(r->frame_len >> (8 * i));
 	}
-}
-
-/* QEMU drops recorded UART input that does not fit the FIFO: a burst at a time (abi.h). */
-static int send_frame(struct recorder *r, struct hcall_ctx *ctx)
-{
-	for (size_t done = 0; done < r->frame_len; done += HERMIT_ANSWER_BURST) {
-		size_t len = r->frame_len - done;
-		if (done && take_ack(r, ctx) < 0)
-			return -1;
-		if (put_burst(r, ctx, r->frame + done, len < HERMIT_ANSWER_BURST ? len :
-			      HERMIT_ANSWER_BURST) < 0)
-			return -1;
-	}
-	return 0;
+	return write_doorbell(r, ctx, answer, len);
 }
 
 /* The app's writes to the proxy's own stdout or stderr: a replay prints them again. */
@@ -365,7 +369,6 @@ static void log_entry(struct recorder *r, const struct rec_hcall *e, const void 
 {
 	fwrite(e, sizeof(*e), 1, r->log);
 	fwrite(req, 1, e->req_size, r->log);
-	fwrite(r->frame, 1, e->frame_len, r->log);
 	if (echo)
 		fwrite(echo, 1, e->echo_len, r->log);
 	r->m.hcalls++;
@@ -394,18 +397,18 @@ enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsig
 	e.outcome = out;
 	r->frame_len = 0;
 	if (out == HCALL_ANSWER) {
-		if (build_frame(r, cpu) < 0)
+		if (build_frame(r) < 0 || (r->frame_len && put_on_disk(r) < 0))
 			out = hcall_bad(ctx, "the recorder failed on this request");
 		echo = take_echo(r, ctx, &e);
 	}
 	drop_view(r);
 	e.frame_len = out == HCALL_ANSWER ? r->frame_len : 0;
 	log_entry(r, &e, req, echo);
-	/* A snapshot once the kernel is up: reverse commands early in the run start from it
-	 * rather than from the firmware's first instruction ("init"). */
+	/* A snapshot once the kernel is up: reverse commands start from it rather than from the
+	 * firmware's first instruction ("init"). The guest polls for this first answer. */
 	if (r->m.hcalls == 1)
 		take_snapshot(r);
-	if (out == HCALL_ANSWER && send_frame(r, ctx) < 0)
+	if (out == HCALL_ANSWER && send_answer(r, ctx, cpu) < 0)
 		return HCALL_STOP;
 	return out;
 }
@@ -414,50 +417,35 @@ enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsig
 
 int rec_pollfds(struct recorder *r, struct pollfd *p)
 {
-	p[0] = (struct pollfd){ .fd = r->timer_fd, .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = r->qmp.fd, .events = POLLIN };
-	return 2;
-}
-
-/* QEMU takes it from its main loop, stopping the guest meanwhile; its answer comes later. */
-static void take_snapshot(struct recorder *r)
-{
-	char cmd[160];
-
-	if (r->snapshot_pending)
-		return;
-	snprintf(cmd, sizeof(cmd), "{\"execute\": \"human-monitor-command\", \"arguments\": "
-		 "{\"command-line\": \"savevm auto%u\"}}", r->m.snapshots);
-	r->snapshot_pending = qmp_send(&r->qmp, cmd) == 0;
+	p[0] = (struct pollfd){ .fd = r->qmp.fd, .events = POLLIN };
+	return 1;
 }
 
 void rec_handle(struct recorder *r, const struct pollfd *p)
 {
-	uint64_t ticks;
-
-	if (p[1].revents)
+	if (p[0].revents)
 		qmp_drain(&r->qmp);
-	/* QEMU refuses a snapshot while recorded events wait to be logged: again, soon. */
-	if (r->snapshot_pending && !r->qmp.pending) {
-		r->snapshot_pending = false;
-		if (!r->qmp.failed)
-			r->m.snapshots++;
-		else
-			arm_timer(r, REC_SNAPSHOT_RETRY_MS);
-		r->qmp.failed = false;
-	}
-	if (p[0].revents && read(r->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
-		take_snapshot(r);
+}
+
+/*
+ * Taken while the guest waits for an answer, before it is sent: no recorded input waits to be
+ * logged then (QEMU refuses a snapshot otherwise). Only this one, while the kernel still polls
+ * for its answers: replays of recordings with snapshots taken later, while the guest halted
+ * waiting for its answers, stalled (docs/replay.md).
+ */
+static void take_snapshot(struct recorder *r)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "{\"execute\": \"human-monitor-command\", \"arguments\": "
+		 "{\"command-line\": \"savevm auto%u\"}}", r->m.snapshots);
+	if (qmp_send(&r->qmp, cmd) == 0 && qmp_settle(&r->qmp, QEMU_SNAPSHOT_WAIT_MS) &&
+	    !r->qmp.failed)
+		r->m.snapshots++;
+	r->qmp.failed = false;
 }
 
 /* ---- the end ---- */
-
-void rec_settle(struct recorder *r)
-{
-	if (r->snapshot_pending && qmp_settle(&r->qmp, QEMU_SNAPSHOT_WAIT_MS) && !r->qmp.failed)
-		r->m.snapshots++;
-	r->snapshot_pending = false;
-}
 
 static uint64_t elapsed_ms(const struct timespec *start)
 {
@@ -477,9 +465,17 @@ static uint64_t file_size(const char *dir, const char *name)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+static int sum_file(struct recorder *r, const char *name, struct rec_file *f, char *err, size_t errlen)
+{
+	char path[4200];
+
+	rec_path(path, sizeof(path), r->dir, name);
+	return rec_file_sum(path, &f->size, &f->hash, err, errlen);
+}
+
 int rec_finish(struct recorder *r, int end, int32_t status, FILE *out)
 {
-	char path[4200], err[4400];
+	char err[4400];
 	double mib = 1.0 / MIB;
 
 	r->m.end = end;
@@ -487,16 +483,14 @@ int rec_finish(struct recorder *r, int end, int32_t status, FILE *out)
 	r->m.duration_ms = elapsed_ms(&r->start);
 	if (r->view.host)
 		munmap(r->view.host, r->view.size);
-	if (r->timer_fd >= 0)
-		close(r->timer_fd);
 	if (r->qmp.fd >= 0)
 		close(r->qmp.fd);
 	free(r->frame);
-	int rc = fclose(r->log) == 0 ? 0 : -1;
-	rec_path(path, sizeof(path), r->dir, REC_QEMU_LOG);
-	if (rc < 0 || rec_file_sum(path, &r->m.qemu_log_size, &r->m.qemu_log_hash, err, sizeof(err)) < 0 ||
-	    (rec_path(path, sizeof(path), r->dir, REC_HCALL_LOG),
-	     rec_file_sum(path, &r->m.hcall_log_size, &r->m.hcall_log_hash, err, sizeof(err)) < 0) ||
+	int rc = fclose(r->log) == 0 && ftruncate(r->answers_fd, (off_t)r->answers_at) == 0 &&
+		 close(r->answers_fd) == 0 ? 0 : -1;
+	if (rc < 0 || sum_file(r, REC_QEMU_LOG, &r->m.qemu_log, err, sizeof(err)) < 0 ||
+	    sum_file(r, REC_HCALL_LOG, &r->m.hcall_log, err, sizeof(err)) < 0 ||
+	    sum_file(r, REC_ANSWERS, &r->m.answers, err, sizeof(err)) < 0 ||
 	    rec_manifest_write(r->dir, &r->m, err, sizeof(err)) < 0) {
 		fprintf(out, "hermit: HERMIT_RECORD: the recording in %s is incomplete: %s\n", r->dir,
 			rc < 0 ? strerror(errno) : err);
@@ -505,10 +499,11 @@ int rec_finish(struct recorder *r, int end, int32_t status, FILE *out)
 	}
 	uint64_t snaps = file_size(r->dir, REC_SNAPSHOTS);
 	fprintf(out, "hermit: recorded into %s: %.1f MiB (QEMU log %.1f MiB, hypercalls %.1f MiB, "
-		"%u snapshots %.1f MiB) in %.1f s; replay: HERMIT_REPLAY=%s proxy %s\n", r->dir,
-		(double)(r->m.qemu_log_size + r->m.hcall_log_size + snaps) * mib,
-		(double)r->m.qemu_log_size * mib, (double)r->m.hcall_log_size * mib, r->m.snapshots,
-		(double)snaps * mib, (double)r->m.duration_ms / 1000, r->dir, r->m.app);
+		"answers %.1f MiB, %u snapshots %.1f MiB) in %.1f s; replay: HERMIT_REPLAY=%s proxy %s\n",
+		r->dir, (double)(r->m.qemu_log.size + r->m.hcall_log.size + r->m.answers.size + snaps) * mib,
+		(double)r->m.qemu_log.size * mib, (double)r->m.hcall_log.size * mib,
+		(double)r->m.answers.size * mib, r->m.snapshots, (double)snaps * mib,
+		(double)r->m.duration_ms / 1000, r->dir, r->m.app);
 	free(r);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * recording.c: the directory HERMIT_RECORD leaves and HERMIT_REPLAY reads (docs/replay.md):
- * QEMU's record log, the snapshot image, the proxy's hypercall log and the manifest, written
- * last, which names the image by its build id and holds the size and hash of each log so that a
- * replay refuses an incomplete or corrupt recording before it starts.
+ * QEMU's record log, the snapshot image, the proxy's hypercall log, the answer disk and the
+ * manifest, written last, which names the image by its build id and holds the size and hash of
+ * each log so that a replay refuses an incomplete or corrupt recording before it starts.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -77,13 +77,12 @@ int rec_manifest_write(const char *dir, const struct rec_manifest *m, char *err,
 	fprintf(f, "network-in %d\n", m->network_in);
 	fprintf(f, "hypercalls %" PRIu64 "\n", m->hcalls);
 	fprintf(f, "snapshots %u\n", m->snapshots);
-	fprintf(f, "snapshot-period-ms %" PRIu64 "\n", m->period_ms);
 	fprintf(f, "end %d\n", m->end);
 	fprintf(f, "status %d\n", (int)m->status);
 	fprintf(f, "duration-ms %" PRIu64 "\n", m->duration_ms);
-	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_QEMU_LOG, m->qemu_log_size, m->qemu_log_hash);
-	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_HCALL_LOG, m->hcall_log_size,
-		m->hcall_log_hash);
+	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_QEMU_LOG, m->qemu_log.size, m->qemu_log.hash);
+	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_HCALL_LOG, m->hcall_log.size, m->hcall_log.hash);
+	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_ANSWERS, m->answers.size, m->answers.hash);
 	fprintf(f, "complete 1\n");
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -153,8 +152,6 @@ static bool take_line(struct rec_manifest *m, const char *key, const char *val, 
 		ok = number(val, UINT64_MAX, &m->hcalls);
 	else if (!strcmp(key, "snapshots"))
 		ok = number(val, UINT32_MAX, &n), m->snapshots = (unsigned)n;
-	else if (!strcmp(key, "snapshot-period-ms"))
-		ok = number(val, UINT64_MAX, &m->period_ms);
 	else if (!strcmp(key, "end"))
 		ok = number(val, VM_KILLED, &n) && n > VM_RUNNING, m->end = (int)n, *seen |= 8;
 	else if (!strcmp(key, "status"))
@@ -162,15 +159,17 @@ static bool take_line(struct rec_manifest *m, const char *key, const char *val, 
 	else if (!strcmp(key, "duration-ms"))
 		ok = number(val, UINT64_MAX, &m->duration_ms);
 	else if (!strcmp(key, REC_QEMU_LOG))
-		ok = log_sum(val, &m->qemu_log_size, &m->qemu_log_hash), *seen |= 16;
+		ok = log_sum(val, &m->qemu_log.size, &m->qemu_log.hash), *seen |= 16;
 	else if (!strcmp(key, REC_HCALL_LOG))
-		ok = log_sum(val, &m->hcall_log_size, &m->hcall_log_hash), *seen |= 32;
+		ok = log_sum(val, &m->hcall_log.size, &m->hcall_log.hash), *seen |= 32;
+	else if (!strcmp(key, REC_ANSWERS))
+		ok = log_sum(val, &m->answers.size, &m->answers.hash), *seen |= 128;
 	else if (!strcmp(key, "complete"))
 		ok = !strcmp(val, "1"), *seen |= 64;
 	return ok;
 }
 
-#define MANIFEST_ALL 127u
+#define MANIFEST_ALL 255u
 
 /* 0, or -1 with the line that is not one a manifest has in bad ("" when one is missing). */
 static int parse_manifest(FILE *f, struct rec_manifest *m, char *bad, size_t badlen)
@@ -200,7 +199,7 @@ static int parse_manifest(FILE *f, struct rec_manifest *m, char *bad, size_t bad
 }
 
 /* A log must be there whole: the size and hash the manifest gives. */
-static int check_log(const char *dir, const char *name, uint64_t size, uint64_t hash, char *err,
+static int check_log(const char *dir, const char *name, const struct rec_file *f, char *err,
 		     size_t errlen)
 {
 	char path[4200], why[4300];
@@ -211,10 +210,10 @@ static int check_log(const char *dir, const char *name, uint64_t size, uint64_t 
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
-	if (got_size != size || got_hash != hash) {
+	if (got_size != f->size || got_hash != f->hash) {
 		snprintf(err, errlen, "%s is corrupt (%" PRIu64 " bytes, hash %016" PRIx64
 			 "; the manifest says %" PRIu64 " bytes, hash %016" PRIx64 ")",
-			 path, got_size, got_hash, size, hash);
+			 path, got_size, got_hash, f->size, f->hash);
 		return -1;
 	}
 	return 0;
@@ -249,8 +248,9 @@ int rec_manifest_read(const char *dir, struct rec_manifest *m, char *err, size_t
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (check_log(dir, REC_QEMU_LOG, m->qemu_log_size, m->qemu_log_hash, err, errlen) < 0 ||
-	    check_log(dir, REC_HCALL_LOG, m->hcall_log_size, m->hcall_log_hash, err, errlen) < 0)
+	if (check_log(dir, REC_QEMU_LOG, &m->qemu_log, err, errlen) < 0 ||
+	    check_log(dir, REC_HCALL_LOG, &m->hcall_log, err, errlen) < 0 ||
+	    check_log(dir, REC_ANSWERS, &m->answers, err, errlen) < 0)
 		return -1;
 	return 0;
 }

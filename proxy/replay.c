@@ -1,10 +1,10 @@
 /*
  * replay.c: HERMIT_REPLAY=DIR (docs/replay.md). QEMU replays the recorded run from its own log,
- * the hypercall answers included (they came in through the doorbell UART), so the proxy serves
- * nothing and touches no host file. It still hears each doorbell ring: the Nth ring is the Nth
- * hypercall of its own log, which says what the app wrote to the proxy's stdout and stderr (printed
- * again from the log: by the time the proxy reads the ring, the replay may have moved on and
- * reused the guest's buffer) and how the run ended. A ring the log does not expect is a replay
+ * the hypercall answers included (the doorbell UART's input and the answer disk's reads), so the
+ * proxy serves nothing and touches no host file. It still hears each doorbell ring: the Nth ring
+ * is the Nth hypercall of its own log, which says what the app wrote to the proxy's stdout and
+ * stderr (printed again from the log: by the time the proxy reads the ring, the replay may have
+ * moved on and reused the guest's buffer) and how the run ended. A ring the log does not expect is a replay
  * that diverged. Under gdb (reverse execution replays stretches again, so rings repeat) only the
  * ending is taken from guest memory, and the app's output is not printed.
  */
@@ -135,9 +135,9 @@ enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, un
 	if (e.cpu != cpu)
 		return diverged(ctx, p, "another CPU rang");
 	/* The log is the user's file: what it says is printed goes to stdout or stderr alone. */
-	if ((e.echo_len && e.echo_fd != 1 && e.echo_fd != 2) || e.frame_len > (uint64_t)LONG_MAX - e.req_size)
+	if (e.echo_len && e.echo_fd != 1 && e.echo_fd != 2)
 		return diverged(ctx, p, "the hypercall log is corrupt");
-	if (fseek(p->log, (long)(e.req_size + e.frame_len), SEEK_CUR) < 0)
+	if (fseek(p->log, (long)e.req_size, SEEK_CUR) < 0)
 		return diverged(ctx, p, "the hypercall log is cut short");
 	echo(p->log, &e);
 	switch (e.outcome) {

@@ -2,8 +2,10 @@
  * fsbench: file figures for bench/files.py, built both for Hermit (the guest's calls go through
  * the proxy) and for the host (the same calls straight to Linux), so both run the same code.
  *   fsbench DIR MIB CHUNK_KIB OPS
- * writes DIR/fsbench.dat (MIB MiB in CHUNK_KIB pieces, then fsync), reads it back, then stat()s it
- * and open()s/close()s it OPS times each; prints one "name value unit" line per figure.
+ * writes DIR/fsbench.dat (MIB MiB in CHUNK_KIB pieces, each of its own byte, then fsync), reads
+ * it back and checks every byte, then stat()s it and open()s/close()s it OPS times each; prints
+ * one "name value unit" line per figure. Each piece differs from the one before, so what a read
+ * brings is never what the buffer held already (a recorded run sends all of it: docs/replay.md).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@
 #include <unistd.h>
 
 #include "../now.h"
+
+static char piece_byte(size_t offset, size_t chunk) { return (char)('a' + offset / chunk % 26); }
 
 static void die(const char *what)
 {
@@ -34,15 +38,16 @@ int main(int argc, char **argv)
 	char *buf = malloc(chunk);
 	if (!buf || !chunk || !total || ops <= 0)
 		die("arguments");
-	memset(buf, 0x5a, chunk);
 
 	double t0 = now();
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		die("open for writing");
-	for (size_t done = 0; done < total; done += chunk)
+	for (size_t done = 0; done < total; done += chunk) {
+		memset(buf, piece_byte(done, chunk), chunk);
 		if (write(fd, buf, chunk) != (ssize_t)chunk)
 			die("write");
+	}
 	if (fsync(fd) < 0 || close(fd) < 0)
 		die("fsync");
 	double t1 = now();
@@ -53,8 +58,12 @@ int main(int argc, char **argv)
 		die("open for reading");
 	size_t got = 0;
 	ssize_t n;
-	while ((n = read(fd, buf, chunk)) > 0)
+	while ((n = read(fd, buf, chunk)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != piece_byte(got + (size_t)i, chunk))
+				die("read back other bytes than written");
 		got += (size_t)n;
+	}
 	close(fd);
 	double t2 = now();
 	if (got != total)

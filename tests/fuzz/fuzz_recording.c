@@ -1,6 +1,7 @@
 /*
  * fuzz_recording.c: a recording's files as a replay reads them (recording.c, replay.c): the
- * manifest and the hypercall log, which a user hands over as HERMIT_REPLAY=DIR.
+ * manifest and the hypercall log, which a user hands over as HERMIT_REPLAY=DIR (the answer disk
+ * is read by the guest, not the proxy: here it is empty).
  *
  *	input := manifest text, NUL, hypercall log
  *
@@ -37,7 +38,8 @@ static void put(const char *name, const void *data, size_t len)
 
 static void remove_dir(void)
 {
-	static const char *const names[] = { REC_QEMU_LOG, REC_SNAPSHOTS, REC_MANIFEST, REC_HCALL_LOG };
+	static const char *const names[] = { REC_QEMU_LOG, REC_SNAPSHOTS, REC_MANIFEST, REC_HCALL_LOG,
+					     REC_ANSWERS };
 	char path[4200];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -58,6 +60,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		img.build_id[i] = (uint8_t)i;
 	put(REC_QEMU_LOG, "", 0);
 	put(REC_SNAPSHOTS, "", 0);
+	put(REC_ANSWERS, "", 0);
 	return 0;
 }
 
@@ -76,15 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t text_len = nul ? (size_t)(nul - data) : size;
 	const uint8_t *log = nul ? nul + 1 : data + size;
 	size_t log_len = (size_t)(data + size - log);
-	char *manifest = malloc(text_len + 128), err[8192];
+	char *manifest = malloc(text_len + 192), err[8192];
 	struct hcall_ctx ctx = { .gm = &fuzz_gm, .anchor = FUZZ_ANCHOR, .cpus = 1 };
 	struct replayer *p;
 	size_t len;
 
 	memcpy(manifest, data, text_len);
-	len = text_len + (size_t)snprintf(manifest + text_len, 128, "\n%s 0 %016" PRIx64 "\n%s %zu %016" PRIx64 "\n",
-					  REC_QEMU_LOG, (uint64_t)REC_HASH_SEED, REC_HCALL_LOG, log_len,
-					  rec_hash(REC_HASH_SEED, log, log_len));
+	len = text_len + (size_t)snprintf(manifest + text_len, 192, "\n%s 0 %016" PRIx64 "\n%s %zu %016" PRIx64
+					  "\n%s 0 %016" PRIx64 "\n", REC_QEMU_LOG, (uint64_t)REC_HASH_SEED,
+					  REC_HCALL_LOG, log_len, rec_hash(REC_HASH_SEED, log, log_len),
+					  REC_ANSWERS, (uint64_t)REC_HASH_SEED);
 	put(REC_MANIFEST, manifest, len);
 	put(REC_HCALL_LOG, log, log_len);
 	free(manifest);

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
+from conftest import BENCHMARKS, PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
 from test_net import Guest, free_port
 
 SMALL = {"HERMIT_MEM": "128M"}  # a snapshot saves all of guest RAM
@@ -43,7 +43,8 @@ def test_hello_replays_with_the_same_output_and_trace(tmp_path):
     traced = {"HERMIT_TRACE": "all", "HERMIT_TRACE_DIR": str(tmp_path)}
     d, rec = record(tmp_path, "hello", "a", "b", env=traced)
     assert rec.returncode == 0 and "argv[2] = b" in rec.stdout
-    assert sorted(p.name for p in d.iterdir()) == ["hypercalls.log", "manifest", "qemu.rr", "snapshots.qcow2"]
+    assert sorted(p.name for p in d.iterdir()) == ["answers.disk", "hypercalls.log", "manifest", "qemu.rr",
+                                                   "snapshots.qcow2"]
     first = {p.name for p in tmp_path.glob("hermit-trace-hello-*.json")}
     rep = replay(d, TESTS / "hello", env=traced)
     same_run(rec, rep)
@@ -64,6 +65,30 @@ def test_files_replay_touches_no_host_file(tmp_path):
     rep = replay(d, TESTS / "files", cwd=work)
     same_run(rec, rep)
     assert list(work.iterdir()) == []
+
+
+def test_file_contents_come_back_from_the_answer_disk(tmp_path):
+    """fsbench writes 2 MiB, reads every byte back and checks it: the 2 MiB the reads bring go to
+    the guest through the answer disk, not the doorbell, and the replay, with no file behind it,
+    reads them from there at the same instructions (the same figures, from the same guest clock)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    d, rec = record(tmp_path, BENCHMARKS / "fsbench", ".", "2", "256", "20", cwd=work)
+    assert rec.returncode == 0 and "open-close" in rec.stdout, rec.stderr
+    assert list(work.iterdir()) == []
+    # fsbench's pieces are 256 KiB of one letter each: whole on the disk, not in QEMU's log
+    answers, log = (d / "answers.disk").read_bytes(), (d / "qemu.rr").read_bytes()
+    assert len(answers) >= 2 << 20 and all(bytes([c]) * 4096 in answers for c in b"bcdefgh")
+    assert not any(bytes([c]) * 16 in log for c in b"bcdefgh")
+    rep = replay(d, BENCHMARKS / "fsbench", cwd=work)
+    same_run(rec, rep)
+    assert list(work.iterdir()) == []
+    # a byte of the outputs changed: refused, not replayed into something else
+    data = bytearray((d / "answers.disk").read_bytes())
+    data[1 << 20] ^= 1
+    (d / "answers.disk").write_bytes(bytes(data))
+    r = replay(d, BENCHMARKS / "fsbench", cwd=work)
+    assert r.returncode == 2 and "answers.disk is corrupt" in r.stderr, r.stderr
 
 
 def test_threads_replay(tmp_path):

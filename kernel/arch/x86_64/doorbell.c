@@ -1,8 +1,8 @@
 /*
  * arch/x86_64/doorbell.c: the QEMU isle's doorbell (kernel/doorbell.h): COM2, whose other end is
  * the proxy's socket. One byte out rings; each byte in is an answer, taken from the receive
- * interrupt once interrupts are set up, polled before. The outputs a recording host sends after
- * an answer byte are polled for, from the interrupt handler too, a FIFO's worth at a time.
+ * interrupt once interrupts are set up, polled before. The length a recording host sends after
+ * an answer byte is polled for, from the interrupt handler too.
  */
 #include "kernel/doorbell.h"
 
@@ -14,18 +14,11 @@
 #define DOORBELL_IRQ 3
 
 static void (*answered)(uint8_t answer);
-static unsigned since_answer; /* bytes taken since the last answer byte, itself included */
-
-static uint8_t take_answer_byte(void)
-{
-	since_answer = 1;
-	return uart_getc(HERMIT_QEMU_DOORBELL_PORT);
-}
 
 static void doorbell_irq(void)
 {
 	while (uart_rx_ready(HERMIT_QEMU_DOORBELL_PORT))
-		answered(take_answer_byte());
+		answered(uart_getc(HERMIT_QEMU_DOORBELL_PORT));
 }
 
 void doorbell_init(void) { uart_init(HERMIT_QEMU_DOORBELL_PORT, false); }
@@ -48,15 +41,12 @@ static void wait_byte(void)
 uint8_t doorbell_wait_answer(void)
 {
 	wait_byte();
-	return take_answer_byte();
+	return uart_getc(HERMIT_QEMU_DOORBELL_PORT);
 }
 
-/* A whole burst taken and more needed: the host waits for the ack (hermit/abi.h). */
 void doorbell_read(uint8_t *dst, size_t n)
 {
-	for (size_t i = 0; i < n; i++, since_answer++) {
-		if (since_answer % HERMIT_ANSWER_BURST == 0)
-			uart_putc(HERMIT_QEMU_DOORBELL_PORT, HERMIT_ANSWER_ACK);
+	for (size_t i = 0; i < n; i++) {
 		wait_byte();
 		dst[i] = uart_getc(HERMIT_QEMU_DOORBELL_PORT);
 	}

@@ -17,13 +17,12 @@
  *   QEMU isle: the doorbell is a second 16550 UART (HERMIT_QEMU_DOORBELL_PORT); the kernel writes
  *   one byte (its CPU number) and the host writes the same byte back when the request is done.
  *   A host that records the run (HERMIT_RECORD, docs/replay.md) answers with the byte
- *   HERMIT_ANSWER_DATA | cpu instead, followed by the outputs themselves (struct
- *   hermit_answer_chunk), because QEMU's record/replay sees what comes in through the UART but
- *   not what the host writes into guest RAM: the kernel copies them into place, then takes the
- *   answer. QEMU (7.2) hands recorded UART input over late and drops what does not fit in the
- *   16-byte FIFO then, so the host sends HERMIT_ANSWER_BURST bytes at a time (the answer byte
- *   first) and waits for the kernel's HERMIT_ANSWER_ACK byte, written once it took a burst and
- *   needs more, before the next.
+ *   HERMIT_ANSWER_DATA | cpu instead when the request has outputs, followed by the length of
+ *   those outputs (4 bytes, little-endian), because QEMU's record/replay sees what comes in
+ *   through its devices but not what the host writes into guest RAM. The outputs themselves
+ *   (struct hermit_answer_chunk) are on the answer disk, a virtio-blk device QEMU records, from
+ *   the first HERMIT_ANSWER_SECTOR boundary after the previous answer's (the first at 0): the
+ *   kernel reads them from there, copies them into place, then takes the answer.
  * Every buffer a request names must be RAM the kernel owns (not firmware or device memory), and
  * must not cross a hole in the guest's memory map; the host refuses the request otherwise.
  * Results follow the Linux convention: ret >= 0 on success, -errno on failure, with Linux's errno
@@ -34,7 +33,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 9
+#define HERMIT_ABI_VERSION 10
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1
@@ -233,12 +232,11 @@ struct hc_exit {
 /*
  * The outputs of an answer with HERMIT_ANSWER_DATA: chunks, each this header then len bytes for
  * guest address gpa (inside the request struct or the buffer it named), ended by a chunk of
- * len 0. Little-endian, unaligned, as they come out of the UART.
+ * len 0. Little-endian, unaligned, one after the other on the answer disk.
  */
 #define HERMIT_ANSWER_DATA 0x80
 #define HERMIT_ANSWER_CPU_MASK 0x7f
-#define HERMIT_ANSWER_BURST 16   /* the 16550's receive FIFO */
-#define HERMIT_ANSWER_ACK 0xff   /* kernel to host: the burst was taken, send the next */
+#define HERMIT_ANSWER_SECTOR 512 /* each answer's outputs start on the answer disk's sector */
 
 struct hermit_answer_chunk {
 	hermit_gpa_t gpa;

@@ -1,7 +1,8 @@
 /*
  * kernel/doorbell.h: the isle's doorbell to the host, the transport under hcall.c: one ring per
- * request (the ringing CPU's number), one answer back, which may carry the outputs with it. The QEMU isle's doorbell is the second
- * 16550 (arch/x86_64/doorbell.c); another isle brings its own.
+ * request (the ringing CPU's number), one answer back, which may say where the outputs are. The
+ * QEMU isle's doorbell is the second 16550 (arch/x86_64/doorbell.c), its answer disk a virtio-blk
+ * device (arch/x86_64/answer_disk.c); another isle brings its own.
  */
 #ifndef KERNEL_DOORBELL_H
 #define KERNEL_DOORBELL_H
@@ -19,5 +20,11 @@ void doorbell_ring(unsigned cpu);
 uint8_t doorbell_wait_answer(void);
 /* The n bytes that follow an answer byte (HERMIT_ANSWER_DATA), waiting for each. */
 void doorbell_read(uint8_t *dst, size_t n);
+
+/* The outputs of an answer with HERMIT_ANSWER_DATA, len bytes on the answer disk: read in order
+ * with answer_disk_read between answer_disk_begin and answer_disk_end (hermit/abi.h). */
+void answer_disk_begin(uint32_t len);
+void answer_disk_read(void *dst, size_t n);
+void answer_disk_end(void);
 
 #endif

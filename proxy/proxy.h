@@ -565,7 +565,7 @@ size_t capture_comment(const struct hermit_capture_record *rec, char *out, size_
 #define REC_ANSWERS "answers.disk"       /* the outputs of hypercalls, read by the guest as a disk */
 #define REC_MANIFEST "manifest"          /* what was recorded, written last */
 #define REC_SNAPSHOT_INIT "init"
-#define REC_FORMAT 2
+#define REC_FORMAT 3 /* 2: hypercall outputs on the answer disk; 3: virtio-net sends from its timer */
 #define REC_BUILD_ID_HEX (2 * sizeof(((struct image *)0)->build_id) + 1)
 
 /* The manifest: everything a replay must reproduce or check. */

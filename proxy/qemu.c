@@ -147,7 +147,12 @@ static void push_network(struct args *a, const struct settings *s, const struct 
 	if (s->nic == NIC_RTL8139) {
 		push(a, "rtl8139,netdev=net0");
 	} else {
-		push(a, "virtio-net-device,netdev=net0");
+		/* QEMU's virtio-net sends from a bottom half of its main loop by default, which
+		 * marks the frames sent (the transmit ring's used index) at no instruction count
+		 * the record log knows: a replay's guest then saw them at another point and
+		 * diverged. Its transmit timer runs on the virtual clock, which icount makes run in
+		 * the vCPU at a recorded instruction (docs/replay.md). */
+		push(a, rr_dir(s) ? "virtio-net-device,netdev=net0,tx=timer" : "virtio-net-device,netdev=net0");
 		push(a, "-global");
 		push(a, "virtio-mmio.force-legacy=false");
 	}

@@ -65,6 +65,8 @@ static void test_qemu_options(void **state)
 	assert_true(has_pair(argv, "-serial", "chardev:hc"));
 	assert_true(has_pair(argv, "-chardev", "file,id=con,path=/proc/self/fd/5"));
 	assert_true(has_pair(argv, "-object", "filter-replay,id=replay,netdev=net0"));
+	/* virtio-net sends from its virtual-clock timer, at a recorded instruction (docs/replay.md) */
+	assert_true(has_pair(argv, "-device", "virtio-net-device,netdev=net0,tx=timer"));
 	assert_true(has_pair(argv, "-chardev", "socket,id=qmp,fd=9"));
 	assert_true(has_pair(argv, "-mon", "chardev=qmp,mode=control"));
 	qemu_argv_free(argv);
@@ -75,6 +77,7 @@ static void test_qemu_options(void **state)
 	argv = qemu_argv(&s, false, "app", &fds);
 	assert_true(has_pair(argv, "-icount", "shift=auto,rr=replay,rrfile=/r/qemu.rr,rrsnapshot=init"));
 	assert_true(has_pair(argv, "-netdev", "user,id=net0,net=10.0.5.0/24,host=10.0.5.1,restrict=on"));
+	assert_true(has_pair(argv, "-device", "virtio-net-device,netdev=net0,tx=timer"));
 	assert_false(has_pair(argv, "-chardev", "socket,id=qmp,fd=9"));
 	qemu_argv_free(argv);
 

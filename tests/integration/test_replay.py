@@ -7,9 +7,10 @@ import os
 import random
 import re
 import subprocess
+from pathlib import Path
 
 from conftest import BENCHMARKS, PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
-from test_net import Guest, free_port
+from test_net import Guest, free_port, read_pcap
 
 SMALL = {"HERMIT_MEM": "128M"}  # a snapshot saves all of guest RAM
 
@@ -35,6 +36,37 @@ def same_run(a, b):
     assert b.returncode == a.returncode, b.stderr
     assert b.stdout == a.stdout
     assert console(b) == console(a)
+
+
+def under_gdb(d, app, commands):
+    """Replays recording d under gdb (HERMIT_DEBUG=1: QEMU's gdbstub), runs commands, then kill;
+    returns gdb's output once the proxy is gone (137: killed) and left no QEMU behind."""
+    port = free_port()
+    env = dict(os.environ, HERMIT_REPLAY=str(d), HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(port),
+               HERMIT_TRACE_DIR=SCRATCH)
+    proxy = subprocess.Popen([str(PROXY), str(app)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert f"waiting for gdb on 127.0.0.1:{port}" in proxy.stderr.readline()
+        argv = ["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex", "set confirm off",
+                "-ex", "set pagination off", str(app)]
+        for c in ["target remote :%d" % port, *commands, "kill"]:
+            argv += ["-ex", c]
+        gdb = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+        try:
+            out = gdb.communicate(timeout=120)[0]
+        except subprocess.TimeoutExpired:
+            gdb.kill()
+            raise AssertionError("gdb did not finish: " + gdb.communicate()[0])
+        proxy.communicate(timeout=30)
+        assert proxy.returncode == 137, out
+    finally:
+        if proxy.poll() is None:
+            proxy.kill()
+            proxy.communicate()
+    assert not qemu_processes_of(str(d))
+    return out
 
 
 def test_hello_replays_with_the_same_output_and_trace(tmp_path):
@@ -107,18 +139,28 @@ def test_crash_replay_and_its_bundle_says_how(tmp_path):
     assert "hermit: the guest crashed (page fault)" in rep.stderr
 
 
+def record_echo(tmp_path, env):
+    """Records tcp-echo serving one client 20,000 bytes; returns the recording and the guest."""
+    d = tmp_path / "net"
+    g = Guest("tcp-echo", 1, env={**SMALL, **env, "HERMIT_RECORD": str(d)})
+    g.echo(random.Random(11).randbytes(20_000))
+    assert g.finish() == 0, g.stderr
+    assert "echoed 20000 bytes" in g.stdout
+    return d, g
+
+
+def instants(path):
+    """The kernel's events of a JSON trace, without the task slices drawn from them."""
+    return [e for e in json.loads(path.read_text())["traceEvents"] if e["ph"] == "i"]
+
+
 def test_echo_server_replays_without_a_client(tmp_path):
     """A server session replays from the recording alone, instruction for instruction: the kernel's
     trace, timestamps included, is the same. (Recorded with QEMU's default virtio-net, whose frames
     leave from a bottom half of QEMU's main loop at no recorded instruction, a replay saw the sent
-    frames come back at another point and stalled in one run of several: docs/replay.md.)"""
-    d = tmp_path / "net"
+    frames come back at another point and hung in one run of several: docs/replay.md.)"""
     traced = {"HERMIT_TRACE": "all", "HERMIT_TRACE_DIR": str(tmp_path)}
-    g = Guest("tcp-echo", 1, env={**SMALL, **traced, "HERMIT_RECORD": str(d)})
-    data = random.Random(11).randbytes(20_000)
-    g.echo(data)
-    assert g.finish() == 0, g.stderr
-    assert "echoed 20000 bytes" in g.stdout
+    d, g = record_echo(tmp_path, traced)
     (first,) = tmp_path.glob("hermit-trace-tcp-echo-*.json")
     # No port is forwarded and no client connects: the packets come from the recording.
     rep = replay(d, TESTS / "tcp-echo", env=traced)
@@ -127,6 +169,32 @@ def test_echo_server_replays_without_a_client(tmp_path):
     (second,) = set(tmp_path.glob("hermit-trace-tcp-echo-*.json")) - {first}
     events = [json.loads(p.read_text())["traceEvents"] for p in (first, second)]
     assert len(events[0]) > 100 and events[0] == events[1]
+
+
+def test_trace_and_capture_at_points_of_a_replay(tmp_path):
+    """`hermit trace` and `hermit pcap` in a replay under gdb: at the exit, the kernel's trace and
+    capture rings hold what the recorded run left (the capture is the recording's own file, byte
+    for byte); back at the accept, they hold the beginning of both and no more."""
+    d, g = record_echo(tmp_path, {"HERMIT_CAPTURE_NET": "1", "HERMIT_TRACE": "all",
+                                  "HERMIT_TRACE_DIR": str(tmp_path)})
+    capture = Path(re.search(r"hermit: network capture in (\S+) ", g.stderr).group(1))
+    (trace,) = tmp_path.glob("hermit-trace-tcp-echo-*.json")
+    end, back = tmp_path / "end", tmp_path / "back"
+    out = under_gdb(d, TESTS / "tcp-echo", [
+        "break hcall_exit", "continue", "hermit trace 3", f"hermit trace save {end}.json",
+        f"hermit pcap {end}.pcapng", "break accept", "reverse-continue", "bt 2",
+        f"hermit trace save {back}.json", f"hermit pcap {back}.pcapng"])
+    at_end, at_accept = out.split("Breakpoint 2, accept", 1)
+    assert "Breakpoint 1, hcall_exit" in at_end, out
+    assert re.search(r"^\[ +\d+\.\d{9}\] cpu0 task \d+ +hcall_exit ", at_end, re.M), out
+    assert f"hermit: {len(read_pcap(capture))} frames written to {end}.pcapng" in at_end, out
+    assert Path(f"{end}.pcapng").read_bytes() == capture.read_bytes()
+    assert instants(Path(f"{end}.json")) == instants(trace)
+    assert re.search(r"#1 .* in main \(.*\) at \S*tcp-echo.c:\d+", at_accept), out
+    frames, recorded = read_pcap(f"{back}.pcapng"), read_pcap(capture)
+    assert len(frames) < len(recorded) and frames == recorded[:len(frames)]
+    events, all_events = instants(Path(f"{back}.json")), instants(trace)
+    assert 0 < len(events) < len(all_events) and events == all_events[:len(events)]
 
 
 def test_wrong_image_or_broken_recording_is_refused(tmp_path):
@@ -162,42 +230,17 @@ def test_reverse_continue_from_the_crash_to_the_write(tmp_path):
     assert rec.returncode == 139 and "scribble: 5 items" in rec.stdout
     # reverse commands start from the snapshot taken once the kernel is up, not from "init"
     assert int(re.search(r"^snapshots (\d+)$", (d / "manifest").read_text(), re.M).group(1)) >= 2
-    port = free_port()
-    env = dict(os.environ, HERMIT_REPLAY=str(d), HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(port),
-               HERMIT_TRACE_DIR=SCRATCH)
-    proxy = subprocess.Popen([str(PROXY), str(app)], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    try:
-        assert f"waiting for gdb on 127.0.0.1:{port}" in proxy.stderr.readline()
-        commands = ["target remote :%d" % port, "break crash_exception", "continue",
-                    "p/x table.slots", "watch table.slots", "reverse-continue", "bt",
-                    "hermit tasks", "hermit dmesg", "reverse-stepi", "p table.slots", "kill"]
-        argv = ["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex", "set confirm off",
-                "-ex", "set pagination off", str(app)]
-        for c in commands:
-            argv += ["-ex", c]
-        gdb = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-        try:
-            out = gdb.communicate(timeout=120)[0]
-        except subprocess.TimeoutExpired:
-            gdb.kill()
-            raise AssertionError("gdb did not finish: " + gdb.communicate()[0])
-        crash, back = out.split("Hardware watchpoint 2: table.slots", 1)
-        assert "Breakpoint 1, crash_exception" in crash and "= 0x5" in crash, out
-        # the write: record_item, called by the worker task
-        assert re.search(r"#0 .* in record_item \(.*\) at \S*scribble.c:2\d", back), out
-        assert re.search(r"#1 .* in worker \(.*\) at \S*scribble.c:\d+", back), out
-        # the kernel's view at that moment: the worker runs, main waits for it; no crash yet
-        assert re.search(r"\*\s+\d+\s+0 running\s+pthread", back), out
-        assert re.search(r"\d+\s+0 blocked\s+main", back), out
-        assert "entering main()" in back and "kernel crash" not in back, out
-        # one instruction back: before the store, the pointer was still the table's storage
-        assert re.search(r"\$\d+ = \(int \*\) 0x[0-9a-f]+ <storage>", back), out
-        proxy.communicate(timeout=30)
-        assert proxy.returncode == 137
-    finally:
-        if proxy.poll() is None:
-            proxy.kill()
-            proxy.communicate()
-    assert not qemu_processes_of(str(d))
+    out = under_gdb(d, app, ["break crash_exception", "continue", "p/x table.slots",
+                             "watch table.slots", "reverse-continue", "bt", "hermit tasks",
+                             "hermit dmesg", "reverse-stepi", "p table.slots"])
+    crash, back = out.split("Hardware watchpoint 2: table.slots", 1)
+    assert "Breakpoint 1, crash_exception" in crash and "= 0x5" in crash, out
+    # the write: record_item, called by the worker task
+    assert re.search(r"#0 .* in record_item \(.*\) at \S*scribble.c:2\d", back), out
+    assert re.search(r"#1 .* in worker \(.*\) at \S*scribble.c:\d+", back), out
+    # the kernel's view at that moment: the worker runs, main waits for it; no crash yet
+    assert re.search(r"\*\s+\d+\s+0 running\s+pthread", back), out
+    assert re.search(r"\d+\s+0 blocked\s+main", back), out
+    assert "entering main()" in back and "kernel crash" not in back, out
+    # one instruction back: before the store, the pointer was still the table's storage
+    assert re.search(r"\$\d+ = \(int \*\) 0x[0-9a-f]+ <storage>", back), out

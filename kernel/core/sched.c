@@ -446,8 +446,8 @@ static struct task *pick_next(struct cpu *c, struct task *cur)
 		send_away(c, next, NULL); /* its affinity changed while it was queued */
 	if (!next)
 		next = c->idle;
-	else if (!runqueue_empty(&c->runq) && c->runq.head->on_cpu)
-		c->need_resched = 1; /* look again at the next trap: it will have left */
+	else if (!runqueue_empty(&c->runq) && c->runq.head != cur && c->runq.head->on_cpu)
+		c->need_resched = 1; /* one was passed over: look again at the next trap, it will have left */
 	next->state = TASK_RUNNING;
 	c->current = next;
 	push_surplus(c);

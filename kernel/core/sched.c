@@ -12,8 +12,10 @@
  * take it off there and queue it on the new CPU after dropping the old lock); so whoever holds
  * cpus[t->cpu].lock and finds t->cpu unchanged holds t's CPU (lock_task_cpu()). A task is woken
  * once: wake() turns BLOCKED into READY under that lock, and the loser of a race (a waker
- * against the timer) finds it no longer blocked. Another CPU's wake-up reaches the task's CPU
- * with a reschedule IPI, which wakes it from its idle halt.
+ * against the timer) finds it no longer blocked. A timeout or a signal ends only the wait it was
+ * meant for (task->wait_seq): the task may have been woken meanwhile and be in its next wait.
+ * Another CPU's wake-up reaches the task's CPU with a reschedule IPI, which wakes it from its
+ * idle halt.
  * task->on_cpu is set while a CPU runs the task or still stands on its stack; it is cleared once
  * the CPU switched stacks (entry.S, after trap_dispatch()). A CPU that picks a task waits for it
  * to clear before it runs the task (a task moved just after it blocked), and task_release()
@@ -202,14 +204,17 @@ void sched_make_ready(struct task *t)
 	enqueue_on(to, t);
 }
 
+#define ANY_WAIT (~0ull)
+
 /* Makes a blocked task ready, where balancing puts it; false when it was not blocked any more
- * (someone else woke it). */
-static bool wake(struct task *t, int reason)
+ * (someone else woke it) or, unless seq is ANY_WAIT, blocked in a wait other than number seq. */
+static bool wake(struct task *t, int reason, uint64_t seq)
 {
 	uint64_t f;
 	struct cpu *c = lock_task_cpu(t, &f);
 	struct cpu *to = c;
-	bool blocked = t->state == TASK_BLOCKED;
+	bool blocked = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_BLOCKED &&
+		       (seq == ANY_WAIT || __atomic_load_n(&t->wait_seq, __ATOMIC_RELAXED) == seq);
 	if (blocked) {
 		if (t->wake_at)
 			sleeper_remove(c, t);
@@ -229,13 +234,13 @@ static bool wake(struct task *t, int reason)
 	return blocked;
 }
 
-void sched_wake(struct task *t) { wake(t, 0); }
+void sched_wake(struct task *t) { wake(t, 0, ANY_WAIT); }
 
 struct task *sched_wake_one(struct runqueue *q)
 {
 	struct task *t = runqueue_pop(q);
 	if (t)
-		wake(t, 0);
+		wake(t, 0, ANY_WAIT);
 	return t;
 }
 
@@ -278,10 +283,11 @@ int sched_block(struct runqueue *q, struct spinlock *lock, uint64_t flags, uint6
 	struct cpu *c = this_cpu();
 	struct task *t = c->current;
 	t->wake_reason = 0;
+	__atomic_store_n(&t->wait_seq, t->wait_seq + 1, __ATOMIC_RELEASE); /* before waiting_on */
 	if (q) {
 		/* stable until the task runs again: the timer takes it off q under lock */
-		t->waiting_on = q;
-		t->waiting_lock = lock;
+		__atomic_store_n(&t->waiting_on, q, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->waiting_lock, lock, __ATOMIC_RELEASE);
 		runqueue_push(q, t);
 	}
 	/* after waiting_on: whoever sees it blocked finds where it waits (end_wait) */
@@ -332,44 +338,49 @@ void sched_sleep_until(uint64_t deadline_ns)
 	sched_block(NULL, NULL, flags, deadline_ns);
 }
 
-/* The sleepers whose deadline passed, taken off c's list (linked through timer_next). */
-static struct task *take_expired(struct cpu *c, uint64_t now)
+/* The first sleeper whose deadline passed, taken off c's list, and the number of its wait. One at
+ * a time: once off the list, a task may be woken by others, run, and sleep again elsewhere. */
+static struct task *take_expired(struct cpu *c, uint64_t now, uint64_t *seq)
 {
-	struct task *expired = NULL;
 	spin_lock(&c->lock);
 	c->timer_armed = 0;
-	while (c->sleepers && c->sleepers->wake_at <= now) {
-		struct task *t = c->sleepers;
+	struct task *t = c->sleepers;
+	if (t && t->wake_at <= now) {
 		c->sleepers = t->timer_next;
+		t->timer_next = NULL;
 		t->wake_at = 0;
-		t->timer_next = expired;
-		expired = t;
+		*seq = t->wait_seq;
+	} else {
+		t = NULL;
 	}
 	spin_unlock(&c->lock);
-	return expired;
+	return t;
 }
 
-/* A waiter whose wait ends early (deadline, signal) leaves its wait queue first; if a waker
- * already took it off, the waker's wake-up stands (it may have handed the task a semaphore
- * unit or a mutex). */
-static void end_wait(struct task *t, int reason)
+/* Wait number seq of t ends early (deadline, signal): t leaves its wait queue first; if a waker
+ * already took it off, the waker's wake-up stands (it may have handed the task a semaphore unit
+ * or a mutex). The queue and its lock are those of wait seq only while wait_seq says so. */
+static void end_wait(struct task *t, uint64_t seq, int reason)
 {
-	struct spinlock *lock = t->waiting_lock;
-	struct runqueue *q = t->waiting_on;
-	if (q) {
+	struct spinlock *lock = __atomic_load_n(&t->waiting_lock, __ATOMIC_ACQUIRE);
+	struct runqueue *q = __atomic_load_n(&t->waiting_on, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&t->wait_seq, __ATOMIC_ACQUIRE) != seq)
+		return;
+	if (q && lock) {
 		spin_lock(lock);
-		bool still_waiting = runqueue_remove(q, t);
+		bool still_waiting =
+			__atomic_load_n(&t->wait_seq, __ATOMIC_RELAXED) == seq && runqueue_remove(q, t);
 		spin_unlock(lock);
 		if (!still_waiting)
 			return;
 	}
-	wake(t, reason);
+	wake(t, reason, seq);
 }
 
 void sched_interrupt(struct task *t)
 {
 	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_BLOCKED && t->waiting_on)
-		end_wait(t, TASK_INTERRUPTED);
+		end_wait(t, __atomic_load_n(&t->wait_seq, __ATOMIC_ACQUIRE), TASK_INTERRUPTED);
 }
 
 void sched_timer_tick(void)
@@ -377,11 +388,9 @@ void sched_timer_tick(void)
 	struct cpu *c = this_cpu();
 	uint64_t now = clock_ns();
 	trace(TIMER_FIRE, now, 0);
-	for (struct task *t = take_expired(c, now), *next; t; t = next) {
-		next = t->timer_next;
-		t->timer_next = NULL;
-		end_wait(t, TASK_TIMED_OUT);
-	}
+	uint64_t seq;
+	for (struct task *t; (t = take_expired(c, now, &seq));)
+		end_wait(t, seq, TASK_TIMED_OUT);
 	spin_lock(&c->lock);
 	if (c->current != c->idle && now >= c->slice_end && !runqueue_empty(&c->runq))
 		c->need_resched = 1;

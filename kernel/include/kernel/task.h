@@ -38,6 +38,7 @@ struct task {
 	struct runqueue *waiting_on;/* the wait queue a blocked task sits in */
 	struct spinlock *waiting_lock; /* and that queue's lock */
 	int wake_reason;            /* 0: woken; TASK_TIMED_OUT, TASK_INTERRUPTED (sched.h) */
+	uint64_t wait_seq;          /* which of its waits it is in, or was in last (core/sched.c) */
 	struct spinlock exit_lock;
 	struct runqueue exit_waiters;
 	void *libc;                 /* the C library's per-task state (libc/reent.c) */

@@ -24,6 +24,9 @@
  * Where tasks go: kernel/balance.h's rules (placement when a task becomes ready, a push at each
  * switch of a CPU two tasks heavier than another, stealing by CPUs that become idle), within
  * the CPUs a task may run on (sched_allowed()), with the gdb stub on too (it stops every CPU).
+ *
+ * Time a task ran (task->cpu_ns, its CPU-time clock) and a CPU was busy (cpu->busy_ns, the
+ * process's) are counted at each switch, under the CPU's lock, from cpu->run_start.
  */
 #include "kernel/sched.h"
 
@@ -398,6 +401,37 @@ void sched_timer_tick(void)
 	spin_unlock(&c->lock);
 }
 
+/* c's running task stops or starts running now (c locked). */
+static void account(struct cpu *c, struct task *cur, uint64_t now)
+{
+	if (cur != c->idle && c->run_start) {
+		cur->cpu_ns += now - c->run_start;
+		c->busy_ns += now - c->run_start;
+	}
+	c->run_start = now;
+}
+
+uint64_t sched_thread_cpu_ns(void)
+{
+	uint64_t f = irq_save();
+	struct cpu *c = this_cpu();
+	uint64_t ns = c->current->cpu_ns + (c->run_start ? clock_ns() - c->run_start : 0);
+	irq_restore(f);
+	return ns;
+}
+
+uint64_t sched_process_cpu_ns(void)
+{
+	uint64_t ns = 0;
+	for (unsigned i = 0; i < smp_cpus_online(); i++) {
+		struct cpu *c = &cpus[i];
+		uint64_t f = spin_lock_irqsave(&c->lock);
+		ns += c->busy_ns + (c->current != c->idle && c->run_start ? clock_ns() - c->run_start : 0);
+		spin_unlock_irqrestore(&c->lock, f);
+	}
+	return ns;
+}
+
 static void reap_dead(struct cpu *c)
 {
 	if (c->reap && c->reap != c->current) {
@@ -474,14 +508,16 @@ struct trap_frame *sched_switch(struct trap_frame *frame)
 	struct task *cur = c->current;
 	cur->frame = frame;
 	struct task *next = pick_next(c, cur);
+	uint64_t now = clock_ns();
 	if (next != cur) {
+		account(c, cur, now);
 		trace(SCHED_SWITCH, cur->id, next->id);
 		__atomic_store_n(&next->on_cpu, true, __ATOMIC_RELAXED);
 		c->prev = cur;
 	}
 	c->stack_lo = next->stack_lo;
 	c->stack_hi = next->stack_hi;
-	c->slice_end = clock_ns() + SCHED_SLICE_NS;
+	c->slice_end = now + SCHED_SLICE_NS;
 	timer_reprogram(c);
 	spin_unlock(&c->lock);
 	for (struct task *t; (t = runqueue_pop(&c->outbox));)

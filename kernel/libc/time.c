@@ -34,9 +34,13 @@ static int clock_read(clockid_t id, int64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = (int64_t)clock_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = (int64_t)sched_process_cpu_ns();
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = (int64_t)sched_thread_cpu_ns();
 		return 0;
 	default:
 		return -1;
@@ -97,6 +101,8 @@ clock_t times(struct tms *t)
 int clock_nanosleep(clockid_t id, int flags, const struct timespec *req, struct timespec *rem)
 {
 	int64_t now;
+	if (id == CLOCK_THREAD_CPUTIME_ID) /* as on Linux */
+		return EINVAL;
 	if (clock_read(id, &now) < 0 || req->tv_nsec < 0 || req->tv_nsec >= NS_PER_S || req->tv_sec < 0)
 		return EINVAL;
 	int64_t want = req->tv_sec * NS_PER_S + req->tv_nsec;

@@ -109,6 +109,28 @@ def test_primes_spread_counts_right():
     assert re.search(r"primes: 148933 below 2000000 with 2 threads on 2 of 2 CPUs", r.stdout), r.stdout
 
 
+def cpu_times(cpus, threads, seconds):
+    """The CPU time each of `threads` compute threads got in about `seconds` on `cpus` CPUs, the
+    process's, and the time that passed (the guest's clocks)."""
+    r = run_proxy("smp-stress", "share", str(threads), str(seconds), env={"HERMIT_CPUS": str(cpus)}, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ran = [float(s) for s in re.findall(r"^smp-stress: share: thread \d+ ran ([\d.]+) s$", r.stdout, re.M)]
+    process, took = map(float, re.search(r"^smp-stress: share: process ran ([\d.]+) s in ([\d.]+) s$",
+                                          r.stdout, re.M).groups())
+    assert len(ran) == threads and took >= seconds, r.stdout
+    # the threads' clocks count the time each ran, not the time that passed
+    assert sum(ran) <= cpus * took * 1.02 + 0.1 and sum(ran) <= process * 1.01, r.stdout
+    return [t / sum(ran) for t in ran], r.stdout
+
+
+def test_two_compute_threads_on_one_cpu_share_it_by_slices():
+    # Shares of the CPU time they got, not of the time that passed: a busy host that holds the vCPU
+    # back slows both alike. A task switched to had its slice cut at the next interrupt (the CPU
+    # looked again for the task it had just left, still on its stack): one of two could get 1%.
+    shares, out = cpu_times(1, 2, 3)
+    assert all(0.35 < s < 0.65 for s in shares), (shares, out)
+
+
 @pytest.mark.parametrize("cpus", [2, 4])
 def test_affinity_and_semaphores_across_cpus(cpus):
     r = run_proxy("posix", "affinity", "semaphores", "identity", env={"HERMIT_CPUS": str(cpus)}, timeout=300)

@@ -6,6 +6,8 @@
  * to one CPU (affinity) that must come back there from every kind of wait. Each part
  * checks an exact total; the whole runs ROUNDS times (argv[1]). It also reports how many CPUs
  * its threads ran on (sched_getcpu). Exits 0 when every check held.
+ * `smp-stress share N SECONDS` instead runs N compute threads for SECONDS and prints the CPU
+ * time each got (its CPU-time clock) and the process's, for the balancing test.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -474,8 +476,51 @@ static void test_pinned(void)
 	check(atomic_load(&strays) == 0, "wake-ups of pinned threads on another CPU", atomic_load(&strays), 0);
 }
 
+/* ---- how compute-bound threads share the CPUs ---- */
+static atomic_int share_stop;
+
+static double seconds_of(clockid_t clock)
+{
+	struct timespec t;
+	clock_gettime(clock, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *compute(void *arg)
+{
+	double *got = arg;
+	for (volatile unsigned long x = 0; !atomic_load_explicit(&share_stop, memory_order_relaxed); x++)
+		;
+	*got = seconds_of(CLOCK_THREAD_CPUTIME_ID);
+	return NULL;
+}
+
+static int share(int n, int seconds)
+{
+	pthread_t t[MAX_CPUS];
+	double got[MAX_CPUS];
+	if (n < 1 || n > MAX_CPUS || seconds < 1) {
+		fprintf(stderr, "smp-stress: share takes 1 to %d threads and 1 or more seconds\n", MAX_CPUS);
+		return 2;
+	}
+	double start = seconds_of(CLOCK_MONOTONIC);
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, compute, &got[i]);
+	sleep((unsigned)seconds);
+	atomic_store(&share_stop, 1);
+	double took = seconds_of(CLOCK_MONOTONIC) - start;
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		printf("smp-stress: share: thread %d ran %.3f s\n", i, got[i]);
+	}
+	printf("smp-stress: share: process ran %.3f s in %.3f s\n", seconds_of(CLOCK_PROCESS_CPUTIME_ID), took);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 3 && !strcmp(argv[1], "share"))
+		return share(atoi(argv[2]), atoi(argv[3]));
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
 	long cpus = ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("smp-stress: %ld CPUs online, %d rounds of %d threads\n", cpus, rounds, THREADS);

@@ -47,6 +47,8 @@ struct cpu {
 	struct task *reap;    /* a dead detached task whose stack is freed at the next switch */
 	struct runqueue outbox; /* tasks a switch moves to other CPUs once it dropped its lock */
 	int64_t tsc_offset;   /* its TSC minus the boot CPU's, when bring-up measured one (smp_boot.c) */
+	uint64_t run_start;   /* when current began to run (clock ns), under lock */
+	uint64_t busy_ns;     /* how long it ran tasks other than its idle task, until run_start */
 	uint64_t gdt[5];      /* null, code, data, TSS (two slots) */
 	struct tss tss;
 	uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(16)));

@@ -40,6 +40,9 @@ void sched_set_affinity(struct task *t, uint64_t set);
 void sched_interrupt(struct task *t);
 /* True when t runs on a CPU other than the caller's now (a hint: spinning on a lock t holds). */
 bool sched_running_elsewhere(const struct task *t);
+/* CPU time (ns) of the calling task, and of the whole process (every CPU's time running tasks). */
+uint64_t sched_thread_cpu_ns(void);
+uint64_t sched_process_cpu_ns(void);
 /* Sleeps until the clock reaches deadline_ns. */
 void sched_sleep_until(uint64_t deadline_ns);
 

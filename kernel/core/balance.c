@@ -28,3 +28,12 @@ int balance_push_target(const unsigned *load, unsigned ncpus, unsigned self, uin
 	int best = least_loaded(load, ncpus, targets & ~CPU_BIT(self));
 	return best != BALANCE_NONE && load[best] + 2 <= load[self] ? best : BALANCE_NONE;
 }
+
+int balance_rotate_target(const unsigned *load, unsigned ncpus, unsigned self, uint64_t targets, uint64_t now,
+			  uint64_t not_before)
+{
+	if (now < not_before || self >= ncpus || load[self] < 2)
+		return BALANCE_NONE;
+	int best = least_loaded(load, ncpus, targets & ~CPU_BIT(self));
+	return best != BALANCE_NONE && load[best] < load[self] ? best : BALANCE_NONE;
+}

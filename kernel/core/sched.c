@@ -22,8 +22,9 @@
  * waits for it before freeing the stack.
  *
  * Where tasks go: kernel/balance.h's rules (placement when a task becomes ready, a push at each
- * switch of a CPU two tasks heavier than another, stealing by CPUs that become idle), within
- * the CPUs a task may run on (sched_allowed()), with the gdb stub on too (it stops every CPU).
+ * switch of a CPU two tasks heavier than another, stealing by CPUs that become idle, a rotation
+ * at the end of a slice of a CPU one task heavier), within the CPUs a task may run on
+ * (sched_allowed()), with the gdb stub on too (it stops every CPU).
  *
  * Time a task ran (task->cpu_ns, its CPU-time clock) and a CPU was busy (cpu->busy_ns, the
  * process's) are counted at each switch, under the CPU's lock, from cpu->run_start.
@@ -109,6 +110,7 @@ static struct cpu *place(const struct task *t, unsigned prev, bool new_task)
 
 static void queue_push(struct cpu *c, struct task *t)
 {
+	t->queued_at = clock_ns();
 	runqueue_push(&c->runq, t);
 	__atomic_store_n(&c->nr_queued, c->nr_queued + 1, __ATOMIC_RELAXED);
 }
@@ -386,6 +388,34 @@ void sched_interrupt(struct task *t)
 		end_wait(t, __atomic_load_n(&t->wait_seq, __ATOMIC_ACQUIRE), TASK_INTERRUPTED);
 }
 
+static uint64_t rotate_not_before; /* the last rotation's time + BALANCE_ROTATE_NS (any CPU's) */
+
+/* kernel/balance.h's rotation at the end of c's slice (c locked, running a task with others
+ * queued): its longest-waiting task, if it waited a whole slice and has run longer than the
+ * running task (which the move leaves with fewer rivals), leaves for a lighter CPU, where the
+ * caller queues it (enqueue_on). */
+static struct task *rotate(struct cpu *c, uint64_t now)
+{
+	unsigned load[HERMIT_MAX_CPUS];
+	unsigned n = loads(load);
+	load[c->id] = c->nr_queued + 1;
+	uint64_t not_before = __atomic_load_n(&rotate_not_before, __ATOMIC_RELAXED);
+	int to = balance_rotate_target(load, n, c->id, usable_cpus(), now, not_before);
+	if (to == BALANCE_NONE)
+		return NULL;
+	struct task *t = c->runq.head;
+	while (t && !(sched_allowed(t) & CPU_BIT(to)))
+		t = t->queue_next;
+	uint64_t running_ns = c->current->cpu_ns + (now - c->run_start);
+	if (!t || now - t->queued_at < SCHED_SLICE_NS || t->cpu_ns < running_ns ||
+	    !__atomic_compare_exchange_n(&rotate_not_before, &not_before, now + BALANCE_ROTATE_NS, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return NULL;
+	queue_remove(c, t);
+	hand_over(t, &cpus[to]);
+	return t;
+}
+
 void sched_timer_tick(void)
 {
 	struct cpu *c = this_cpu();
@@ -394,11 +424,16 @@ void sched_timer_tick(void)
 	uint64_t seq;
 	for (struct task *t; (t = take_expired(c, now, &seq));)
 		end_wait(t, seq, TASK_TIMED_OUT);
+	struct task *moved = NULL;
 	spin_lock(&c->lock);
-	if (c->current != c->idle && now >= c->slice_end && !runqueue_empty(&c->runq))
+	if (c->current != c->idle && now >= c->slice_end && !runqueue_empty(&c->runq)) {
 		c->need_resched = 1;
+		moved = rotate(c, now);
+	}
 	timer_reprogram(c);
 	spin_unlock(&c->lock);
+	if (moved)
+		enqueue_on(&cpus[moved->cpu], moved);
 }
 
 /* c's running task stops or starts running now (c locked). */

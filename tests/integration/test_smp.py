@@ -131,6 +131,13 @@ def test_two_compute_threads_on_one_cpu_share_it_by_slices():
     assert all(0.35 < s < 0.65 for s in shares), (shares, out)
 
 
+def test_three_compute_threads_on_two_cpus_take_turns():
+    # Without the rotation (docs/smp.md) one of them keeps a CPU to itself for good: shares 1/2,
+    # 1/4, 1/4; taking turns, 1/3 each.
+    shares, out = cpu_times(2, 3, 4)
+    assert all(0.25 < s < 0.42 for s in shares), (shares, out)
+
+
 @pytest.mark.parametrize("cpus", [2, 4])
 def test_affinity_and_semaphores_across_cpus(cpus):
     r = run_proxy("posix", "affinity", "semaphores", "identity", env={"HERMIT_CPUS": str(cpus)}, timeout=300)

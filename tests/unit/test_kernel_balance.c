@@ -50,6 +50,27 @@ static void test_a_push_needs_a_cpu_two_lighter(void **state)
 	assert_int_equal(balance_push_target(alone, 1, 0, ALL), BALANCE_NONE);
 }
 
+static void test_a_rotation_needs_two_tasks_a_lighter_cpu_and_its_time(void **state)
+{
+	(void)state;
+	unsigned load[3] = { 2, 1, 2 };
+	uint64_t now = 5 * BALANCE_ROTATE_NS;
+	assert_int_equal(balance_rotate_target(load, 3, 0, ALL, now, now), 1); /* due just now */
+	assert_int_equal(balance_rotate_target(load, 3, 2, ALL, now, 0), 1);
+	assert_int_equal(balance_rotate_target(load, 3, 1, ALL, now, 0), BALANCE_NONE); /* one task */
+	/* hysteresis: not before the last rotation's time allows */
+	assert_int_equal(balance_rotate_target(load, 3, 0, ALL, now, now + 1), BALANCE_NONE);
+	/* equal loads do not rotate: 4 tasks on 2 CPUs already share evenly */
+	unsigned even[2] = { 2, 2 };
+	assert_int_equal(balance_rotate_target(even, 2, 0, ALL, now, 0), BALANCE_NONE);
+	/* the lightest among the targets; a CPU outside them is never chosen */
+	unsigned three[3] = { 3, 2, 1 };
+	assert_int_equal(balance_rotate_target(three, 3, 0, ALL, now, 0), 2);
+	assert_int_equal(balance_rotate_target(three, 3, 0, CPU_BIT(0) | CPU_BIT(1), now, 0), 1);
+	assert_int_equal(balance_rotate_target(three, 3, 1, CPU_BIT(1), now, 0), BALANCE_NONE);
+	assert_int_equal(balance_rotate_target(three, 3, 7, ALL, now, 0), BALANCE_NONE); /* not online */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -57,6 +78,7 @@ int main(void)
 		cmocka_unit_test(test_with_no_idle_cpu_a_woken_task_stays_a_new_one_goes_to_the_lightest),
 		cmocka_unit_test(test_cpus_past_the_online_ones_are_never_chosen),
 		cmocka_unit_test(test_a_push_needs_a_cpu_two_lighter),
+		cmocka_unit_test(test_a_rotation_needs_two_tasks_a_lighter_cpu_and_its_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,7 @@ struct task {
 	uint64_t affinity;          /* the CPUs it may run on, bit i for CPU i (kernel/balance.h) */
 	bool interruptible;         /* a signal it takes ends its wait (sched_interrupt_waits) */
 	struct hermit_wait wait;    /* what it waits for while blocked, for debuggers (kernel/wait.h) */
+	uint64_t queued_at;         /* when it was last queued to run (clock ns; core/sched.c) */
 	uint64_t cpu_ns;            /* how long it ran, until its CPU's run_start (core/sched.c) */
 };
 

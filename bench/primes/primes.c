@@ -1,7 +1,8 @@
 /*
  * primes: a compute-bound parallel workload for the SMP speed-up figure. THREADS threads
  * (argv[1], default the CPUs online) count the primes below LIMIT (argv[2]) by trial division,
- * each taking every THREADS-th odd number; prints the count, the wall time and the CPUs used.
+ * each taking every THREADS-th odd number; prints the count, the wall time and the CPUs its
+ * threads ran on (each looks every 4096 numbers: a thread that moves counts both CPUs).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -18,7 +19,7 @@
 static long limit = 2000000;
 static int nthreads;
 static long counts[MAX_THREADS];
-static int cpu_of[MAX_THREADS];
+static unsigned cpus_of[MAX_THREADS]; /* bit i: the thread ran on CPU i */
 
 static int is_prime(long n)
 {
@@ -31,11 +32,16 @@ static int is_prime(long n)
 static void *count(void *arg)
 {
 	int id = (int)(long)arg;
-	long c = 0;
-	for (long n = 3 + 2L * id; n < limit; n += 2L * nthreads)
+	long c = 0, k = 0;
+	unsigned seen = 0;
+	for (long n = 3 + 2L * id; n < limit; n += 2L * nthreads) {
 		c += is_prime(n);
+		int cpu = k++ % 4096 ? -1 : sched_getcpu();
+		if (cpu >= 0 && cpu < 32)
+			seen |= 1u << cpu;
+	}
 	counts[id] = c;
-	cpu_of[id] = sched_getcpu();
+	cpus_of[id] = seen;
 	return NULL;
 }
 
@@ -58,8 +64,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(t[i], NULL);
 		total += counts[i];
-		if (cpu_of[i] >= 0 && cpu_of[i] < 32)
-			used |= 1u << cpu_of[i];
+		used |= cpus_of[i];
 	}
 	double took = now() - start;
 	printf("primes: %ld below %ld with %d threads on %d of %ld CPUs in %.3f s\n", total, limit, nthreads,

@@ -31,6 +31,8 @@ static struct ipi_call *mailbox[HERMIT_MAX_CPUS][HERMIT_MAX_CPUS]; /* [target][s
 static bool parking; /* one ipi_call_parked() at a time */
 static bool stop_requested[HERMIT_MAX_CPUS];
 static unsigned stops_acknowledged;
+static bool asleep[HERMIT_MAX_CPUS];     /* in ipi_sleep(): only an NMI wakes it */
+static unsigned wake_nmis[HERMIT_MAX_CPUS]; /* wake-up NMIs sent to it, not yet taken */
 
 void ipi_reschedule(unsigned cpu) { arch_ipi_send(cpu, IPI_RESCHEDULE); }
 
@@ -50,6 +52,41 @@ static void post(unsigned self, unsigned target, struct ipi_call *c)
 {
 	__atomic_store_n(&mailbox[target][self], c, __ATOMIC_RELEASE);
 	arch_ipi_send(target, IPI_CALL);
+	ipi_wake(target);
+}
+
+/* The sleeper publishes asleep, then looks at its mailboxes and its condition; a waker publishes
+ * its store, then looks at asleep: one of the two sees the other. An NMI just before the hlt
+ * makes the hlt a no-op (arch_halt_until_nmi), so it is never lost. */
+void ipi_sleep(bool (*done)(void *), void *arg)
+{
+	unsigned self = smp_cpu_index();
+
+	__atomic_store_n(&asleep[self], true, __ATOMIC_SEQ_CST);
+	while (!done(arg)) {
+		ipi_handle_calls();
+		arch_halt_until_nmi();
+	}
+	__atomic_store_n(&asleep[self], false, __ATOMIC_RELEASE);
+}
+
+void ipi_wake(unsigned cpu)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the caller's store before the look at asleep */
+	if (!__atomic_load_n(&asleep[cpu], __ATOMIC_SEQ_CST))
+		return;
+	__atomic_add_fetch(&wake_nmis[cpu], 1, __ATOMIC_SEQ_CST);
+	arch_ipi_send(cpu, IPI_NMI);
+}
+
+bool ipi_nmi_woke(void)
+{
+	unsigned *n = &wake_nmis[smp_cpu_index()];
+	unsigned seen = __atomic_load_n(n, __ATOMIC_ACQUIRE);
+
+	while (seen && !__atomic_compare_exchange_n(n, &seen, seen - 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+	return seen != 0;
 }
 
 static void wait_done(struct ipi_call *c)

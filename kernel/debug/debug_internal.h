@@ -20,9 +20,11 @@ void transport_send(const void *buf, size_t len);
 /* Takes up to cap bytes gdb sent; 0 when none are waiting. Never blocks. */
 size_t transport_recv(void *buf, size_t cap);
 /* The stub has nothing to read: returns after gdb's next bytes may have come (interrupts off).
- * may_halt: the CPU may halt until the doorbell (it takes the doorbell's interrupt, and it is not
- * in an NMI handler, where no interrupt may nest); otherwise it only polls. */
+ * may_halt: the CPU may halt until the doorbell (an interrupt may nest: trap_may_nest());
+ * otherwise it only polls. */
 void transport_wait(bool may_halt);
+/* Routes the doorbell's interrupt to CPU cpu (the stub's holder, which halts for it). */
+void transport_route_doorbell(unsigned cpu);
 /* Tells the host the stub polls the ring (no doorbell needed) or no longer does. */
 void transport_set_polling(bool on);
 /* Drops doorbell bytes waiting in the UART (they only say "look at the ring"). */
@@ -68,24 +70,25 @@ void debug_wait_text(const struct task *t, char *buf, size_t size);
  *   stopall_next_event    a parked CPU's pending stop that fate says to report now
  *   stopall_resume        releases the parked CPUs that runs() names, gives up the stub, and
  *                         parks this CPU if runs() does not name it
- *   stopall_nmi           the NMI handler's part: true when it was the holder's (parked)
+ *   stopall_nmi_wanted    the NMI handler's part: true when it was the holder's, for this
+ *                         CPU to park (stopall_park) once out of the handler
  *   stopall_claim/unclaim the stub for a short job (the doorbell interrupt), no stop
  */
 enum stopall_fate { STOPALL_KEEP, STOPALL_DROP, STOPALL_REPORT };
-void stopall_enter(unsigned self, struct trap_frame *f, bool nmi);
+void stopall_enter(unsigned self, struct trap_frame *f);
 void stopall_leave(unsigned self);
 bool stopall_take(unsigned self, const struct gdb_stop *stop);
 void stopall_stop_others(unsigned self);
 bool stopall_next_event(unsigned self, enum stopall_fate (*fate)(unsigned c, const struct gdb_stop *e),
 			struct gdb_stop *out);
 void stopall_resume(unsigned self, bool (*runs)(unsigned c));
-bool stopall_nmi(struct trap_frame *f);
+bool stopall_nmi_wanted(unsigned self);
+void stopall_park(unsigned self, struct trap_frame *f);
 bool stopall_claim(unsigned self);
 void stopall_unclaim(void);
 bool stopall_busy(void);
 struct trap_frame *stopall_frame(unsigned c);
 bool stopall_in_stub(unsigned c);
-bool stopall_in_nmi(unsigned c);
 bool stopall_parked(unsigned c);
 bool stopall_stuck(unsigned c);
 uint64_t stopall_last_park_ns(void);

@@ -24,6 +24,7 @@
 #include "arch/x86_64/debugregs.h"
 #include "arch/x86_64/frame.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/nmi_divert.h"
 #include "debug/debug_internal.h"
 #include "gdbstub.h"
 #include "hermit/abi.h"
@@ -454,14 +455,15 @@ static enum gdb_state report(const struct gdb_stop *stop)
 	return gdb_report_stop(stop);
 }
 
-/* Talks to gdb until it resumes; the other CPUs are parked, this one holds the stub. */
-static void session(unsigned self, struct gdb_stop stop)
+/* Talks to gdb until it resumes; the other CPUs are parked, this one holds the stub and takes
+ * the doorbell's interrupt, halting for it if may_halt. */
+static void session(unsigned self, struct gdb_stop stop, bool may_halt)
 {
-	bool may_halt = self == DOORBELL_CPU && !stopall_in_nmi(self);
 	enum gdb_state st;
 
 	dbg.stop_requested = false; /* any stop answers a ^C */
 	stopall_stop_others(self);
+	transport_route_doorbell(self);
 	bp_plant_all(false);
 	transport_set_polling(true);
 	transport_publish_stop(true);
@@ -492,6 +494,7 @@ static void session(unsigned self, struct gdb_stop stop)
 		transport_publish_stop(true);
 		st = report(&stop);
 	}
+	transport_route_doorbell(DOORBELL_CPU);
 	bp_snapshot_reads();
 	bp_plant_all(true);
 	trace(GDB_RESUME, stop.tid, dbg.step_task != 0);
@@ -506,49 +509,58 @@ static void stub_stop(struct trap_frame *f, struct gdb_stop stop)
 {
 	struct cpu *c = this_cpu();
 
-	(void)f;
 	dbg.trap_ns = clock_ns();
 	stop.tid = c->current ? c->current->id : 1;
 	if (!stopall_take(c->id, &stop))
 		return; /* another CPU's stub reported it (or it no longer held) and let this one go */
-	session(c->id, stop);
+	session(c->id, stop, trap_may_nest(f));
 	stopall_resume(c->id, cpu_resumed);
 }
 
-/* The doorbell interrupt: gdb's bytes while tasks run (^C, or a gdb connecting). */
+/* gdb's bytes while tasks run (^C, or a gdb connecting), if no other CPU holds the stub. */
+static void take_gdb_bytes(unsigned self)
+{
+	if (!stopall_claim(self))
+		return;
+	bp_plant_all(false); /* like the stub context: no int3 of gdb's may fire in here */
+	transport_ack_doorbell();
+	(void)feed_waiting(gdb_state());
+	bp_plant_all(true);
+	stopall_unclaim();
+}
+
+/* The doorbell interrupt. */
 static void rx_irq(void)
 {
 	unsigned self = smp_cpu_index();
 
-	/* The stub halted in transport_wait() here, or holds another CPU and reads the ring itself:
-	 * waking it was all. */
-	if (stopall_in_stub(self) || !stopall_claim(self)) {
+	/* The stub halted in transport_wait() here: waking it was all. */
+	if (stopall_in_stub(self)) {
 		transport_ack_doorbell();
 		return;
 	}
-	/* Like the stub context: no int3 and no watchpoint of gdb's may fire in here. */
-	stopall_enter(self, NULL, false);
+	stopall_enter(self, NULL); /* nor a watchpoint */
 	debugregs_disable();
-	bp_plant_all(false);
-	transport_ack_doorbell();
-	(void)feed_waiting(gdb_state());
-	bp_plant_all(true);
+	take_gdb_bytes(self);
 	debugregs_load();
 	stopall_leave(self);
-	stopall_unclaim();
 }
 
 uint64_t debug_last_reply_ns(void) { return dbg.reply_ns; }
 bool debug_stub_active(void) { return dbg.enabled && stopall_in_stub(smp_cpu_index()); }
 bool debug_stub_enabled(void) { return dbg.enabled; }
 
-/* A stop that is no exception: gdb's ^C (at the end of an interrupt, or by NMI). */
-static void stop_here(struct trap_frame *f, bool nmi)
+/* A stop that is no exception: gdb's ^C at the end of an interrupt, or an NMI's, which first
+ * reads gdb's bytes the doorbell could not bring (all CPUs spin with interrupts off: a ^C, or
+ * the packets of a gdb attaching, which then get their answers from this stop). */
+static void stop_here(struct trap_frame *f, bool by_nmi)
 {
 	unsigned self = smp_cpu_index();
 
-	stopall_enter(self, f, nmi);
+	stopall_enter(self, f);
 	debugregs_disable();
+	if (by_nmi)
+		take_gdb_bytes(self);
 	stub_stop(f, (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT });
 	stopall_leave(self);
 	debugregs_load();
@@ -562,16 +574,26 @@ void debug_check_stop(struct trap_frame *f)
 	stop_here(f, false);
 }
 
-bool debug_nmi(struct trap_frame *f)
+/* Diverted out of the NMI handler (nmi_divert.h): a park for another CPU's stop. */
+static void park_diverted(struct trap_frame *f) { stopall_park(smp_cpu_index(), f); }
+
+/* Diverted likewise: an NMI the stub did not ask for, the machine's break button. */
+static void nmi_stop_diverted(struct trap_frame *f) { stop_here(f, true); }
+
+bool debug_nmi(struct trap_frame *f, bool expected)
 {
+	unsigned self = smp_cpu_index();
+
 	if (!dbg.enabled)
 		return false;
-	if (stopall_nmi(f))
-		return true; /* parked for another CPU's stop, and released */
-	/* Not the stub's: the host's NMI for a ^C the doorbell could not bring (interrupts off
-	 * everywhere), or one for every CPU of which another took the stop. */
-	if (gdb_state() == GDB_STATE_RUNNING && !stopall_busy() && !stopall_in_stub(smp_cpu_index()))
-		stop_here(f, true);
+	if (stopall_nmi_wanted(self))
+		nmi_divert(f, park_diverted);
+	else if (!expected && !stopall_busy() && !stopall_in_stub(self) && !nmi_divert_busy()) {
+		/* In the stub path from here: a holder's NMI is left to it (several CPUs may stop at
+		 * once: one holds the stub, the others park in stopall_take). */
+		stopall_enter(self, NULL);
+		nmi_divert(f, nmi_stop_diverted);
+	}
 	return true;
 }
 
@@ -652,7 +674,7 @@ bool debug_exception(struct trap_frame *f)
 		return f->vector == 1;
 	/* Off while the kernel looks at the exception: reading a watched variable must not nest.
 	 * In the stub path from here, so a CPU parked on its way keeps this frame as its task's. */
-	stopall_enter(self, f, false);
+	stopall_enter(self, f);
 	debugregs_disable();
 	handled = exception(f);
 	stopall_leave(self);

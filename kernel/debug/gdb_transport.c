@@ -8,8 +8,8 @@
  * Receiving never blocks. While the stub holds the guest stopped it waits in transport_wait():
  * polling the ring for a moment (gdb's next packet of the same command comes fast), then halted
  * with every interrupt but the doorbell's held back (the task priority), so a stopped guest that
- * gdb leaves alone costs the host no CPU (on the CPU that takes the doorbell's interrupt; a stub held
- * on another CPU, or in an NMI handler, polls); while tasks run, the receive interrupt drains the ring.
+ * gdb leaves alone costs the host no CPU (the doorbell's interrupt goes to the CPU holding the
+ * stub while it holds it, CPU 0 otherwise); while tasks run, the receive interrupt drains the ring.
  */
 #include <string.h>
 
@@ -21,6 +21,7 @@
 #include "hermit/abi.h"
 #include "kernel/clock.h"
 #include "kernel/irq.h"
+#include "kernel/percpu.h"
 
 extern struct hermit_anchor hermit_anchor;
 
@@ -102,6 +103,8 @@ void transport_wait(bool may_halt)
 	}
 	transport_set_polling(true);
 }
+
+void transport_route_doorbell(unsigned cpu) { irq_route(HERMIT_QEMU_DEBUG_IRQ, cpus[cpu].apic_id); }
 
 void transport_ack_doorbell(void)
 {

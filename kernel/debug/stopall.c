@@ -2,15 +2,19 @@
  * debug/stopall.c: every CPU stops for gdb together. The CPU that stops (a breakpoint, a step, a
  * watchpoint, a fault, ^C) claims the stub, the engine's one context; it sends every other CPU an
  * NMI, which reaches a CPU even with interrupts off, and waits until each has parked: saved where
- * it stands (the NMI's trap frame, the live registers of the task it runs) and spun in its NMI
- * handler. When gdb resumes, the holder releases the CPUs whose tasks gdb let go on and keeps the
- * others parked; if gdb did not resume its own CPU's task, it gives up the stub and parks too.
+ * it stands (the NMI's trap frame, the live registers of the task it runs) and halted with
+ * interrupts off (ipi_sleep) until the holder's NMI wakes it. The NMI handler itself does not
+ * park (nmi_divert.h): the park runs once its iret unblocked NMIs, so the waking NMI can come.
+ * When gdb resumes, the holder releases the CPUs whose tasks gdb let go on and keeps the others
+ * parked; if gdb did not resume its own CPU's task, it gives up the stub and parks too.
  *
  * A CPU that stops while another holds the stub keeps its event pending (as gdbserver keeps a
  * thread's status): it parks with the frame of its own trap, and the holder reports the event
  * when gdb next resumes that CPU's task, before anything runs, or drops it when it no longer
  * holds (the breakpoint was removed, the step was cancelled, a ^C already answered). So two CPUs
  * that hit breakpoints at once give gdb two stops, one after the other, neither lost or doubled.
+ * A CPU in its stub path (in_stub) leaves the holder's NMI for that path to take: it parks at
+ * stopall_take() or stopall_leave().
  *
  * Per-CPU fields are written by their own CPU, except parked and release, which the holder
  * clears and sets (a release store after everything the released CPU will read).
@@ -29,8 +33,7 @@
 static struct stop_cpu {
 	struct trap_frame *frame; /* where the CPU's task stands while it is stopped */
 	bool in_stub;             /* in the stub's trap path: frame is that trap's, kept by a park */
-	bool in_nmi;              /* that path is an NMI (no interrupt may nest: no halting) */
-	bool parked;              /* spinning until released */
+	bool parked;              /* halted until released */
 	bool release;             /* set by the holder to let a parked CPU go */
 	bool nmi_wanted;          /* the holder's NMI, as against a stray one */
 	bool stuck;               /* did not park within PARK_WAIT_NS at the last stop */
@@ -44,28 +47,15 @@ static uint64_t stops, pending_reported; /* stop-alls, and stops reported after 
 
 struct trap_frame *stopall_frame(unsigned c) { return c < HERMIT_MAX_CPUS ? cpu[c].frame : NULL; }
 bool stopall_in_stub(unsigned c) { return cpu[c].in_stub; }
-bool stopall_in_nmi(unsigned c) { return cpu[c].in_nmi; }
 bool stopall_stuck(unsigned c) { return cpu[c].stuck; }
 uint64_t stopall_last_park_ns(void) { return last_park_ns; }
 uint64_t stopall_stops(void) { return stops; }
 uint64_t stopall_pending_reported(void) { return pending_reported; }
 
-void stopall_enter(unsigned self, struct trap_frame *f, bool nmi)
-{
-	cpu[self].frame = f;
-	cpu[self].in_nmi = nmi;
-	cpu[self].in_stub = true;
-}
+static bool released(void *flag) { return __atomic_exchange_n((bool *)flag, false, __ATOMIC_ACQUIRE); }
 
-void stopall_leave(unsigned self)
-{
-	cpu[self].in_stub = false;
-	cpu[self].in_nmi = false;
-	cpu[self].frame = NULL;
-}
-
-/* Waits for the holder's release, serving call-function IPIs meanwhile (monitor cpus, the
- * tracer's patching), then takes gdb's debug registers as the stub left them. */
+/* Waits halted for the holder's release, serving call-function IPIs meanwhile (monitor cpus,
+ * the tracer's patching), then takes gdb's debug registers as the stub left them. */
 static void park(unsigned self, struct trap_frame *f)
 {
 	struct stop_cpu *s = &cpu[self];
@@ -74,10 +64,7 @@ static void park(unsigned self, struct trap_frame *f)
 	if (own)
 		s->frame = f;
 	__atomic_store_n(&s->parked, true, __ATOMIC_RELEASE);
-	while (!__atomic_exchange_n(&s->release, false, __ATOMIC_ACQUIRE)) {
-		ipi_handle_calls();
-		arch_cpu_relax();
-	}
+	ipi_sleep(released, &s->release);
 	if (own)
 		s->frame = NULL;
 	debugregs_load();
@@ -85,15 +72,27 @@ static void park(unsigned self, struct trap_frame *f)
 	 * the serializing instruction cross-modified code needs. */
 }
 
-bool stopall_nmi(struct trap_frame *f)
+void stopall_enter(unsigned self, struct trap_frame *f)
 {
-	unsigned self = smp_cpu_index();
-
-	if (!__atomic_exchange_n(&cpu[self].nmi_wanted, false, __ATOMIC_ACQ_REL))
-		return false;
-	park(self, f);
-	return true;
+	cpu[self].frame = f;
+	cpu[self].in_stub = true;
 }
+
+void stopall_leave(unsigned self)
+{
+	/* A holder's NMI that came on the way out of the stub path: park with this trap's frame. */
+	if (__atomic_exchange_n(&cpu[self].nmi_wanted, false, __ATOMIC_ACQ_REL))
+		park(self, cpu[self].frame);
+	cpu[self].in_stub = false;
+	cpu[self].frame = NULL;
+}
+
+bool stopall_nmi_wanted(unsigned self)
+{
+	return !cpu[self].in_stub && __atomic_exchange_n(&cpu[self].nmi_wanted, false, __ATOMIC_ACQ_REL);
+}
+
+void stopall_park(unsigned self, struct trap_frame *f) { park(self, f); }
 
 bool stopall_busy(void) { return __atomic_load_n(&holder, __ATOMIC_ACQUIRE) >= 0; }
 
@@ -177,6 +176,7 @@ static void release(unsigned c)
 {
 	__atomic_store_n(&cpu[c].parked, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&cpu[c].release, true, __ATOMIC_RELEASE);
+	ipi_wake(c);
 }
 
 void stopall_resume(unsigned self, bool (*runs)(unsigned c))

@@ -1,6 +1,7 @@
 """gdb (and lldb) on several CPUs: real debuggers over the proxy's port against the in-kernel stub, with
 HERMIT_CPUS=2 (4 where cheap), tasks spread over the CPUs by the scheduler. Every stop
 parks the other CPUs by NMI; each test checks what gdb must show of every CPU and what it must not."""
+import os
 import re
 import shutil
 import signal
@@ -77,6 +78,51 @@ def test_ctrl_c_with_one_cpu_idle_and_one_busy(guest):
     assert "received signal SIGINT" in out, out
     state = threads(out)
     assert state["spinner"] == "running on CPU 1" and state["main"].startswith("blocked"), out
+
+
+def qemu_of(g):
+    """The pid of the guest's QEMU, the proxy's child."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        kids = open(f"/proc/{g.proc.pid}/task/{g.proc.pid}/children").read().split()
+        if kids:
+            return int(kids[0])
+        time.sleep(0.1)
+    pytest.fail("the proxy started no QEMU")
+
+
+STOPPED_S = 3
+
+
+def cpu_while_stopped(qemu):
+    """gdb commands that print QEMU's CPU time (utime, stime in ticks) around STOPPED_S seconds."""
+    sample = f"shell echo QEMU_CPU $(sed 's/.*) //' /proc/{qemu}/stat | cut -d' ' -f12,13)"
+    return ["shell sleep 1", sample, f"shell sleep {STOPPED_S}", sample]
+
+
+def cpu_seconds_used(out):
+    (u0, s0), (u1, s1) = [map(int, m) for m in re.findall(r"^QEMU_CPU (\d+) (\d+)$", out, re.M)]
+    return (u1 + s1 - u0 - s0) / os.sysconf("SC_CLK_TCK")
+
+
+# A stopped guest costs the host no CPU: parked CPUs halt until released, and the stub's holder
+# halts until gdb's next bytes, whichever CPU holds it (^C on the doorbell, by NMI with interrupts
+# off everywhere, a breakpoint on another CPU than CPU 0). Spinning, each vCPU burns a host core.
+@pytest.mark.parametrize("cpus,how", [(2, "spin"), (4, "spin"), (2, "cli"), (2, "watch")])
+def test_a_stopped_guest_costs_the_host_no_cpu(guest, cpus, how):
+    g = guest(APP, *{"spin": ["spin"], "cli": ["spin", "cli"], "watch": ["watch"]}[how], env=smp(cpus))
+    measure = cpu_while_stopped(qemu_of(g))
+    if how == "watch":  # the stub held by CPU 1, whose writer hit the watchpoint; then it goes on
+        out = g.gdb("watch shared", "continue", "info threads", *measure, "continue")
+        assert threads(out)["writer"] == "running on CPU 1", out
+        assert "exited normally" in out, out
+    else:
+        out = interrupted(g, ["continue", *measure, "info threads", "kill"], after=4)
+        assert "received signal SIGINT" in out, out
+        assert len(re.findall(r"running on CPU \d", out)) == cpus, out
+    no_errors(out)
+    used = cpu_seconds_used(out)
+    assert used < 0.25 * STOPPED_S, f"QEMU used {used:.2f} s of CPU in {STOPPED_S} s stopped\n{out}"
 
 
 def test_stopped_cpus_stay_stopped_until_gdb_resumes(guest):

@@ -22,6 +22,8 @@
 static int pending[NCPUS][3]; /* [cpu][enum ipi_kind] */
 static int sent[NCPUS][3];
 static int halted[NCPUS];
+static int halts[NCPUS];      /* arch_halt_until_nmi() calls */
+static int stray_nmis;        /* NMIs that were neither a stop nor a wake-up */
 static int bad_sends; /* to itself or an offline CPU; counted, as cmocka may not fail in a thread */
 static long progress[NCPUS]; /* what each CPU's "code" did, outside interrupts */
 
@@ -41,13 +43,25 @@ void arch_halt_forever(void)
 	pthread_exit(NULL);
 }
 
+/* hlt with interrupts off: only an NMI ends it, one sent before it too (traps.c steps over the
+ * hlt then); the NMI handler owns up to it. */
+void arch_halt_until_nmi(void)
+{
+	__atomic_add_fetch(&halts[this_cpu], 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_exchange_n(&pending[this_cpu][IPI_NMI], 0, __ATOMIC_SEQ_CST))
+		sched_yield();
+	if (!ipi_nmi_received() && !ipi_nmi_woke())
+		__atomic_add_fetch(&stray_nmis, 1, __ATOMIC_SEQ_CST);
+}
+
 /* What a CPU does on its interrupts. */
 static void take_interrupts(void)
 {
 	if (__atomic_exchange_n(&pending[this_cpu][IPI_CALL], 0, __ATOMIC_SEQ_CST))
 		ipi_handle_calls();
-	if (__atomic_exchange_n(&pending[this_cpu][IPI_NMI], 0, __ATOMIC_SEQ_CST))
-		ipi_nmi_received(); /* a stop never returns */
+	if (__atomic_exchange_n(&pending[this_cpu][IPI_NMI], 0, __ATOMIC_SEQ_CST) &&
+	    !ipi_nmi_received() /* a stop never returns */ && !ipi_nmi_woke())
+		__atomic_add_fetch(&stray_nmis, 1, __ATOMIC_SEQ_CST);
 }
 
 /* A CPU's code outside interrupts, until the test ends. */
@@ -202,6 +216,43 @@ static void test_stop_others_counts_the_cpus_that_stopped(void **state)
 	assert_int_equal(bad_sends, 0);
 }
 
+static bool wake_flag;
+static bool flag_set(void *flag) { return __atomic_exchange_n((bool *)flag, false, __ATOMIC_SEQ_CST); }
+static void sleep_until_flag(void)
+{
+	ipi_sleep(flag_set, &wake_flag);
+	run();
+}
+
+/* A CPU asleep with interrupts off still runs the calls sent to it (each wakes it by NMI), and
+ * wakes when its condition holds; nobody sends an NMI to a CPU that is not asleep. */
+static void test_a_sleeping_cpu_wakes_for_calls_and_its_condition(void **state)
+{
+	(void)state;
+	struct cpu_thread t[NCPUS];
+	unsigned where = 99;
+	this_cpu = 0;
+	stray_nmis = 0;
+	start_cpus(t, 1, 1, sleep_until_flag);
+	while (!__atomic_load_n(&halts[1], __ATOMIC_SEQ_CST))
+		sched_yield();
+	int nmis = sent[1][IPI_NMI];
+	ipi_call(1, record_cpu, &where);
+	assert_int_equal(where, 1);
+	assert_true(sent[1][IPI_NMI] > nmis);
+	__atomic_store_n(&wake_flag, true, __ATOMIC_SEQ_CST);
+	ipi_wake(1);
+	while (__atomic_load_n(&wake_flag, __ATOMIC_SEQ_CST))
+		sched_yield(); /* it saw the flag: it left its sleep */
+	usleep(20000);
+	nmis = sent[1][IPI_NMI];
+	ipi_wake(1);
+	assert_int_equal(sent[1][IPI_NMI], nmis); /* awake: no NMI */
+	host_cpus_stop(t, 1, 1);
+	assert_int_equal(stray_nmis, 0); /* every wake-up NMI was owned up to */
+	assert_int_equal(bad_sends, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_crossing_calls_neither_deadlock_nor_get_lost),
 		cmocka_unit_test(test_parked_call_freezes_the_others),
 		cmocka_unit_test(test_reschedule_and_stray_nmi),
+		cmocka_unit_test(test_a_sleeping_cpu_wakes_for_calls_and_its_condition),
 		cmocka_unit_test(test_stop_others_counts_the_cpus_that_stopped),
 	};
 	host_cpus_online = NCPUS;

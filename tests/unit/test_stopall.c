@@ -24,6 +24,13 @@ static int nmi_pending[NCPUS];
 static int deaf[NCPUS];        /* a CPU that never takes its NMI */
 static int drloads[NCPUS];     /* debugregs_load() per CPU: gdb's watchpoints reach each one */
 void ipi_handle_calls(void) {}
+void ipi_wake(unsigned cpu) { (void)cpu; }
+/* A parked CPU halts until woken; here it polls its condition. */
+void ipi_sleep(bool (*done)(void *), void *arg)
+{
+	while (!done(arg))
+		sched_yield();
+}
 void debugregs_load(void) { __atomic_add_fetch(&drloads[this_cpu], 1, __ATOMIC_SEQ_CST); }
 
 void arch_ipi_send(unsigned cpu, enum ipi_kind kind)
@@ -37,12 +44,14 @@ static int leave_cpu[NCPUS]; /* its thread ends (another thread plays that CPU n
 
 static bool all_run(unsigned c) { (void)c; return true; }
 
-/* A CPU running a task: it takes its NMIs (parking in stopall_nmi) until told to quit. */
+/* A CPU running a task: it takes its NMIs (parking once out of the handler, as nmi_divert
+ * arranges) until told to quit. */
 static void run_task(void)
 {
 	while (!__atomic_load_n(&host_cpus_quit, __ATOMIC_SEQ_CST) && !__atomic_load_n(&leave_cpu[this_cpu], __ATOMIC_SEQ_CST)) {
-		if (!deaf[this_cpu] && __atomic_exchange_n(&nmi_pending[this_cpu], 0, __ATOMIC_SEQ_CST))
-			(void)stopall_nmi(&frames[this_cpu]);
+		if (!deaf[this_cpu] && __atomic_exchange_n(&nmi_pending[this_cpu], 0, __ATOMIC_SEQ_CST) &&
+		    stopall_nmi_wanted(this_cpu))
+			stopall_park(this_cpu, &frames[this_cpu]);
 		sched_yield();
 	}
 }
@@ -53,7 +62,7 @@ static int took[NCPUS]; /* stopall_take()'s answer + 1, 0 while it has not retur
 
 static void stop_then_run(void)
 {
-	stopall_enter(this_cpu, &frames[this_cpu], false);
+	stopall_enter(this_cpu, &frames[this_cpu]);
 	bool holder = stopall_take(this_cpu, &events[this_cpu]);
 	__atomic_store_n(&took[this_cpu], holder + 1, __ATOMIC_SEQ_CST);
 	if (holder) { /* it was its own stop: report nothing here, just let everything go */
@@ -126,7 +135,7 @@ static void test_stop_parks_every_other_cpu_with_its_frame(void **state)
 	(void)state;
 	start_cpu(1, run_task);
 	start_cpu(2, run_task);
-	stopall_enter(0, &frames[0], false);
+	stopall_enter(0, &frames[0]);
 	assert_true(stopall_take(0, &stop));
 	stopall_stop_others(0);
 	for (unsigned c = 1; c < NCPUS; c++) {
@@ -152,7 +161,7 @@ static void hold_while_cpu1_stops(void)
 
 	events[1] = (struct gdb_stop){ .reason = GDB_STOP_SWBREAK, .tid = 7 };
 	start_cpu(2, run_task);
-	stopall_enter(0, &frames[0], false);
+	stopall_enter(0, &frames[0]);
 	assert_true(stopall_take(0, &stop));
 	start_cpu(1, stop_then_run);
 	stopall_stop_others(0);
@@ -204,7 +213,7 @@ static void holder_lets_cpu1_alone_go(void)
 {
 	struct gdb_stop stop = { .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = 1 };
 
-	stopall_enter(0, &frames[0], false);
+	stopall_enter(0, &frames[0]);
 	if (!stopall_take(0, &stop))
 		return;
 	stopall_stop_others(0);
@@ -230,7 +239,7 @@ static void test_resume_releases_only_the_named_cpus(void **state)
 	__atomic_store_n(&leave_cpu[1], 1, __ATOMIC_SEQ_CST);
 	pthread_join(threads[1].thread, NULL);
 	this_cpu = 1;
-	stopall_enter(1, &frames[1], false);
+	stopall_enter(1, &frames[1]);
 	assert_true(stopall_take(1, &step));
 	stopall_stop_others(1);
 	assert_int_equal(nmi_pending[0] + nmi_pending[2], 0); /* both were parked already */
@@ -253,7 +262,7 @@ static void test_a_cpu_that_does_not_park_is_reported_stuck(void **state)
 	deaf[2] = 1;
 	start_cpu(1, run_task);
 	start_cpu(2, run_task);
-	stopall_enter(0, &frames[0], false);
+	stopall_enter(0, &frames[0]);
 	assert_true(stopall_take(0, &stop));
 	stopall_stop_others(0);
 	assert_false(stopall_stuck(1));
@@ -261,6 +270,41 @@ static void test_a_cpu_that_does_not_park_is_reported_stuck(void **state)
 	assert_true(stopall_last_park_ns() >= 100000000ull);
 	stopall_resume(0, all_run);
 	stopall_leave(0);
+	stop_cpus();
+}
+
+/* CPU 1 is in its stub path (a trap gdb will not see) when CPU 0 stops: the NMI is left to that
+ * path, which parks on its way out with its trap's frame. */
+static int in_stub_path;
+static void trap_not_reported(void)
+{
+	stopall_enter(this_cpu, &frames[this_cpu]);
+	__atomic_store_n(&in_stub_path, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&nmi_pending[this_cpu], __ATOMIC_SEQ_CST))
+		sched_yield();
+	assert_false(stopall_nmi_wanted(this_cpu)); /* the NMI handler leaves it */
+	stopall_leave(this_cpu);
+	run_task();
+}
+
+static void test_a_cpu_in_its_stub_path_parks_on_its_way_out(void **state)
+{
+	struct gdb_stop stop = { .reason = GDB_STOP_SIGNAL, .signal = GDB_SIGINT, .tid = 1 };
+	(void)state;
+	in_stub_path = 0;
+	start_cpu(2, run_task);
+	start_cpu(1, trap_not_reported);
+	while (!__atomic_load_n(&in_stub_path, __ATOMIC_SEQ_CST))
+		sched_yield();
+	stopall_enter(0, &frames[0]);
+	assert_true(stopall_take(0, &stop));
+	stopall_stop_others(0);
+	assert_false(stopall_stuck(1));
+	assert_ptr_equal(stopall_frame(1), &frames[1]);
+	stopall_resume(0, all_run);
+	stopall_leave(0);
+	while (stopall_parked(1))
+		sched_yield();
 	stop_cpus();
 }
 
@@ -272,6 +316,7 @@ int main(void)
 		cmocka_unit_test_setup(test_a_dropped_stop_is_never_reported, reset),
 		cmocka_unit_test_setup(test_resume_releases_only_the_named_cpus, reset),
 		cmocka_unit_test_setup(test_a_cpu_that_does_not_park_is_reported_stuck, reset),
+		cmocka_unit_test_setup(test_a_cpu_in_its_stub_path_parks_on_its_way_out, reset),
 	};
 	host_cpus_online = NCPUS;
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,6 +109,15 @@ trap_return:
 	addq $16, %rsp			/* vector and error code */
 	iretq
 
+/* An NMI's work moved out of its handler (nmi_divert.c): the handler's iret lands here on the
+ * CPU's divert stack, interrupts off, rdi the work; nmi_diverted returns the frame to resume. */
+	.globl nmi_divert_trampoline
+nmi_divert_trampoline:
+	cld
+	call nmi_diverted
+	movq %rax, %rsp
+	jmp trap_return
+
 /* A task diverted to its signal handlers (signal_divert.c), interrupts off, rsp at its frame:
  * run them, then resume from the frame as it was. */
 	.globl signal_trampoline

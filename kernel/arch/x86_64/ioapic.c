@@ -1,5 +1,6 @@
 /*
- * arch/x86_64/ioapic.c: routes ISA/GSI lines to vectors VEC_IRQ_BASE + line on CPU 0.
+ * arch/x86_64/ioapic.c: routes ISA/GSI lines to vectors VEC_IRQ_BASE + line on CPU 0 (or the CPU
+ * irq_route() names).
  */
 #include <stdint.h>
 
@@ -20,3 +21,5 @@ void irq_attach_at(unsigned gsi, unsigned vector, irq_handler handler)
 	ioapic_write(0x11 + 2 * gsi, 0);      /* destination: APIC id 0 */
 	ioapic_write(0x10 + 2 * gsi, vector); /* fixed, physical, edge, active high, unmasked */
 }
+
+void irq_route(unsigned gsi, uint32_t apic_id) { ioapic_write(0x11 + 2 * gsi, apic_id << 24); }

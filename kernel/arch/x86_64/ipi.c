@@ -21,3 +21,9 @@ void arch_ipi_send(unsigned cpu, enum ipi_kind kind)
 
 void arch_cpu_relax(void) { cpu_relax(); }
 void arch_halt_forever(void) { cpu_halt_forever(); }
+
+/* traps.c steps an NMI that lands on this hlt over it, so the wake-up it may bring is not lost. */
+__attribute__((noinline)) void arch_halt_until_nmi(void)
+{
+	__asm__ volatile(".globl nmi_wait_hlt\nnmi_wait_hlt: hlt" ::: "memory");
+}

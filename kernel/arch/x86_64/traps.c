@@ -5,6 +5,7 @@
  */
 #include "arch/x86_64/frame.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/nmi_divert.h"
 #include "kernel/debug.h"
 #include "kernel/ipi.h"
 #include "kernel/irq.h"
@@ -29,21 +30,27 @@ static int frame_on_task_stack(const struct trap_frame *f)
 
 /*
  * An NMI: a crash on another CPU stopping this one for good (its task's frame becomes the NMI's,
- * so the report and the core show where it stood), or the gdb stub parking this CPU or stopping
- * for a ^C; false for one nobody asked for.
+ * so the report and the core show where it stood), a wake-up (ipi_sleep), or the gdb stub's: a
+ * park or a stop, done once the handler returned (nmi_divert.h); false for one nobody asked for.
  */
 static bool nmi(struct trap_frame *f)
 {
+	extern char nmi_wait_hlt[];
 	struct task *t = this_cpu()->current;
 	struct trap_frame *saved = t ? t->frame : NULL;
+	bool woke;
 
-	if (t)
-		t->frame = f;
+	nmi_divert_enter(f);
+	if (f->rip == (uintptr_t)nmi_wait_hlt)
+		f->rip++; /* it was about to halt: it has something to look at now */
+	if (t) /* parked for gdb (nmi_divert.h), its task stands in the diverted frame */
+		t->frame = nmi_divert_busy() ? nmi_divert_frame() : f;
 	if (ipi_nmi_received())
 		return true; /* not reached: a stopped CPU stays halted */
 	if (t)
 		t->frame = saved;
-	return debug_nmi(f);
+	woke = ipi_nmi_woke();
+	return debug_nmi(f, woke) || woke;
 }
 
 struct trap_frame *trap_dispatch(struct trap_frame *f);
@@ -61,7 +68,9 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 			return f;
 		crash_exception(f);
 	}
-	if (!frame_on_task_stack(f))
+	/* Off the task's stack: it was nearly full, or the trap came to NMI work (the stub's doorbell
+	 * while a stop runs diverted), which leaves it on the trap stack. */
+	if (!frame_on_task_stack(f) && !nmi_divert_busy())
 		panic("kernel stack overflow (interrupt %lu with rsp 0x%lx)", f->vector, f->rsp);
 	if (f->vector == VEC_RESCHED) {
 		this_cpu()->need_resched = 1;

@@ -23,9 +23,11 @@ void debug_boot(uint32_t config_flags);
  * false when it is fatal as without a debugger. */
 bool debug_exception(struct trap_frame *f);
 
-/* An NMI in frame f: true when the stub claims it (a stop-all parked this CPU and released it,
- * or the host's NMI for a ^C stopped here for gdb). Any NMI while the stub runs is its own. */
-bool debug_nmi(struct trap_frame *f);
+/* An NMI in frame f: true when the stub claims it: a stop-all's, for this CPU to park, or one
+ * nobody asked for (unless expected: it may be the kernel's own wake-up), which stops the guest
+ * for gdb; each runs once the NMI handler returned (nmi_divert.h). Under HERMIT_DEBUG every NMI
+ * is the stub's. */
+bool debug_nmi(struct trap_frame *f, bool expected);
 /* A CPU came up: it takes gdb's watchpoints and hardware breakpoints. Interrupts off. */
 void debug_cpu_online(void);
 

@@ -21,6 +21,8 @@ void apic_timer_arm(uint64_t deadline_ns);
 void irq_attach(unsigned gsi, irq_handler handler);
 /* The same at a chosen vector (its priority class decides what the task priority lets in). */
 void irq_attach_at(unsigned gsi, unsigned vector, irq_handler handler);
+/* Sends line gsi's interrupts to the local APIC apic_id from now on. */
+void irq_route(unsigned gsi, uint32_t apic_id);
 /* Sets the handler of a vector that no controller routes (IPIs). */
 void irq_attach_vector(unsigned vector, irq_handler handler);
 /* True once the local APIC delivers interrupts (after apic_init()). */

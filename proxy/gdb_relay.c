@@ -151,7 +151,7 @@ void relay_guest_start(struct relay *r, const struct guestmem *gm, hermit_gpa_t 
 		       int doorbell_fd, int qmp_fd)
 {
 	qmp_init(&r->qmp, qmp_fd);
-	r->ctrl_c_waiting = false;
+	r->unread_waiting = false;
 	r->gm = gm;
 	gv_init(&r->gv, gm, anchor);
 	r->doorbell_fd = doorbell_fd;

@@ -805,9 +805,9 @@ struct relay {
 	size_t h2g_len;
 	struct relay_fast fast;
 	struct qmp qmp;       /* QEMU's monitor, for an NMI (relay_nmi.c); fd -1 without a guest */
-	int nmi_timer_fd;     /* fires when a ^C may need an NMI */
-	bool ctrl_c_waiting;  /* a ^C went to the stub and the timer runs */
-	uint32_t ctrl_c_end;  /* h2g's count of bytes once the stub has read that ^C */
+	int nmi_timer_fd;     /* fires when bytes for a stub that runs may need an NMI */
+	bool unread_waiting;  /* bytes went to a stub that runs, and the timer runs */
+	uint32_t unread_end;  /* h2g's count of bytes once the stub has read them */
 	unsigned nmis;        /* NMIs asked of QEMU */
 };
 

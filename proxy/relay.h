@@ -73,7 +73,8 @@ void relay_drain_g2h(struct relay *r);
 
 int relay_nmi_init(struct relay *r);
 void relay_nmi_close(struct relay *r);
-/* A ^C went to the stub: if it is still unread a moment later, every guest CPU gets an NMI. */
+/* Bytes went to a stub that runs: if they are still unread a moment later, every guest CPU gets an
+ * NMI. Nothing when the stub holds the guest stopped (it reads the ring itself). */
 void relay_nmi_arm(struct relay *r);
 /* The timer fired (nmi_timer_fd readable). */
 void relay_nmi_expired(struct relay *r);

@@ -113,10 +113,8 @@ void relay_read_client(struct relay *r)
 				relay_to_gdb_raw(r, r->last, r->last_len);
 			break;
 		case RSP_FRAME_INTERRUPT:
-			if (r->guest && r->chan) {
+			if (r->guest && r->chan)
 				relay_to_guest_raw(r, "\x03", 1);
-				relay_nmi_arm(r);
-			}
 			break;
 		default:
 			break;

@@ -697,8 +697,8 @@ void debug_boot(uint32_t config_flags)
 	if (gdb_init(&ops, NULL) != 0)
 		return;
 	debug_monitor_init();
+	dbg.enabled = true; /* before the channel is published: an NMI for its bytes finds the stub */
 	transport_init(rx_irq);
-	dbg.enabled = true;
 	if (config_flags & HERMIT_CONFIG_ATTACH)
 		return; /* the guest runs; a gdb that connects stops it wherever it is (rx_irq) */
 	dbg.boot_stop = true;

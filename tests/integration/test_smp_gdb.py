@@ -71,6 +71,26 @@ def test_ctrl_c_stops_cpus_that_all_spin_with_interrupts_off(guest):
     assert "kernel crash" not in g.finish()[2]
 
 
+def test_attach_stops_cpus_that_all_spin_with_interrupts_off(guest):
+    """HERMIT_DEBUG=attach: gdb's first packets cannot ring the doorbell (no CPU takes interrupts);
+    the proxy's NMI brings them, every thread is there, and the guest runs on after a detach."""
+    g = guest(APP, "spin", "cli", env={**smp(2), "HERMIT_DEBUG": "attach"})
+    time.sleep(3)  # main and the spinner spin with interrupts off
+    out = interrupted(g, ["info threads", "p spins[1]", "continue", "info threads", "p spins[1]", "detach"], after=8)
+    no_errors(out)
+    listed = re.findall(r'"(main|spinner)" \(running on CPU (\d)\)\s+spin \(slot=', out)
+    assert sorted(c for _, c in listed) == ["0", "0", "1", "1"], out  # at the attach, and after the ^C
+    assert "received signal SIGINT" in out, out
+    before, after = (int(v) for v in re.findall(r"^\$[12] = (\d+)$", out, re.M))
+    assert after > before, out  # continue let them run
+    assert "Detaching from program" in out or "detached" in out, out
+    time.sleep(1)
+    again = g.gdb("p spins[1]", "detach")  # attaches again: it ran on after the detach
+    no_errors(again)
+    assert int(re.search(r"^\$1 = (\d+)$", again, re.M).group(1)) > after, again
+    assert g.proc.poll() is None and "kernel crash" not in again
+
+
 def test_ctrl_c_with_one_cpu_idle_and_one_busy(guest):
     g = guest(APP, "spin", "idle", env=smp(2))
     out = interrupted(g, ["continue", "info threads", "kill"])

@@ -4,7 +4,9 @@
     spinning (tests/smp-debuggee spin: a thread per CPU), in milliseconds;
   - a breakpoint: from its trap to the stop reply sent, and within that the wait for the other
     CPUs to park, as the stub measured them (`monitor cpus` after each hit; tests/smp-debuggee
-    hits, two threads hitting hit() together), in microseconds.
+    hits, two threads hitting hit() together), in microseconds;
+  - the host CPU time QEMU uses in STOPPED_S seconds while the guest stays stopped after the last
+    ^C (every CPU was spinning), from /proc (one figure).
 Each figure is the median of BENCH_STOPS (10) stops; min and max beside it.
 """
 import os
@@ -22,6 +24,7 @@ from conftest import PROXY, TESTS  # noqa: E402
 
 APP = TESTS / "smp-debuggee"
 STOPS = int(os.environ.get("BENCH_STOPS", "10"))
+STOPPED_S = 5
 
 
 def free_port():
@@ -73,7 +76,20 @@ class Client:
             self.buf += chunk
 
 
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def qemu_cpu_while_stopped(g):
+    qemu = int(pathlib.Path(f"/proc/{g.proxy.pid}/task/{g.proxy.pid}/children").read_text().split()[0])
+    before = cpu_seconds(qemu)
+    time.sleep(STOPPED_S)
+    return cpu_seconds(qemu) - before
+
+
 def ctrl_c_ms(cpus):
+    """The ^C times, and QEMU's CPU time while stopped after the last."""
     g = Guest(cpus, "spin")
     try:
         c = Client(g.port)
@@ -88,7 +104,7 @@ def ctrl_c_ms(cpus):
             if not c.reply().startswith(b"T"):
                 raise SystemExit("bench-gdb-smp: no stop reply to ^C")
             times.append((time.perf_counter() - t) * 1e3)
-        return times
+        return times, qemu_cpu_while_stopped(g)
     finally:
         g.close()
 
@@ -115,12 +131,13 @@ def row(name, values, unit):
 def main():
     print(f"gdb stop-all, TCG, {APP.name} ({STOPS} stops each; median, min, max)")
     for cpus in (1, 2, 4):
-        c = ctrl_c_ms(cpus)
+        c, stopped_cpu = ctrl_c_ms(cpus)
         park, reply = breakpoint_us(cpus)
         print(f"{cpus} CPU{'s' if cpus > 1 else ''}:")
         print(row("  ^C to stop reply (bare client)", c, "ms"))
         print(row("  breakpoint: trap to stop reply", reply, "us"))
         print(row("  breakpoint: the others parked in", park, "us"))
+        print(f"  {'QEMU CPU time while stopped':36}{stopped_cpu:10.2f} s in {STOPPED_S} s")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 /*
  * net/capture.c: the capture ring of hermit/abi.h (struct hermit_capture). Each frame crossing a
  * driver boundary is copied in with its kernel-clock time and what the kernel knows of it (task,
- * CPU, socket: capture_context.c, which only images with the network link); when the reader (the proxy) has not freed enough room the frame
- * is counted as dropped instead. The lock orders writers (the drivers' tasks, the tcpip task and
- * the apps' tasks sending); the reader only moves tail and read. Each HERMIT_CAPTURE_NOTIFY_BYTES
- * written past read ring the doorbell, so the proxy drains a fast transfer before the ring fills.
+ * CPU, socket: capture_context.c, which only images with the network link); when the reader (the
+ * proxy) has not freed enough room the frame is counted as dropped instead. The lock orders the
+ * writers (the drivers' tasks, the tcpip task and the apps' tasks sending), and each record's time
+ * is read under it, so the ring's order is the frames' time order; the reader only moves tail and
+ * read. Each HERMIT_CAPTURE_NOTIFY_BYTES written past read ring the doorbell, so the proxy drains
+ * a fast transfer before the ring fills.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -69,14 +71,18 @@ void capture_iface_ready(unsigned index)
 		__atomic_store_n(&ring.nifaces, index + 1, __ATOMIC_RELEASE);
 }
 
-void capture_frame(struct hermit_capture_record *rec, const void *frame)
+uint64_t capture_frame(struct hermit_capture_record *rec, const void *frame)
 {
 	if (!data)
-		return;
+		return clock_tsc();
 	uint32_t cap = rec->orig_len < ring.snaplen ? rec->orig_len : ring.snaplen;
 	uint64_t need = sizeof(*rec) + ALIGN8(cap);
 	rec->cap_len = cap;
 	uint64_t f = spin_lock_irqsave(&lock);
+	/* Stamped where its slot is taken: a reading before the lock could lose the race for it to
+	 * a later one (the other direction, another CPU) and the ring would go back in time. */
+	uint64_t tsc = clock_tsc();
+	rec->time_ns = clock_ns_at(tsc);
 	uint64_t head = ring.head, tail = __atomic_load_n(&ring.tail, __ATOMIC_ACQUIRE);
 	uint64_t off = head % ring.size, room_to_end = ring.size - off;
 	/* A record never wraps: skip to the start when it does not fit before the end. */
@@ -85,7 +91,7 @@ void capture_frame(struct hermit_capture_record *rec, const void *frame)
 		ring.dropped++;
 		dropped_since_last++;
 		spin_unlock_irqrestore(&lock, f);
-		return;
+		return tsc;
 	}
 	if (skip) {
 		if (room_to_end >= sizeof(*rec)) {
@@ -110,4 +116,5 @@ void capture_frame(struct hermit_capture_record *rec, const void *frame)
 	spin_unlock_irqrestore(&lock, f);
 	if (notify)
 		doorbell_ring(HERMIT_DOORBELL_CAPTURE);
+	return tsc;
 }

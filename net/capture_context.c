@@ -305,10 +305,10 @@ void capture_add_iface(const struct netdev *dev, const struct netif *nif)
 }
 
 void capture_describe(struct hermit_capture_record *rec, unsigned iface, unsigned direction,
-		      const void *frame, size_t len, uint64_t time_ns)
+		      const void *frame, size_t len)
 {
 	*rec = (struct hermit_capture_record){
-		.time_ns = time_ns, .orig_len = (uint32_t)len, .iface = (uint16_t)iface,
+		.orig_len = (uint32_t)len, .iface = (uint16_t)iface,
 		.direction = (uint16_t)direction, .fd = -1,
 	};
 	struct task *t = this_cpu()->current;

@@ -51,19 +51,21 @@ struct netif;
 void capture_init(uint32_t kib, bool without_context);
 bool capture_enabled(void);
 bool capture_bare(void);
-/* Copies the frame with the record rec describes (capture_describe), setting its cap_len. */
-void capture_frame(struct hermit_capture_record *rec, const void *frame);
+/* Copies the frame with the record rec describes (capture_describe), setting its cap_len and its
+ * time_ns, read under the ring's lock so records lie in time order. Returns that reading
+ * (clock_tsc(), also with no ring or no room), for the frame's trace event. */
+uint64_t capture_frame(struct hermit_capture_record *rec, const void *frame);
 /* Interface index's entry in the ring's table (NULL: no ring, or too many interfaces), filled
  * before capture_iface_ready publishes it. */
 struct hermit_capture_iface *capture_iface(unsigned index);
 void capture_iface_ready(unsigned index);
 
 /* What the kernel knows of a frame and of the interfaces (net/capture_context.c). */
-/* rec for a frame: time_ns is clock_ns_at() of the reading its trace event also carries; then
- * the task and CPU, and the socket when the frame is TCP or UDP over IP and the kernel knows it
- * (for a received frame the task is then the one that last used that socket). */
+/* rec for a frame (capture_frame stamps it): the task and CPU, and the socket when the frame is
+ * TCP or UDP over IP and the kernel knows it (for a received frame the task is then the one that
+ * last used that socket). */
 void capture_describe(struct hermit_capture_record *rec, unsigned iface, unsigned direction,
-		      const void *frame, size_t len, uint64_t time_ns);
+		      const void *frame, size_t len);
 /* The interface's names and addresses, once it is set up (before its first frame). */
 void capture_add_iface(const struct netdev *dev, const struct netif *nif);
 /* The socket layer's news: lwIP socket s is descriptor fd (-1: closed); the calling task uses it. */

@@ -45,21 +45,21 @@ static unsigned ethertype(const void *frame, size_t len)
 	return len >= 14 ? (unsigned)(b[12] << 8 | b[13]) : 0;
 }
 
-static void capture(struct netdev *dev, unsigned direction, const void *frame, size_t len, uint64_t time_ns)
+/* Both directions meet the capture ring and the tracer (net_rx, net_tx) with one clock reading, so
+ * a frame in the pcap file and its event in the trace carry the same time and can be matched. The
+ * ring takes the reading (capture_frame: under its lock, so the file is in time order). */
+static uint64_t capture(struct netdev *dev, unsigned direction, const void *frame, size_t len)
 {
 	if (!capture_enabled())
-		return;
+		return clock_tsc();
 	struct hermit_capture_record rec;
-	capture_describe(&rec, dev->index, direction, frame, len, time_ns);
-	capture_frame(&rec, frame);
+	capture_describe(&rec, dev->index, direction, frame, len);
+	return capture_frame(&rec, frame);
 }
 
-/* Both directions meet the capture ring and the tracer (net_rx, net_tx) with one clock reading, so
- * a frame in the pcap file and its event in the trace carry the same time and can be matched. */
 void netdev_receive(struct netdev *dev, const void *frame, size_t len)
 {
-	uint64_t tsc = clock_tsc();
-	capture(dev, HERMIT_CAPTURE_IN, frame, len, clock_ns_at(tsc));
+	uint64_t tsc = capture(dev, HERMIT_CAPTURE_IN, frame, len);
 	trace_at(NET_RX, tsc, len, ethertype(frame, len));
 	struct netif *nif = dev->stack;
 	if (!nif || len < SIZEOF_ETH_HDR || len > 0xffff) {
@@ -89,8 +89,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 	if (!buf)
 		return ERR_MEM;
 	size_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
-	uint64_t tsc = clock_tsc();
-	capture(dev, HERMIT_CAPTURE_OUT, buf, len, clock_ns_at(tsc));
+	uint64_t tsc = capture(dev, HERMIT_CAPTURE_OUT, buf, len);
 	trace_at(NET_TX, tsc, len, ethertype(buf, len));
 	dev->ops->tx_submit(dev, buf, len);
 	dev->tx_frames++;

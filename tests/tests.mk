@@ -80,6 +80,12 @@ $(UNIT_DIR)/test_ipi: tests/unit/test_ipi.c kernel/core/ipi.c tests/unit/host_cp
 	@mkdir -p $(@D)/deps
 	$(call unit_cc,$(HOST_CFLAGS) -Ikernel/include,-lcmocka -lpthread)
 
+# net/capture.c (the capture ring) with host threads as its writers.
+UNIT_TESTS += $(UNIT_DIR)/test_capture_ring
+$(UNIT_DIR)/test_capture_ring: tests/unit/test_capture_ring.c net/capture.c
+	@mkdir -p $(@D)/deps
+	$(call unit_cc,$(KERNEL_HOST_CFLAGS),-lcmocka -lpthread)
+
 # Every unit test's header dependencies, those of proxy.mk, gdbstub.mk and tracing.mk included
 # (their tests are built from one .c file each, with gcc -MMD -MP).
 -include $(foreach t,$(UNIT_TESTS),$(dir $(t))deps/$(notdir $(t)).d)

@@ -51,7 +51,7 @@ uint64_t clock_tsc_to_ns(uint64_t delta) { return (uint64_t)(((unsigned __int128
 
 uint64_t clock_ns_to_tsc(uint64_t ns) { return (uint64_t)(((unsigned __int128)ns * tsc_per_ns_fp32) >> 32); }
 
-uint64_t clock_tsc(void) { return rdtsc(); }
+uint64_t clock_tsc(void) { return rdtsc_ordered(); }
 
 uint64_t clock_ns_at(uint64_t tsc)
 {

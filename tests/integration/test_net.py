@@ -360,6 +360,39 @@ def test_gdb_and_the_bundle_give_the_same_pcapng(tmp_path):
     assert b"socket 3: TCP 10.0.5.2:%d < 10.0.5.1:" % g.port in out.read_bytes()
 
 
+def test_an_smp_guests_capture_is_in_time_order_for_every_reader(tmp_path):
+    """Two CPUs, two threads on one socket (duplex: one reads, one writes) and the driver's and
+    tcpip's tasks all write the ring: the proxy's file, the live stream and gdb's `hermit pcap` of
+    the post-mortem core are each in time order (tshark's frame.time_delta never negative)."""
+    size = 1_000_000
+    live = tmp_path / "live.pcapng"
+    g = Guest("duplex", size, env={"HERMIT_CPUS": "2", "HERMIT_CAPTURE_NET": f"live:{live}",
+                                   "HERMIT_TRACE_DIR": str(tmp_path), "HERMIT_BUNDLE": "1"})
+    received = bytearray()
+    with g.connect() as s:
+        reader = threading.Thread(target=lambda: received.extend(recv_exactly(s, size)))
+        reader.start()
+        s.sendall(random.Random(3).randbytes(size))  # while the guest sends too
+        s.shutdown(socket.SHUT_WR)
+        reader.join(timeout=120)
+    assert g.finish(timeout=120) == 0, g.stdout + g.stderr
+    assert len(received) == size
+    ours = re.search(r"hermit: network capture in (\S+) \((\d+) frames, 0 dropped\)", g.stderr)
+    assert ours, g.stderr
+    from_gdb = tmp_path / "from-gdb.pcapng"
+    core = next(tmp_path.glob("hermit-postmortem-duplex-*")) / "core"
+    r = subprocess.run(["gdb", "-batch", "-nx", "-iex", "set auto-load safe-path /", "-ex",
+                        f"hermit pcap {from_gdb}", str(TESTS / "duplex"), str(core)],
+                       capture_output=True, text=True, timeout=120)
+    assert re.search(r"hermit: \d+ frames written to ", r.stdout), r.stdout + r.stderr
+    comments = " ".join(c for c, in tshark_fields(ours.group(1), "frame.comment"))
+    assert "on CPU 0" in comments and "on CPU 1" in comments  # both CPUs wrote frames
+    for path in (ours.group(1), live, from_gdb):
+        deltas = [float(d) for d, in tshark_fields(path, "frame.time_delta")]
+        assert len(deltas) > 1000 and min(deltas) >= 0, (path, min(deltas))
+    assert len(read_pcap(live)) == int(ours.group(2))
+
+
 def test_capture_of_a_transfer_larger_than_the_ring(tmp_path):
     """16 MiB through the 8 MiB ring: the proxy empties it while the guest runs, nothing dropped."""
     total = 16 << 20

@@ -38,6 +38,14 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* rdtsc once every earlier instruction has completed (lfence): read under a lock, it is later
+ * than the readings of the lock's earlier holders (a plain rdtsc may run before the lock is won). */
+static inline uint64_t rdtsc_ordered(void)
+{
+	__asm__ volatile("lfence" ::: "memory");
+	return rdtsc();
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

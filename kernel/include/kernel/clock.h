@@ -12,7 +12,8 @@ void clock_init(uint64_t tsc_khz);
 void clock_set_realtime(int64_t realtime_ns);
 uint64_t clock_ns(void);
 /* One reading of the clock for several records of the same moment (a frame in the capture and
- * its trace event): the raw TSC, and clock_ns() at that reading. */
+ * its trace event): the raw TSC, and clock_ns() at that reading. clock_tsc() reads once the
+ * instructions before it are done, so a reading taken under a lock orders as the lock does. */
 uint64_t clock_tsc(void);
 uint64_t clock_ns_at(uint64_t tsc);
 uint64_t clock_tsc_to_ns(uint64_t tsc_delta);

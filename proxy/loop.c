@@ -223,13 +223,30 @@ static bool wait_fd(void *arg, int fd, short events)
 	return false;
 }
 
+/* A replay of a run stopped by HERMIT_TIMEOUT or a signal: QEMU quits at the end of its log. */
+static bool replay_ended_as_recorded(struct vm *vm)
+{
+	int how;
+	int32_t status;
+
+	if (!vm->replay || vm->held_end != VM_RUNNING || !replay_cut_short(vm->replay, &how, &status))
+		return false;
+	if (how == VM_SIGNALED)
+		vm->term_signal = status;
+	else
+		vm->timeout = (unsigned)status;
+	end(vm, how);
+	return true;
+}
+
 /* QEMU is gone: whatever it sent before dying still counts, an EXIT above all. */
 static void after_qemu(struct vm *vm)
 {
 	read_console(vm);
 	read_doorbell(vm);
 	read_qemu_err(vm);
-	end(vm, vm->held_end != VM_RUNNING ? vm->held_end : vm->hold_qemu ? VM_KILLED : VM_DIED);
+	if (!replay_ended_as_recorded(vm))
+		end(vm, vm->held_end != VM_RUNNING ? vm->held_end : vm->hold_qemu ? VM_KILLED : VM_DIED);
 }
 
 static void poll_once(struct vm *vm)
@@ -348,6 +365,15 @@ static int report(struct vm *vm)
 	return EXIT_PROXY_FAILURE;
 }
 
+/* What a recording keeps of the ending besides its kind, so that a replay ends the same way:
+ * the exit status or crash vector, the signal, HERMIT_TIMEOUT's seconds. */
+static int32_t end_status(const struct vm *vm)
+{
+	if (vm->end == VM_SIGNALED)
+		return vm->term_signal;
+	return vm->end == VM_TIMEOUT ? (int32_t)vm->timeout : vm->hc.status;
+}
+
 static int vm_finish(struct vm *vm)
 {
 	int status;
@@ -368,7 +394,7 @@ static int vm_finish(struct vm *vm)
 	if (vm->pm)
 		pm_finish(vm->pm, vm->end, vm->hc.status, stderr);
 	status = report(vm);
-	if (vm->rec && rec_finish(vm->rec, vm->end, vm->hc.status, stderr) < 0 &&
+	if (vm->rec && rec_finish(vm->rec, vm->end, end_status(vm), stderr) < 0 &&
 	    status == 0)
 		status = EXIT_PROXY_FAILURE;
 	if (vm->replay && !replay_finish(vm->replay, vm->end, vm->hc.status, stderr) &&

@@ -580,7 +580,7 @@ struct rec_manifest {
 	uint64_t hcalls;                 /* hypercalls in the log */
 	unsigned snapshots;              /* taken while recording, "init" included */
 	int end;                         /* enum vm_end of the recorded run */
-	int32_t status;                  /* its hcall status (exit status, crash vector) */
+	int32_t status;                  /* exit status, crash vector, signal or timeout (s) */
 	uint64_t duration_ms;
 	struct rec_file { uint64_t size, hash; } qemu_log, hcall_log, answers;
 };
@@ -670,6 +670,10 @@ struct replayer *replay_open(const char *dir, const struct image *img, const cha
 const struct rec_manifest *replay_manifest(const struct replayer *p);
 /* One doorbell byte: the next hypercall of the log; QEMU answers it from its own log. */
 enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, unsigned cpu);
+/* QEMU quit at the end of its log: true, with the recorded ending, when that is where the
+ * recorded run was stopped (HERMIT_TIMEOUT or a signal: status is its seconds or the signal)
+ * and the replay heard every recorded hypercall. */
+bool replay_cut_short(const struct replayer *p, int *end, int32_t *status);
 /* At the end: whether the replay ended as the recording did (said on out when not). */
 bool replay_finish(struct replayer *p, int end, int32_t status, FILE *out);
 

@@ -5,8 +5,9 @@
  * is the Nth hypercall of its own log, which says what the app wrote to the proxy's stdout and
  * stderr (printed again from the log: by the time the proxy reads the ring, the replay may have
  * moved on and reused the guest's buffer) and how the run ended. A ring the log does not expect is a replay
- * that diverged. Under gdb (reverse execution replays stretches again, so rings repeat) only the
- * ending is taken from guest memory, and the app's output is not printed.
+ * that diverged. Under gdb (reverse execution replays stretches again, so rings repeat) the
+ * ending is taken from guest memory, and the app's output is printed once, by the hypercall's
+ * number the kernel gives in its slot.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +23,7 @@ struct replayer {
 	struct rec_manifest m;
 	FILE *log;
 	uint64_t seen;   /* rings heard */
+	uint64_t taken;  /* entries of the log read */
 	bool debugging;  /* under gdb: rings repeat */
 };
 
@@ -105,16 +107,21 @@ static enum hcall_outcome diverged(struct hcall_ctx *ctx, struct replayer *p, co
 	return HCALL_BAD;
 }
 
+static bool read_slot(struct hcall_ctx *ctx, unsigned cpu, struct hermit_hcall_slot *slot)
+{
+	hermit_gpa_t at = ctx->anchor + offsetof(struct hermit_anchor, hcall) + cpu * sizeof(*slot);
+
+	return cpu < HERMIT_MAX_CPUS && gm_read(ctx->gm, at, slot, sizeof(*slot));
+}
+
 /* An ending, read from guest memory: the guest halts after it, so the request stays put. */
 static enum hcall_outcome ending(struct hcall_ctx *ctx, unsigned cpu, enum hcall_outcome *out)
 {
 	struct hermit_hcall_slot slot;
 	struct hc_exit ex;
-	hermit_gpa_t at = ctx->anchor + offsetof(struct hermit_anchor, hcall) + cpu * sizeof(slot);
 
 	*out = HCALL_ANSWER;
-	if (cpu >= HERMIT_MAX_CPUS || !gm_read(ctx->gm, at, &slot, sizeof(slot)) ||
-	    (slot.nr != HERMIT_HC_EXIT && slot.nr != HERMIT_HC_CRASH) ||
+	if (!read_slot(ctx, cpu, &slot) || (slot.nr != HERMIT_HC_EXIT && slot.nr != HERMIT_HC_CRASH) ||
 	    !gm_read(ctx->gm, slot.req, &ex, sizeof(ex)))
 		return HCALL_ANSWER;
 	ctx->status = ex.status;
@@ -122,24 +129,52 @@ static enum hcall_outcome ending(struct hcall_ctx *ctx, unsigned cpu, enum hcall
 	return *out;
 }
 
+/* The log's next entry, its output printed; NULL, or what is wrong with it. */
+static const char *take_entry(struct replayer *p, struct rec_hcall *e)
+{
+	if (fread(e, sizeof(*e), 1, p->log) != 1 || e->magic != REC_HCALL_MAGIC)
+		return "the recording has no more hypercalls";
+	/* The log is the user's file: what it says is printed goes to stdout or stderr alone. */
+	if (e->echo_len && e->echo_fd != 1 && e->echo_fd != 2)
+		return "the hypercall log is corrupt";
+	if (fseek(p->log, (long)e->req_size, SEEK_CUR) < 0)
+		return "the hypercall log is cut short";
+	echo(p->log, e);
+	p->taken++;
+	return NULL;
+}
+
+/*
+ * Under gdb, rings repeat: each reverse command replays from a snapshot again. The ring's slot
+ * says which hypercall of the run it is (hermit/abi.h), so the app's output up to it is printed
+ * once, the first time the replay gets that far; by the time the proxy reads the slot the guest
+ * may have gone on to later ones, whose output is in the log all the same.
+ */
+static enum hcall_outcome debugged_ring(struct replayer *p, struct hcall_ctx *ctx, unsigned cpu)
+{
+	struct hermit_hcall_slot slot;
+	struct rec_hcall e;
+	enum hcall_outcome out;
+
+	if (read_slot(ctx, cpu, &slot))
+		while (p->taken < slot.seq && p->taken < p->m.hcalls && !take_entry(p, &e))
+			;
+	return ending(ctx, cpu, &out);
+}
+
 enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, unsigned cpu)
 {
 	struct rec_hcall e;
 	enum hcall_outcome out;
+	const char *wrong;
 
 	p->seen++;
 	if (p->debugging)
-		return ending(ctx, cpu, &out);
-	if (fread(&e, sizeof(e), 1, p->log) != 1 || e.magic != REC_HCALL_MAGIC)
-		return diverged(ctx, p, "the recording has no more hypercalls");
+		return debugged_ring(p, ctx, cpu);
+	if ((wrong = take_entry(p, &e)))
+		return diverged(ctx, p, wrong);
 	if (e.cpu != cpu)
 		return diverged(ctx, p, "another CPU rang");
-	/* The log is the user's file: what it says is printed goes to stdout or stderr alone. */
-	if (e.echo_len && e.echo_fd != 1 && e.echo_fd != 2)
-		return diverged(ctx, p, "the hypercall log is corrupt");
-	if (fseek(p->log, (long)e.req_size, SEEK_CUR) < 0)
-		return diverged(ctx, p, "the hypercall log is cut short");
-	echo(p->log, &e);
 	switch (e.outcome) {
 	case HCALL_EXIT:
 	case HCALL_CRASH:
@@ -153,6 +188,15 @@ enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, un
 	default:
 		return HCALL_ANSWER; /* QEMU hands the guest the recorded answer */
 	}
+}
+
+bool replay_cut_short(const struct replayer *p, int *end, int32_t *status)
+{
+	if ((p->m.end != VM_TIMEOUT && p->m.end != VM_SIGNALED) || p->seen < p->m.hcalls)
+		return false;
+	*end = p->m.end;
+	*status = p->m.status;
+	return true;
 }
 
 static const char *end_text(int end, int32_t status, char *buf, size_t len)

@@ -6,8 +6,11 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from conftest import BENCHMARKS, PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
 from test_net import Guest, free_port, read_pcap
@@ -40,7 +43,8 @@ def same_run(a, b):
 
 def under_gdb(d, app, commands):
     """Replays recording d under gdb (HERMIT_DEBUG=1: QEMU's gdbstub), runs commands, then kill;
-    returns gdb's output once the proxy is gone (137: killed) and left no QEMU behind."""
+    returns gdb's output and the app's (the proxy's stdout) once the proxy is gone (137: killed)
+    and left no QEMU behind."""
     port = free_port()
     env = dict(os.environ, HERMIT_REPLAY=str(d), HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(port),
                HERMIT_TRACE_DIR=SCRATCH)
@@ -59,14 +63,14 @@ def under_gdb(d, app, commands):
         except subprocess.TimeoutExpired:
             gdb.kill()
             raise AssertionError("gdb did not finish: " + gdb.communicate()[0])
-        proxy.communicate(timeout=30)
+        app_out = proxy.communicate(timeout=30)[0]
         assert proxy.returncode == 137, out
     finally:
         if proxy.poll() is None:
             proxy.kill()
             proxy.communicate()
     assert not qemu_processes_of(str(d))
-    return out
+    return out, app_out
 
 
 def test_hello_replays_with_the_same_output_and_trace(tmp_path):
@@ -180,7 +184,7 @@ def test_trace_and_capture_at_points_of_a_replay(tmp_path):
     capture = Path(re.search(r"hermit: network capture in (\S+) ", g.stderr).group(1))
     (trace,) = tmp_path.glob("hermit-trace-tcp-echo-*.json")
     end, back = tmp_path / "end", tmp_path / "back"
-    out = under_gdb(d, TESTS / "tcp-echo", [
+    out, _ = under_gdb(d, TESTS / "tcp-echo", [
         "break hcall_exit", "continue", "hermit trace 3", f"hermit trace save {end}.json",
         f"hermit pcap {end}.pcapng", "break accept", "reverse-continue", "bt 2",
         f"hermit trace save {back}.json", f"hermit pcap {back}.pcapng"])
@@ -195,6 +199,32 @@ def test_trace_and_capture_at_points_of_a_replay(tmp_path):
     assert len(frames) < len(recorded) and frames == recorded[:len(frames)]
     events, all_events = instants(Path(f"{back}.json")), instants(trace)
     assert 0 < len(events) < len(all_events) and events == all_events[:len(events)]
+
+
+@pytest.mark.parametrize("how", ["timeout", "signal"])
+def test_a_run_stopped_from_outside_replays_to_the_same_end(tmp_path, how):
+    """deadlock hangs for good: its recording ends where HERMIT_TIMEOUT or a ^C stopped it, and
+    the replay ends there the same way (the same message and exit status), not as a guest that
+    died."""
+    d = tmp_path / "rec"
+    env = {**SMALL, "HERMIT_RECORD": str(d)}
+    if how == "timeout":
+        rec = run_proxy("deadlock", env={**env, "HERMIT_TIMEOUT": "5"})
+        assert "hermit: HERMIT_TIMEOUT=5: the guest was stopped" in rec.stderr
+    else:
+        p = subprocess.Popen([str(PROXY), str(TESTS / "deadlock")], env={**os.environ, "HERMIT_KVM": "0", **env},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert p.stdout.readline() == "deadlock: stuck\n"
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        rec = subprocess.CompletedProcess(p.args, p.returncode, "deadlock: stuck\n" + out, err)
+        assert rec.returncode == 130, rec.stderr
+    assert rec.stdout == "deadlock: stuck\n" and f"hermit: recorded into {d}" in rec.stderr, rec.stderr
+    rep = replay(d, TESTS / "deadlock")
+    same_run(rec, rep)
+    assert "died without exiting" not in rep.stderr and "the replay ended with" not in rep.stderr
+    if how == "timeout":
+        assert "hermit: HERMIT_TIMEOUT=5: the guest was stopped" in rep.stderr
 
 
 def test_wrong_image_or_broken_recording_is_refused(tmp_path):
@@ -230,7 +260,7 @@ def test_reverse_continue_from_the_crash_to_the_write(tmp_path):
     assert rec.returncode == 139 and "scribble: 5 items" in rec.stdout
     # reverse commands start from the snapshot taken once the kernel is up, not from "init"
     assert int(re.search(r"^snapshots (\d+)$", (d / "manifest").read_text(), re.M).group(1)) >= 2
-    out = under_gdb(d, app, ["break crash_exception", "continue", "p/x table.slots",
+    out, app_out = under_gdb(d, app, ["break crash_exception", "continue", "p/x table.slots",
                              "watch table.slots", "reverse-continue", "bt", "hermit tasks",
                              "hermit dmesg", "reverse-stepi", "p table.slots"])
     crash, back = out.split("Hardware watchpoint 2: table.slots", 1)
@@ -244,3 +274,5 @@ def test_reverse_continue_from_the_crash_to_the_write(tmp_path):
     assert "entering main()" in back and "kernel crash" not in back, out
     # one instruction back: before the store, the pointer was still the table's storage
     assert re.search(r"\$\d+ = \(int \*\) 0x[0-9a-f]+ <storage>", back), out
+    # the app's output, once, though reverse commands replayed its write again
+    assert app_out == rec.stdout

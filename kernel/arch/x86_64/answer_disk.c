@@ -111,7 +111,7 @@ static void fill_bounce(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	vmmio_write(disk.base, VMMIO_QUEUE_NOTIFY, 0);
 	while (USED->idx == disk.last_used)
-		cpu_relax();
+		doorbell_nudge();
 	disk.last_used++;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (request_status != 0)
@@ -120,6 +120,8 @@ static void fill_bounce(void)
 	disk.filled_at = disk.filled;
 	disk.filled += n < left ? n : left;
 }
+
+bool answer_disk_in_use(void) { return disk.base != 0; }
 
 void answer_disk_begin(uint32_t len)
 {

@@ -44,6 +44,8 @@ uint8_t doorbell_wait_answer(void)
 	return uart_getc(HERMIT_QEMU_DOORBELL_PORT);
 }
 
+void doorbell_nudge(void) { (void)uart_getc(HERMIT_QEMU_DOORBELL_PORT); }
+
 void doorbell_read(uint8_t *dst, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -246,7 +246,8 @@ struct hermit_answer_chunk {
 /* One per CPU: the request in flight. Written by the kernel before it rings the doorbell. */
 struct hermit_hcall_slot {
 	uint32_t nr;       /* enum hermit_hcall_nr */
-	uint32_t reserved;
+	uint32_t seq;      /* hypercalls rung so far by all CPUs, this one included: a replay under
+			      gdb tells by it which recorded hypercall it hears (docs/replay.md) */
 	hermit_gpa_t req;  /* the hc_* struct */
 };
 

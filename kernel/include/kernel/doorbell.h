@@ -7,6 +7,7 @@
 #ifndef KERNEL_DOORBELL_H
 #define KERNEL_DOORBELL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,10 +21,15 @@ void doorbell_ring(unsigned cpu);
 uint8_t doorbell_wait_answer(void);
 /* The n bytes that follow an answer byte (HERMIT_ANSWER_DATA), waiting for each. */
 void doorbell_read(uint8_t *dst, size_t n);
+/* Reads the doorbell's empty receive register, which makes a recording QEMU run its main loop,
+ * where it logs the device events that wait (docs/replay.md). Only while no answer can come. */
+void doorbell_nudge(void);
 
 /* The outputs of an answer with HERMIT_ANSWER_DATA, len bytes on the answer disk: read in order
  * with answer_disk_read between answer_disk_begin and answer_disk_end (hermit/abi.h). */
 void answer_disk_begin(uint32_t len);
+/* Whether an answer came through the disk: the run is recorded or replayed. */
+bool answer_disk_in_use(void);
 void answer_disk_read(void *dst, size_t n);
 void answer_disk_end(void);
 

@@ -78,7 +78,7 @@ $(UNIT_DIR)/test_stopall: tests/unit/test_stopall.c kernel/debug/stopall.c tests
 UNIT_TESTS += $(UNIT_DIR)/test_ipi
 $(UNIT_DIR)/test_ipi: tests/unit/test_ipi.c kernel/core/ipi.c tests/unit/host_cpus.c
 	@mkdir -p $(@D)/deps
-	$(call unit_cc,$(HOST_CFLAGS) -Ikernel/include,-lcmocka -lpthread)
+	$(call unit_cc,$(HOST_CFLAGS) -Ikernel/include -Itests/unit/hostarch -Ikernel,-lcmocka -lpthread)
 
 # net/capture.c (the capture ring) with host threads as its writers.
 UNIT_TESTS += $(UNIT_DIR)/test_capture_ring

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "hermit/abi.h"
 #include "kernel/clock.h"
 #include "kernel/smp.h"
@@ -97,20 +98,27 @@ static void wait_done(struct ipi_call *c)
 	}
 }
 
+/* Callers run with interrupts masked until their call is done: a sender preempted or moved to
+ * another CPU while it waits would let a second call from its CPU take its mailbox slot, and the
+ * first would never be counted done (smp-stress hung so, one run in ten). Waiting with interrupts
+ * masked cannot deadlock: wait_done serves the calls sent here meanwhile. */
 void ipi_call(unsigned cpu, ipi_fn fn, void *arg)
 {
+	uint64_t flags = irq_save();
 	unsigned self = smp_cpu_index();
 	if (cpu == self) {
 		fn(arg);
-		return;
+	} else {
+		struct ipi_call c = { fn, arg, 1 };
+		post(self, cpu, &c);
+		wait_done(&c);
 	}
-	struct ipi_call c = { fn, arg, 1 };
-	post(self, cpu, &c);
-	wait_done(&c);
+	irq_restore(flags);
 }
 
 void ipi_call_all(ipi_fn fn, void *arg)
 {
+	uint64_t flags = irq_save();
 	unsigned self = smp_cpu_index(), n = smp_cpus_online();
 	struct ipi_call c = { fn, arg, n - 1 };
 	for (unsigned cpu = 0; cpu < n; cpu++)
@@ -118,6 +126,7 @@ void ipi_call_all(ipi_fn fn, void *arg)
 			post(self, cpu, &c);
 	fn(arg);
 	wait_done(&c);
+	irq_restore(flags);
 }
 
 static void park_here(void *arg)
@@ -130,6 +139,7 @@ static void park_here(void *arg)
 
 void ipi_call_parked(ipi_fn fn, void *arg)
 {
+	uint64_t flags = irq_save();
 	unsigned self = smp_cpu_index(), n = smp_cpus_online();
 	/* Two at once would each wait for the other to park: the second serves calls meanwhile. */
 	while (__atomic_exchange_n(&parking, true, __ATOMIC_ACQUIRE))
@@ -147,6 +157,7 @@ void ipi_call_parked(ipi_fn fn, void *arg)
 	__atomic_store_n(&p.released, true, __ATOMIC_RELEASE);
 	wait_done(&c);
 	__atomic_store_n(&parking, false, __ATOMIC_RELEASE);
+	irq_restore(flags);
 }
 
 unsigned ipi_stop_others(void)

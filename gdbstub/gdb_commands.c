@@ -354,43 +354,45 @@ struct gdb_command {
 	const char *name;  /* one letter, or a whole word for q, Q and v packets */
 	int (*handler)(struct rsp_cur *args);
 	bool needs_target; /* refused once the program has exited */
+	bool glued;        /* its argument follows the word without a separator */
 };
 
 static const struct gdb_command commands[] = {
-	{"?", cmd_stop_reason, false},
-	{"!", cmd_extended, false},
-	{"c", cmd_continue, true},
-	{"C", cmd_continue_sig, true},
-	{"s", cmd_step, true},
-	{"S", cmd_step_sig, true},
-	{"D", cmd_detach, false},
-	{"k", cmd_kill, false},
-	{"g", gdb_cmd_read_regs, true},
-	{"G", gdb_cmd_write_regs, true},
-	{"p", gdb_cmd_read_reg, true},
-	{"P", gdb_cmd_write_reg, true},
-	{"m", gdb_cmd_mem_read, true},
-	{"M", gdb_cmd_mem_write, true},
-	{"x", gdb_cmd_mem_read_bin, true},
-	{"X", gdb_cmd_mem_write_bin, true},
-	{"Z", cmd_insert_bp, true},
-	{"z", cmd_remove_bp, true},
-	{"H", gdb_cmd_set_thread, true},
-	{"T", gdb_cmd_thread_alive, true},
-	{"qSupported", cmd_supported, false},
-	{"QStartNoAckMode", cmd_no_ack, false},
-	{"qAttached", cmd_attached, false},
-	{"qC", gdb_cmd_current_thread, false},
-	{"qfThreadInfo", gdb_cmd_thread_first, false},
-	{"qsThreadInfo", gdb_cmd_thread_next, false},
-	{"qThreadExtraInfo", gdb_cmd_thread_extra, true},
-	{"qXfer:features:read", cmd_xfer_features, false},
-	{"qXfer:threads:read", gdb_cmd_xfer_threads, false},
-	{"qRcmd", gdb_cmd_monitor, false},
-	{"vCont?", cmd_vcont_query, false},
-	{"vCont", cmd_vcont, true},
-	{"vKill", cmd_vkill, false},
-	{"vRun", cmd_run, false},
+	{"?", cmd_stop_reason, false, false},
+	{"!", cmd_extended, false, false},
+	{"c", cmd_continue, true, false},
+	{"C", cmd_continue_sig, true, false},
+	{"s", cmd_step, true, false},
+	{"S", cmd_step_sig, true, false},
+	{"D", cmd_detach, false, false},
+	{"k", cmd_kill, false, false},
+	{"g", gdb_cmd_read_regs, true, false},
+	{"G", gdb_cmd_write_regs, true, false},
+	{"p", gdb_cmd_read_reg, true, false},
+	{"P", gdb_cmd_write_reg, true, false},
+	{"m", gdb_cmd_mem_read, true, false},
+	{"M", gdb_cmd_mem_write, true, false},
+	{"x", gdb_cmd_mem_read_bin, true, false},
+	{"X", gdb_cmd_mem_write_bin, true, false},
+	{"Z", cmd_insert_bp, true, false},
+	{"z", cmd_remove_bp, true, false},
+	{"H", gdb_cmd_set_thread, true, false},
+	{"T", gdb_cmd_thread_alive, true, false},
+	{"qSupported", cmd_supported, false, false},
+	{"QStartNoAckMode", cmd_no_ack, false, false},
+	{"qAttached", cmd_attached, false, false},
+	{"qC", gdb_cmd_current_thread, false, false},
+	{"qfThreadInfo", gdb_cmd_thread_first, false, false},
+	{"qsThreadInfo", gdb_cmd_thread_next, false, false},
+	{"qThreadExtraInfo", gdb_cmd_thread_extra, true, false},
+	{"qThreadStopInfo", gdb_cmd_thread_stop_info, true, true},
+	{"qXfer:features:read", cmd_xfer_features, false, false},
+	{"qXfer:threads:read", gdb_cmd_xfer_threads, false, false},
+	{"qRcmd", gdb_cmd_monitor, false, false},
+	{"vCont?", cmd_vcont_query, false, false},
+	{"vCont", cmd_vcont, true, false},
+	{"vKill", cmd_vkill, false, false},
+	{"vRun", cmd_run, false, false},
 };
 
 /* A word matches when the packet continues with a separator or ends there. */
@@ -403,7 +405,7 @@ static bool matches(const struct gdb_command *cmd, const char *p, size_t len)
 		return n == 1 && p[0] == cmd->name[0];
 	if (n == 1 || len < n || memcmp(p, cmd->name, n) != 0)
 		return false;
-	return len == n || p[n] == ':' || p[n] == ';' || p[n] == ',';
+	return len == n || p[n] == ':' || p[n] == ';' || p[n] == ',' || cmd->glued;
 }
 
 static const struct gdb_command *lookup(const char *p, size_t len)

@@ -96,6 +96,7 @@ int gdb_cmd_thread_next(struct rsp_cur *args);  /* qsThreadInfo */
 int gdb_cmd_thread_extra(struct rsp_cur *args); /* qThreadExtraInfo */
 int gdb_cmd_current_thread(struct rsp_cur *args); /* qC */
 int gdb_cmd_thread_alive(struct rsp_cur *args); /* T */
+int gdb_cmd_thread_stop_info(struct rsp_cur *args); /* qThreadStopInfo */
 int gdb_cmd_set_thread(struct rsp_cur *args);   /* H */
 int gdb_cmd_xfer_threads(struct rsp_cur *args); /* qXfer:threads:read */
 int gdb_thread_check(gdb_tid_t tid);            /* 0 if tid is alive, GDB_ESRCH */

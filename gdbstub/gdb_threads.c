@@ -118,6 +118,31 @@ int gdb_cmd_thread_alive(struct rsp_cur *args) /* T thread-id */
 	return 0;
 }
 
+/* qThreadStopInfo thread-id (lldb): the last stop for its thread, a stop the kernel kept pending
+ * for another (two breakpoints hit at once: lldb shows both, as with lldb-server), else a stop
+ * without a signal. */
+int gdb_cmd_thread_stop_info(struct rsp_cur *args)
+{
+	struct gdb_stop s = { .reason = GDB_STOP_SIGNAL, .signal = 0 };
+	gdb_tid_t tid;
+	int rc;
+
+	if (rsp_parse_tid(args, &tid) != 0 || !rsp_at_end(args))
+		return GDB_EINVAL;
+	rc = gdb_thread_check(tid);
+	if (rc != 0)
+		return rc;
+	if (tid == gdb_sess.last_stop.tid)
+		s = gdb_sess.last_stop;
+	else if (gdb_sess.ops->thread_stop == NULL || gdb_sess.ops->thread_stop(gdb_sess.ctx, tid, &s) != 0)
+		s = (struct gdb_stop){ .reason = GDB_STOP_SIGNAL, .signal = 0 };
+	s.tid = tid;
+	if (s.signal == 0 && s.reason != GDB_STOP_SIGNAL)
+		s.signal = GDB_SIGTRAP;
+	gdb_format_stop(&s);
+	return 0;
+}
+
 int gdb_cmd_set_thread(struct rsp_cur *args) /* H op thread-id: op c for c/s, else g/G/p/P */
 {
 	gdb_tid_t tid;

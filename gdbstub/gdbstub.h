@@ -216,6 +216,14 @@ struct gdb_ops {
 	 */
 	int (*detach)(void *ctx);
 
+	/*
+	 * lldb asks why thread tid is stopped (qThreadStopInfo; gdb never does): a stop of its own the
+	 * kernel keeps pending (its CPU hit a breakpoint while another stop was being reported) goes
+	 * into *stop, 0 returned; from then on the debugger knows of it and the kernel must not report
+	 * it again. GDB_ENOENT when it has none. NULL: no thread ever has one.
+	 */
+	int (*thread_stop)(void *ctx, gdb_tid_t tid, struct gdb_stop *stop);
+
 	/* gdb kills the program (k, vKill): the kernel ends it, or the whole VM. */
 	int (*kill)(void *ctx);
 

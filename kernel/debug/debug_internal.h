@@ -71,7 +71,8 @@ void debug_wait_text(const struct task *t, char *buf, size_t size);
  *   stopall_resume        releases the parked CPUs that runs() names, gives up the stub, and
  *                         parks this CPU if runs() does not name it
  *   stopall_nmi_wanted    the NMI handler's part: true when it was the holder's, for this
- *                         CPU to park (stopall_park) once out of the handler
+ *                         CPU to park (stopall_park, with a stop of its own pending or none)
+ *                         once out of the handler
  *   stopall_claim/unclaim the stub for a short job (the doorbell interrupt), no stop
  */
 enum stopall_fate { STOPALL_KEEP, STOPALL_DROP, STOPALL_REPORT };
@@ -82,8 +83,11 @@ void stopall_stop_others(unsigned self);
 bool stopall_next_event(unsigned self, enum stopall_fate (*fate)(unsigned c, const struct gdb_stop *e),
 			struct gdb_stop *out);
 void stopall_resume(unsigned self, bool (*runs)(unsigned c));
+/* The pending stop of a parked CPU's task tid, for lldb's qThreadStopInfo; from then on it is
+ * dropped instead of reported. */
+bool stopall_tell_event(int64_t tid, struct gdb_stop *out);
 bool stopall_nmi_wanted(unsigned self);
-void stopall_park(unsigned self, struct trap_frame *f);
+void stopall_park(unsigned self, struct trap_frame *f, const struct gdb_stop *pending);
 bool stopall_claim(unsigned self);
 void stopall_unclaim(void);
 bool stopall_busy(void);

@@ -375,6 +375,12 @@ static int thread_extra(void *ctx, gdb_tid_t tid, char *buf, size_t size)
 	return 0;
 }
 
+static int thread_stop(void *ctx, gdb_tid_t tid, struct gdb_stop *stop)
+{
+	(void)ctx;
+	return stopall_tell_event(tid, stop) ? 0 : GDB_ENOENT;
+}
+
 static int send(void *ctx, const void *buf, size_t len)
 {
 	(void)ctx;
@@ -396,6 +402,7 @@ static const struct gdb_ops ops = {
 	.thread_alive = thread_alive,
 	.thread_name = thread_name,
 	.thread_extra = thread_extra,
+	.thread_stop = thread_stop,
 	.detach = detach,
 	.kill = kill_hook,
 };
@@ -574,8 +581,16 @@ void debug_check_stop(struct trap_frame *f)
 	stop_here(f, false);
 }
 
-/* Diverted out of the NMI handler (nmi_divert.h): a park for another CPU's stop. */
-static void park_diverted(struct trap_frame *f) { stopall_park(smp_cpu_index(), f); }
+/* Diverted out of the NMI handler (nmi_divert.h): a park for another CPU's stop. A CPU parked
+ * right at one of gdb's breakpoints was about to hit it: that hit is its pending stop, as if it
+ * had come first (lldb would step it over that breakpoint without ever seeing the hit). */
+static void park_diverted(struct trap_frame *f)
+{
+	const struct task *t = this_cpu()->current;
+	struct gdb_stop hit = { .reason = GDB_STOP_SWBREAK, .tid = t ? t->id : 1 };
+
+	stopall_park(smp_cpu_index(), f, bp_is_int3_at(f->rip) ? &hit : NULL);
+}
 
 /* Diverted likewise: an NMI the stub did not ask for, the machine's break button. */
 static void nmi_stop_diverted(struct trap_frame *f) { stop_here(f, true); }

@@ -38,6 +38,7 @@ static struct stop_cpu {
 	bool nmi_wanted;          /* the holder's NMI, as against a stray one */
 	bool stuck;               /* did not park within PARK_WAIT_NS at the last stop */
 	bool has_event;           /* a stop of its own, not yet reported */
+	bool told;                /* lldb asked and was told of it (stopall_tell_event) */
 	struct gdb_stop event;
 } cpu[HERMIT_MAX_CPUS];
 
@@ -92,7 +93,15 @@ bool stopall_nmi_wanted(unsigned self)
 	return !cpu[self].in_stub && __atomic_exchange_n(&cpu[self].nmi_wanted, false, __ATOMIC_ACQ_REL);
 }
 
-void stopall_park(unsigned self, struct trap_frame *f) { park(self, f); }
+void stopall_park(unsigned self, struct trap_frame *f, const struct gdb_stop *pending)
+{
+	if (pending) {
+		cpu[self].event = *pending;
+		cpu[self].told = false;
+		__atomic_store_n(&cpu[self].has_event, true, __ATOMIC_RELEASE);
+	}
+	park(self, f);
+}
 
 bool stopall_busy(void) { return __atomic_load_n(&holder, __ATOMIC_ACQUIRE) >= 0; }
 
@@ -110,6 +119,7 @@ bool stopall_take(unsigned self, const struct gdb_stop *stop)
 	struct stop_cpu *s = &cpu[self];
 
 	s->event = *stop;
+	s->told = false;
 	__atomic_store_n(&s->has_event, true, __ATOMIC_RELEASE);
 	for (;;) {
 		if (!__atomic_load_n(&s->has_event, __ATOMIC_ACQUIRE))
@@ -156,7 +166,7 @@ bool stopall_next_event(unsigned self, enum stopall_fate (*fate)(unsigned c, con
 
 		if (c == self || !s->parked || !__atomic_load_n(&s->has_event, __ATOMIC_ACQUIRE))
 			continue;
-		switch (fate(c, &s->event)) {
+		switch (s->told ? STOPALL_DROP : fate(c, &s->event)) { /* told: the debugger knows */
 		case STOPALL_KEEP:
 			break;
 		case STOPALL_DROP:
@@ -168,6 +178,22 @@ bool stopall_next_event(unsigned self, enum stopall_fate (*fate)(unsigned c, con
 			__atomic_store_n(&s->has_event, false, __ATOMIC_RELEASE);
 			return true;
 		}
+	}
+	return false;
+}
+
+bool stopall_tell_event(int64_t tid, struct gdb_stop *out)
+{
+	for (unsigned c = 0; c < smp_cpus_online(); c++) {
+		struct stop_cpu *s = &cpu[c];
+
+		if (!s->parked || !__atomic_load_n(&s->has_event, __ATOMIC_ACQUIRE) || s->event.tid != tid)
+			continue;
+		if (!s->told)
+			pending_reported++;
+		s->told = true;
+		*out = s->event;
+		return true;
 	}
 	return false;
 }

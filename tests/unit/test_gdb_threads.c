@@ -107,6 +107,39 @@ static void test_thread_alive(void **state)
 	assert_string_equal(transact("Tpx.1"), "E16");
 }
 
+static int pending_of_5(void *ctx, gdb_tid_t tid, struct gdb_stop *stop)
+{
+	(void)ctx;
+	if (tid != 5)
+		return GDB_ENOENT;
+	*stop = (struct gdb_stop){ .reason = GDB_STOP_SWBREAK, .tid = 5 };
+	return 0;
+}
+
+static void assert_starts(const char *reply, const char *prefix)
+{
+	if (strncmp(reply, prefix, strlen(prefix)) != 0)
+		fail_msg("\"%s\" does not start with \"%s\"", reply, prefix);
+}
+
+/* lldb's qThreadStopInfo: the last stop for its thread, a pending stop the kernel tells of for
+ * another (a breakpoint: SIGTRAP), no signal for the rest. */
+static void test_thread_stop_info(void **state)
+{
+	(void)state;
+	fake_ops.thread_stop = pending_of_5;
+	restart_with_stop(0x1f);
+	assert_starts(transact("qThreadStopInfo1f"), "T05thread:1f;");
+	assert_starts(transact("qThreadStopInfo5"), "T05thread:5;");
+	assert_starts(transact("qThreadStopInfo2"), "T00thread:2;");
+	assert_string_equal(transact("qThreadStopInfo3"), "E03");
+	assert_string_equal(transact("qThreadStopInfo"), "E16");
+	assert_string_equal(transact("qThreadStopInfo5x"), "E16");
+	fake_ops.thread_stop = NULL;
+	restart_with_stop(0x1f);
+	assert_starts(transact("qThreadStopInfo5"), "T00thread:5;");
+}
+
 static void test_set_thread(void **state)
 {
 	(void)state;
@@ -261,6 +294,7 @@ int main(void)
 		cmocka_unit_test_setup(test_alive_by_walking_the_list, fake_setup),
 		cmocka_unit_test_setup(test_current_thread, fake_setup),
 		cmocka_unit_test_setup(test_thread_alive, fake_setup),
+		cmocka_unit_test_setup(test_thread_stop_info, fake_setup),
 		cmocka_unit_test_setup(test_set_thread, fake_setup),
 		cmocka_unit_test_setup(test_extra_info, fake_setup),
 		cmocka_unit_test_setup(test_long_thread_text_is_cut, fake_setup),

@@ -51,7 +51,7 @@ static void run_task(void)
 	while (!__atomic_load_n(&host_cpus_quit, __ATOMIC_SEQ_CST) && !__atomic_load_n(&leave_cpu[this_cpu], __ATOMIC_SEQ_CST)) {
 		if (!deaf[this_cpu] && __atomic_exchange_n(&nmi_pending[this_cpu], 0, __ATOMIC_SEQ_CST) &&
 		    stopall_nmi_wanted(this_cpu))
-			stopall_park(this_cpu, &frames[this_cpu]);
+			stopall_park(this_cpu, &frames[this_cpu], NULL);
 		sched_yield();
 	}
 }
@@ -196,6 +196,23 @@ static void test_a_stop_during_anothers_is_reported_once_later(void **state)
 	resume_and_see_cpu1_go_on();
 }
 
+/* lldb asked for CPU 1's task's stop: it is told (again, the same) and never reported later. */
+static void test_a_stop_lldb_was_told_of_is_not_reported_again(void **state)
+{
+	struct gdb_stop got;
+	(void)state;
+	hold_while_cpu1_stops();
+	uint64_t pending = stopall_pending_reported();
+	assert_false(stopall_tell_event(8, &got)); /* no such task has a stop */
+	assert_true(stopall_tell_event(7, &got));
+	assert_int_equal(got.tid, 7);
+	assert_int_equal(got.reason, GDB_STOP_SWBREAK);
+	assert_true(stopall_tell_event(7, &got)); /* lldb may ask twice in one stop */
+	assert_int_equal(stopall_pending_reported(), pending + 1);
+	assert_false(stopall_next_event(0, report_all, &got));
+	resume_and_see_cpu1_go_on();
+}
+
 /* A dropped stop (a removed breakpoint) is never reported. */
 static void test_a_dropped_stop_is_never_reported(void **state)
 {
@@ -314,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stop_parks_every_other_cpu_with_its_frame, reset),
 		cmocka_unit_test_setup(test_a_stop_during_anothers_is_reported_once_later, reset),
 		cmocka_unit_test_setup(test_a_dropped_stop_is_never_reported, reset),
+		cmocka_unit_test_setup(test_a_stop_lldb_was_told_of_is_not_reported_again, reset),
 		cmocka_unit_test_setup(test_resume_releases_only_the_named_cpus, reset),
 		cmocka_unit_test_setup(test_a_cpu_that_does_not_park_is_reported_stuck, reset),
 		cmocka_unit_test_setup(test_a_cpu_in_its_stub_path_parks_on_its_way_out, reset),

@@ -104,14 +104,20 @@ int gdb_cmd_current_thread(struct rsp_cur *args) /* qC */
 	return 0;
 }
 
+/* The packet's one argument, a thread that exists. */
+static int parse_live_tid(struct rsp_cur *args, gdb_tid_t *tid)
+{
+	if (rsp_parse_tid(args, tid) != 0 || !rsp_at_end(args))
+		return GDB_EINVAL;
+	return gdb_thread_check(*tid);
+}
+
 int gdb_cmd_thread_alive(struct rsp_cur *args) /* T thread-id */
 {
 	gdb_tid_t tid;
 	int rc;
 
-	if (rsp_parse_tid(args, &tid) != 0 || !rsp_at_end(args))
-		return GDB_EINVAL;
-	rc = gdb_thread_check(tid);
+	rc = parse_live_tid(args, &tid);
 	if (rc != 0)
 		return rc;
 	sb_puts(rsp_reply(), "OK");
@@ -127,9 +133,7 @@ int gdb_cmd_thread_stop_info(struct rsp_cur *args)
 	gdb_tid_t tid;
 	int rc;
 
-	if (rsp_parse_tid(args, &tid) != 0 || !rsp_at_end(args))
-		return GDB_EINVAL;
-	rc = gdb_thread_check(tid);
+	rc = parse_live_tid(args, &tid);
 	if (rc != 0)
 		return rc;
 	if (tid == gdb_sess.last_stop.tid)

@@ -590,9 +590,15 @@ void sched_idle_loop(void)
 		 * task queued here by another CPU comes with a reschedule IPI, which ends the hlt. */
 		__asm__ volatile("cli" ::: "memory");
 		struct cpu *c = this_cpu();
-		if (runqueue_empty(&c->runq) && !steal(c))
+		if (runqueue_empty(&c->runq) && !steal(c)) {
 			cpu_idle();
-		else
+		} else {
 			switch_away();
+			/* Still idle when nothing queued here could run: each task still stands on
+			 * another CPU's stack. That CPU may be waiting for this one in an IPI call
+			 * (task_release's TLB shootdown, from sched_switch): let it in. */
+			irq_window();
+			cpu_relax();
+		}
 	}
 }

@@ -89,7 +89,7 @@ def test_monitor_cpus_each_cpu_answers_a_call_function_ipi(guest):
 
 @pytest.mark.parametrize("cpus", [2, 4])
 def test_stress_across_cpus_keeps_every_total(cpus):
-    r = run_proxy("smp-stress", "3", env={"HERMIT_CPUS": str(cpus)}, timeout=300)
+    r = run_proxy("smp-stress", "3", env={"HERMIT_CPUS": str(cpus)}, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"smp-stress: {cpus} CPUs online" in r.stdout
     assert f"smp-stress: threads ran on {cpus} of {cpus} CPUs" in r.stdout, r.stdout

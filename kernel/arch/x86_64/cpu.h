@@ -95,8 +95,11 @@ static inline void irq_restore(uint64_t flags)
 	if (flags & RFLAGS_IF)
 		__asm__ volatile("sti" ::: "memory");
 }
-static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+/* Lets pending interrupts in, then masks them again. A nop fills sti's one-instruction shadow: a
+ * pause there would close the window unseen under QEMU's TCG (it leaves the shadow set across
+ * the pause, which ends its translation block early). */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 /* Waits for the next interrupt; enabling and halting in one step so no wake-up is missed. */
 static inline void cpu_idle(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void invlpg(uintptr_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }

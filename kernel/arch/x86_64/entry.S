@@ -32,6 +32,27 @@ trap_stubs:
 	.set vec, vec + 1
 	.endr
 
+/* The frame of struct trap_frame (frame.h) on top of the hardware's and the stub's words. */
+.macro save_frame
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	subq $512, %rsp
+	fxsave64 (%rsp)
+.endm
+
 	.text
 /* Stack here: 0 vector, 8 error, 16 rip, 24 cs, 32 rflags, 40 rsp, 48 ss. */
 trap_common:
@@ -58,24 +79,7 @@ trap_common:
 2:	popq %rdx
 	popq %rcx
 	popq %rax
-trap_common_fixed:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	subq $512, %rsp
-	fxsave64 (%rsp)
+	save_frame
 	movq %rsp, %rdi
 	call trap_dispatch		/* returns the frame to resume, maybe another task's */
 	movq %rax, %rsp
@@ -83,10 +87,19 @@ trap_common_fixed:
 	 * stack use here: below a frame may lie a signal-diverted copy of it (signal_divert.c). */
 	movq %gs:CPU_PREV, %rcx
 	testq %rcx, %rcx
-	jz 1f
+	jz trap_return
 	movb $0, TASK_ON_CPU(%rcx)	/* a release store on x86 */
 	movq $0, %gs:CPU_PREV
-1:
+	jmp trap_return
+
+/* NMI, double fault, machine check, on their own stacks. They never switch tasks, and they may
+ * come inside another trap between sched_switch() and that trap's change of stacks above: the
+ * previous task it leaves in CPU_PREV is still under its feet, not theirs to release. */
+trap_common_fixed:
+	save_frame
+	movq %rsp, %rdi
+	call trap_dispatch
+	movq %rax, %rsp
 	.globl trap_return
 trap_return:
 	fxrstor64 (%rsp)

@@ -28,7 +28,9 @@
 #include "kernel/ipi.h"
 #include "kernel/smp.h"
 
-#define PARK_WAIT_NS 100000000ull /* how long the holder waits for a CPU to park */
+/* How long the holder waits for a CPU to park: long, as the wait ends when the last one parks; a
+ * virtual CPU the host left unscheduled (TCG on a busy host) has missed 100 ms. */
+#define PARK_WAIT_NS 1000000000ull
 
 static struct stop_cpu {
 	struct trap_frame *frame; /* where the CPU's task stands while it is stopped */

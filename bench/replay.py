@@ -6,9 +6,12 @@
   thread below 3,000,000, about 1 s of guest time);
 - the recording's size, what it is made of, per second of recorded run and, for fsbench, per MiB
   of file I/O beyond what hello's recording takes;
-- under gdb on the primes replay: reverse-stepi at the end of the run (exit()) and at the start of
-  the computation, and reverse-continue from exit() back to count(), across the computation
-  (its guest time, which primes prints, is given).
+- under gdb on the primes replay: the forward replay from count() to exit() with a breakpoint
+  there (on count()'s page: QEMU then runs that page an instruction at a time) and the snapshots
+  the replay took on the way (docs/replay.md); reverse-stepi at the end of the run (exit()),
+  with that breakpoint and with none, and at the start of the computation, and reverse-continue
+  from exit() back to count(), across the computation (its guest time, which primes prints, is
+  given).
 """
 import os
 import pathlib
@@ -93,6 +96,8 @@ def gdb_times(d, app, span):
         cmd("delete")
         cmd("break exit")
         cmd("continue")
+        forward = took["continue"]
+        taken = len(re.findall(r"^--\s+hermit\d+\s", cmd("monitor info snapshots"), re.M))
         cmd("break count")
         out = cmd("reverse-continue")
         assert "count (" in out, out
@@ -102,10 +107,15 @@ def gdb_times(d, app, span):
         out = cmd("continue")
         assert "exit (" in out, out
         at_end = stepi_times()
-        print(f"under gdb (primes replay; snapshots: init and auto1 at the first hypercall, no periodic ones):\n"
+        cmd("delete")
+        at_end_free = stepi_times()
+        print(f"under gdb (primes replay):\n"
+              f"  forward from count() to exit(), a breakpoint on count()'s page: {forward:.2f} s, "
+              f"{taken} snapshots taken by the replay (kept)\n"
               f"  reverse-continue from exit() back to count(), across {span:.2f} s of guest time: "
               f"{back:.2f} s\n"
-              f"  reverse-stepi at exit() {at_end:.2f} s, at count() {at_start:.2f} s (mean of 3)")
+              f"  reverse-stepi at exit() {at_end:.2f} s (no breakpoint: {at_end_free:.2f} s), "
+              f"at count() {at_start:.2f} s (mean of 3)")
         cmd("kill")
     finally:
         g.close(force=True)

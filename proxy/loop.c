@@ -251,7 +251,7 @@ static void after_qemu(struct vm *vm)
 
 static void poll_once(struct vm *vm)
 {
-	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS] = {
+	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS + RSNAP_POLLFDS] = {
 		{ .fd = vm->console_fd, .events = POLLIN },
 		{ .fd = vm->qemu_err_fd, .events = POLLIN },
 		{ .fd = vm->doorbell_fd, .events = POLLIN },
@@ -262,6 +262,9 @@ static void poll_once(struct vm *vm)
 	struct pollfd *rec_p = p + n;
 	if (vm->rec)
 		n += rec_pollfds(vm->rec, rec_p);
+	struct pollfd *snaps_p = p + n;
+	if (vm->snaps)
+		n += rsnap_pollfds(vm->snaps, snaps_p);
 
 	if (poll(p, (nfds_t)n, capture_live(vm) ? CAPTURE_DRAIN_MS : -1) < 0) {
 		if (errno != EINTR)
@@ -272,6 +275,8 @@ static void poll_once(struct vm *vm)
 		net_capture_drain(vm->capture);
 	if (vm->rec)
 		rec_handle(vm->rec, rec_p);
+	if (vm->snaps)
+		rsnap_handle(vm->snaps, snaps_p);
 	/* Console first: a crash report must be printed before the crash is handled. */
 	if (p[0].revents)
 		read_console(vm);
@@ -400,6 +405,8 @@ static int vm_finish(struct vm *vm)
 	if (vm->replay && !replay_finish(vm->replay, vm->end, vm->hc.status, stderr) &&
 	    status == 0)
 		status = EXIT_PROXY_FAILURE;
+	if (vm->snaps)
+		rsnap_finish(vm->snaps);
 	fflush(stderr);
 	return status;
 }

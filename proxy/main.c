@@ -54,9 +54,11 @@ struct setup {
 	int debug[2];    /* the gdb channel's doorbell (HERMIT_DEBUG=1), else -1 */
 	int qemu_err[2]; /* [0] the proxy reads what QEMU writes on [1] */
 	int tap;         /* HERMIT_NETIF's tap device, else -1 */
-	int qmp[2];      /* QEMU's monitor while recording (snapshots) or under gdb (NMIs), else -1 */
+	int qmp[2];      /* QEMU's monitor for snapshots (recording, a replay under gdb) or under the
+			  * kernel's gdb stub (NMIs), else -1 */
 	struct recorder *rec;    /* HERMIT_RECORD */
 	struct replayer *replay; /* HERMIT_REPLAY */
+	struct replay_snaps *snaps; /* its snapshots under gdb */
 	int signal_fd;
 	pid_t qemu;
 };
@@ -141,7 +143,7 @@ static int make_channels(struct setup *s)
 				  set_nonblock(s->debug[0]) < 0))
 		return fail("socketpair");
 	s->qmp[0] = s->qmp[1] = -1;
-	if ((s->rec || s->settings.debug) && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->qmp) < 0 ||
+	if ((s->rec || s->snaps || s->settings.debug) && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->qmp) < 0 ||
 		       set_nonblock(s->qmp[0]) < 0))
 		return fail("socketpair");
 	if (pipe2(s->qemu_err, O_CLOEXEC) < 0)
@@ -250,6 +252,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	};
 	vm->rec = s->rec;
 	vm->replay = s->replay;
+	vm->snaps = s->snaps;
 	vm->hold_qemu = s->replay && s->settings.debug_qemu;
 	if (s->rec)
 		vm->hc.gm = rec_handler_gm(s->rec);
@@ -283,6 +286,22 @@ static int open_rr(struct setup *s, int argc, char **argv, char *err, size_t err
 	set->capture_net = m->capture_kib != 0;
 	set->netif[0] = '\0';
 	set->app_port = 0;
+	return 0;
+}
+
+/* A replay under gdb takes snapshots into a copy of the recording's image (replay_snap.c). */
+static int open_snapshots(struct setup *s)
+{
+	char err[4400];
+
+	if (!s->replay || !s->settings.debug_qemu)
+		return 0;
+	s->snaps = rsnap_open(s->settings.replay, err, sizeof(err));
+	if (!s->snaps) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	s->settings.snapshot_image = rsnap_image(s->snaps);
 	return 0;
 }
 
@@ -384,14 +403,15 @@ int main(int argc, char **argv)
 		return die_usage(err);
 	if (s.settings.debug && relay_listen(&relay, s.settings.debug_port) < 0)
 		return EXIT_PROXY_FAILURE;
-	if (make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0)
+	if (open_snapshots(&s) < 0 || make_ram(&s) < 0 || make_channels(&s) < 0 || route_signals(&s) < 0)
 		return EXIT_PROXY_FAILURE;
 	int live_fd = -1; /* before QEMU: a reader of the FIFO sees the guest from its first frame */
 	if (s.settings.capture_live && (live_fd = net_capture_open_live(s.settings.capture_live, s.signal_fd)) < 0)
 		return EXIT_PROXY_USAGE;
 	gm_init(&gm, s.ram, s.settings.mem_size);
 	if ((s.rec && rec_map(s.rec, s.memfd, &gm) < 0) || start_qemu(&s, argv[1]) < 0 ||
-	    (s.rec && rec_start(s.rec, s.doorbell[0], s.qmp[0]) < 0))
+	    (s.rec && rec_start(s.rec, s.doorbell[0], s.qmp[0]) < 0) ||
+	    (s.snaps && rsnap_start(s.snaps, s.qmp[0]) < 0))
 		return EXIT_PROXY_FAILURE;
 	files_make_room();
 	files_init(&files);

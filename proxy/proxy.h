@@ -69,6 +69,7 @@ struct settings {
 	const char *root;        /* HERMIT_ROOT: the guest's "/", a directory; NULL = the host's */
 	const char *record;      /* HERMIT_RECORD: record the run into this directory (docs/replay.md) */
 	const char *replay;      /* HERMIT_REPLAY: replay the recording in this directory */
+	const char *snapshot_image; /* not the user's: a replay under gdb uses this copy of DIR's */
 };
 
 #define SETTINGS_MEM_DEFAULT (2 * GIB)
@@ -614,7 +615,7 @@ int rec_manifest_write(const char *dir, const struct rec_manifest *m, char *err,
  * what is missing or corrupt. */
 int rec_manifest_read(const char *dir, struct rec_manifest *m, char *err, size_t errlen);
 
-/* ---- qmp.c: QEMU's machine protocol on a socket, for snapshots ---- */
+/* ---- qmp.c: QEMU's machine protocol on a socket, for snapshots and the replay's position ---- */
 
 struct qmp {
 	int fd;              /* the proxy's end, -1 when none */
@@ -624,6 +625,7 @@ struct qmp {
 	unsigned pending;    /* commands whose answer has not come yet */
 	bool failed;         /* an answer was an error: error holds it */
 	char error[256];
+	char answer[8192];   /* the last answer's "return" value; "" after an error */
 };
 
 /* The proxy's end of QEMU's -mon chardev; the capabilities are negotiated at once. */
@@ -634,6 +636,11 @@ int qmp_send(struct qmp *q, const char *json);
 bool qmp_drain(struct qmp *q);
 /* Waits up to ms for every pending answer; false on timeout or a dead socket. */
 bool qmp_settle(struct qmp *q, int ms);
+/* The whole number member key of the last answer's object ({"icount": 12, ...}): false when
+ * it has none. */
+bool qmp_answer_number(const struct qmp *q, const char *key, uint64_t *n);
+/* CLOCK_MONOTONIC in milliseconds: how long answers and snapshots take. */
+int64_t monotonic_ms(void);
 
 /* ---- record.c: HERMIT_RECORD, a run that leaves a recording behind ---- */
 
@@ -677,6 +684,52 @@ bool replay_cut_short(const struct replayer *p, int *end, int32_t *status);
 /* At the end: whether the replay ended as the recording did (said on out when not). */
 bool replay_finish(struct replayer *p, int end, int32_t status, FILE *out);
 
+/* ---- replay_snap.c: snapshots while a replay runs forward under gdb, for reverse commands ---- */
+
+#define SNAP_PERIOD_MS 500   /* of forward replay between two snapshots, at first (docs/replay.md) */
+#define SNAP_COST_SHARE 5    /* the period is at least this many times what a snapshot took */
+#define SNAP_KEEP_MAX 16     /* snapshots kept; when full, every other one goes */
+#define SNAP_NAME_FORMAT "hermit%u"
+
+struct snap_policy {
+	uint64_t frontier;   /* the furthest instruction count seen */
+	int64_t ahead_ms;    /* forward replay beyond every snapshot, since the newest one */
+	int64_t period_ms;
+	unsigned names[SNAP_KEEP_MAX]; /* the numbers of those kept, oldest first */
+	unsigned kept;
+};
+
+void snap_policy_init(struct snap_policy *p);
+/* A look at the replay, elapsed_ms after the last one, at icount: whether to take a snapshot. */
+bool snap_policy_tick(struct snap_policy *p, uint64_t icount, int64_t elapsed_ms);
+/* Snapshot number name was taken in took_ms: the numbers of those to delete now go into drop
+ * (room for SNAP_KEEP_MAX); returns how many. */
+unsigned snap_policy_taken(struct snap_policy *p, unsigned name, int64_t took_ms, unsigned *drop);
+
+struct replay_snaps {
+	char image[4200];    /* the copy of the recording's snapshot image QEMU uses */
+	struct qmp qmp;
+	int timer_fd;
+	struct snap_policy policy;
+	int64_t looked_at;   /* when the last instruction count came */
+	bool saving;         /* a savevm is out */
+	int64_t save_start;
+	unsigned name;       /* the newest snapshot's number */
+	unsigned taken;
+	unsigned drop[SNAP_KEEP_MAX], dropping; /* delvm still to send */
+};
+
+/* Copies DIR's snapshot image into TMPDIR, before QEMU starts; err: the user's message. */
+struct replay_snaps *rsnap_open(const char *dir, char *err, size_t errlen);
+const char *rsnap_image(const struct replay_snaps *s);
+/* QEMU runs: its monitor is qmp_fd (the proxy's end). */
+int rsnap_start(struct replay_snaps *s, int qmp_fd);
+#define RSNAP_POLLFDS 2
+int rsnap_pollfds(struct replay_snaps *s, struct pollfd *p);
+void rsnap_handle(struct replay_snaps *s, const struct pollfd *p);
+/* Removes the copy. */
+void rsnap_finish(struct replay_snaps *s);
+
 /* ---- loop.c: running the guest to its end ---- */
 
 enum vm_end {
@@ -711,6 +764,7 @@ struct vm {
 	struct postmortem *pm; /* NULL: no log, trace or bundle from guest memory */
 	struct recorder *rec;  /* HERMIT_RECORD (record.c), else NULL */
 	struct replayer *replay; /* HERMIT_REPLAY (replay.c), else NULL */
+	struct replay_snaps *snaps; /* its snapshots under gdb (replay_snap.c), else NULL */
 	/* A replay under gdb: the guest's ending is kept here and QEMU runs on (gdb may go back in
 	 * time from there) until it ends, by gdb's kill or the proxy's signal. */
 	bool hold_qemu;

@@ -187,7 +187,7 @@ static void push_debugging(struct args *a, const struct settings *s)
 /*
  * HERMIT_RECORD, HERMIT_REPLAY: QEMU's record/replay with its log and snapshot image in the
  * recording's directory, the "init" snapshot taken at the start of recording and loaded at the
- * start of replay (while recording, push_qmp's monitor takes the periodic snapshots).
+ * start of replay (push_qmp's monitor takes the others).
  */
 static void push_rr(struct args *a, const struct settings *s)
 {
@@ -199,7 +199,10 @@ static void push_rr(struct args *a, const struct settings *s)
 	push(a, "shift=auto,rr=%s,rrfile=%s/%s,rrsnapshot=%s", s->record ? "record" : "replay", dir,
 	     REC_QEMU_LOG, REC_SNAPSHOT_INIT);
 	push(a, "-drive");
-	push(a, "file=%s/%s,if=none,id=rr,format=qcow2", dir, REC_SNAPSHOTS);
+	if (s->snapshot_image) /* a replay under gdb takes snapshots of its own (replay_snap.c) */
+		push(a, "file=%s,if=none,id=rr,format=qcow2", s->snapshot_image);
+	else
+		push(a, "file=%s/%s,if=none,id=rr,format=qcow2", dir, REC_SNAPSHOTS);
 	/* The answer disk (record.c): blkreplay logs when each read completed; what it read is
 	 * the file, which the recorder only appends to, so a replay reads the same bytes. Read-only,
 	 * so that snapshots leave it out. */
@@ -218,8 +221,8 @@ static void push_rr(struct args *a, const struct settings *s)
 	push(a, "apic-common.vapic=off");
 }
 
-/* QEMU's machine protocol on a socket only the proxy holds: snapshots while recording, the NMI
- * of a ^C under the kernel's gdb stub (relay_nmi.c). */
+/* QEMU's machine protocol on a socket only the proxy holds: snapshots while recording and while
+ * a replay runs under gdb, the NMI of a ^C under the kernel's gdb stub (relay_nmi.c). */
 static void push_qmp(struct args *a, const struct qemu_fds *fds)
 {
 	if (fds->qmp <= 0)

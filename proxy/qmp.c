@@ -1,11 +1,12 @@
 /*
- * qmp.c: just enough of QEMU's machine protocol to take snapshots while recording: commands go
- * out one JSON object a line, and QEMU answers each with a line holding "return" or "error"
- * (events and the greeting are lines too, and are skipped). The proxy never needs an answer's
- * contents, only that it came and whether it was an error.
+ * qmp.c: just enough of QEMU's machine protocol to take snapshots: commands go out one JSON
+ * object a line, and QEMU answers each with a line holding "return" or "error" (events and the
+ * greeting are lines too, and are skipped). The proxy needs to know that an answer came and
+ * whether it was an error, and of one answer a number (query-replay's instruction count).
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,7 @@ static void take_line(struct qmp *q, const char *line)
 	if ((!ret && !member(line, "error")) || !q->pending)
 		return;
 	q->pending--;
+	snprintf(q->answer, sizeof(q->answer), "%s", ret ? ret : "");
 	if (!ret || (ret[0] == '"' && ret[1] != '"')) {
 		q->failed = true;
 		snprintf(q->error, sizeof(q->error), "%.200s", line);
@@ -120,7 +122,19 @@ bool qmp_drain(struct qmp *q)
 	return false;
 }
 
-static int64_t now_ms(void)
+bool qmp_answer_number(const struct qmp *q, const char *key, uint64_t *n)
+{
+	const char *at = q->answer[0] == '{' ? member(q->answer, key) : NULL;
+	char *end;
+
+	if (!at || *at < '0' || *at > '9')
+		return false;
+	errno = 0;
+	*n = strtoull(at, &end, 10);
+	return errno == 0 && end != at;
+}
+
+int64_t monotonic_ms(void)
 {
 	struct timespec ts;
 
@@ -130,11 +144,11 @@ static int64_t now_ms(void)
 
 bool qmp_settle(struct qmp *q, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = monotonic_ms() + ms;
 
 	while (q->pending) {
 		struct pollfd p = { .fd = q->fd, .events = POLLIN };
-		int64_t left = end - now_ms();
+		int64_t left = end - monotonic_ms();
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0 || !qmp_drain(q))
 			return false;
 	}

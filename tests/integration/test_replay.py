@@ -41,13 +41,13 @@ def same_run(a, b):
     assert console(b) == console(a)
 
 
-def under_gdb(d, app, commands):
+def under_gdb(d, app, commands, env=None):
     """Replays recording d under gdb (HERMIT_DEBUG=1: QEMU's gdbstub), runs commands, then kill;
     returns gdb's output and the app's (the proxy's stdout) once the proxy is gone (137: killed)
     and left no QEMU behind."""
     port = free_port()
     env = dict(os.environ, HERMIT_REPLAY=str(d), HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(port),
-               HERMIT_TRACE_DIR=SCRATCH)
+               HERMIT_TRACE_DIR=SCRATCH, **(env or {}))
     proxy = subprocess.Popen([str(PROXY), str(app)], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
@@ -276,3 +276,35 @@ def test_reverse_continue_from_the_crash_to_the_write(tmp_path):
     assert re.search(r"\$\d+ = \(int \*\) 0x[0-9a-f]+ <storage>", back), out
     # the app's output, once, though reverse commands replayed its write again
     assert app_out == rec.stdout
+
+
+def test_reverse_commands_start_from_the_snapshots_the_replay_took(tmp_path):
+    """Under gdb the replay takes snapshots of its own as it runs forward (docs/replay.md), into a
+    copy of the recording's image: at the end of a long run, with the recording's snapshots
+    (init, auto1) deleted from that copy, reverse-stepi and reverse-continue still work, which
+    QEMU can only do from the new ones. The recording is not written; the copy is gone after."""
+    app = BENCHMARKS / "primes"
+    d, rec = record(tmp_path, app, "1", "6000000")
+    assert rec.returncode == 0, rec.stderr
+    image = (d / "snapshots.qcow2").read_bytes()
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out, app_out = under_gdb(d, app, [
+        "break hcall_exit", "continue", "monitor info snapshots", "monitor delvm init",
+        "monitor delvm auto1", "monitor info snapshots", "monitor info replay", "reverse-stepi",
+        "monitor info replay", "bt 1", "break sched_getcpu", "reverse-continue", "bt 2"],
+        env={"TMPDIR": str(tmp)})
+    listed = out.split("List of snapshots", 2)
+    assert len(listed) == 3, out
+    taken = [int(n) for n in re.findall(r"^--\s+hermit\d+\s.*\s(\d+)$", listed[1], re.M)]
+    assert taken and sorted(taken) == taken and taken[0] > 0, out
+    assert not re.search(r"^--\s+(init|auto1)\s", listed[2].split("instruction count")[0], re.M), out
+    # One instruction back from the exit, with only the replay's snapshots to start from
+    end, back = map(int, re.findall(r"instruction count = (\d+)", out))
+    assert back == end - 1 and back > taken[-1], out
+    assert re.search(r"#0 .* in libc_terminate ", out), out
+    # and back to the last of count()'s calls of sched_getcpu
+    assert re.search(r"Breakpoint 2, .*sched_getcpu", out) and re.search(r"#1 .* in count \(", out), out
+    assert "primes: " in app_out
+    assert (d / "snapshots.qcow2").read_bytes() == image
+    assert list(tmp.iterdir()) == []

@@ -135,6 +135,25 @@ static void test_an_answer_in_pieces_counts_once(void **state)
 	close_qmp(q);
 }
 
+/* query-replay's answer: the instruction count comes out of it, whatever the path before it. */
+static void test_a_number_of_the_last_answer(void **state)
+{
+	(void)state;
+	struct qmp *q = open_qmp(3);
+	uint64_t n = 0;
+
+	SAYS(q, "{\"return\": {\"mode\": \"play\", \"filename\": \"/r/\\\"icount\\\": 7\", "
+		"\"icount\": 1593924961}}\n");
+	assert_true(qmp_answer_number(q, "icount", &n));
+	assert_int_equal(n, 1593924961);
+	assert_false(qmp_answer_number(q, "mode", &n)); /* no number */
+	SAYS(q, "{\"return\": \"\"}\n"); /* a monitor command's answer has no members */
+	assert_false(qmp_answer_number(q, "icount", &n));
+	SAYS(q, "{\"error\": {\"class\": \"GenericError\", \"icount\": 5}}\n");
+	assert_false(qmp_answer_number(q, "icount", &n));
+	close_qmp(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_a_line_longer_than_the_buffer_is_dropped_whole),
 		cmocka_unit_test(test_a_nul_byte_does_not_hold_the_answers_back),
 		cmocka_unit_test(test_an_answer_in_pieces_counts_once),
+		cmocka_unit_test(test_a_number_of_the_last_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,8 +83,11 @@ static void test_qemu_options(void **state)
 
 	/* Under gdb: QEMU's gdbstub, and a stop rather than an exit at the recording's end. */
 	assert_int_equal(parse(&s, err, "HERMIT_REPLAY=/r", "HERMIT_DEBUG=1", NULL), 0);
+	s.snapshot_image = "/tmp/hermit-replay-x.qcow2"; /* its own snapshots go into a copy */
 	argv = qemu_argv(&s, false, "app", &fds);
 	assert_true(has_pair(argv, "-gdb", "tcp:127.0.0.1:1234"));
+	assert_true(has_pair(argv, "-drive", "file=/tmp/hermit-replay-x.qcow2,if=none,id=rr,format=qcow2"));
+	assert_true(has_pair(argv, "-icount", "shift=auto,rr=replay,rrfile=/r/qemu.rr,rrsnapshot=init"));
 	int i = 0;
 	while (argv[i] && strcmp(argv[i], "-no-shutdown"))
 		i++;

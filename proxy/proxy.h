@@ -715,7 +715,6 @@ struct replay_snaps {
 	bool saving;         /* a savevm is out */
 	int64_t save_start;
 	unsigned name;       /* the newest snapshot's number */
-	unsigned taken;
 	unsigned drop[SNAP_KEEP_MAX], dropping; /* delvm still to send */
 };
 

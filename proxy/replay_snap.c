@@ -184,10 +184,10 @@ static void answered(struct replay_snaps *s)
 	s->qmp.failed = false;
 	if (s->saving) {
 		s->saving = false;
-		if (!failed) { /* else (QEMU's "not right now"): tried again at the next look */
-			s->taken++;
+		if (failed) /* QEMU's "not right now", or no room: tried again a period later */
+			s->policy.ahead_ms = 0;
+		else
 			s->dropping = snap_policy_taken(&s->policy, s->name, now - s->save_start, s->drop);
-		}
 	} else if (!s->dropping && !failed && qmp_answer_number(&s->qmp, "icount", &icount) &&
 		   snap_policy_tick(&s->policy, icount, now - s->looked_at)) {
 		s->saving = true;

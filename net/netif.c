@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86_64/cpu.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
 #include "kernel/sched.h"
@@ -47,20 +48,29 @@ static unsigned ethertype(const void *frame, size_t len)
 
 /* Both directions meet the capture ring and the tracer (net_rx, net_tx) with one clock reading, so
  * a frame in the pcap file and its event in the trace carry the same time and can be matched. The
- * ring takes the reading (capture_frame: under its lock, so the file is in time order). */
-static uint64_t capture(struct netdev *dev, unsigned direction, const void *frame, size_t len)
+ * ring takes the reading (capture_frame: under its lock, so the file is in time order). Interrupts
+ * stay masked from the description to the event: the record names the CPU that handled the frame
+ * (the task cannot move), and no event of this CPU comes between the reading and the event (its
+ * trace ring stays in time order). */
+static void capture_and_trace(struct netdev *dev, unsigned direction, const void *frame, size_t len)
 {
-	if (!capture_enabled())
-		return clock_tsc();
-	struct hermit_capture_record rec;
-	capture_describe(&rec, dev->index, direction, frame, len);
-	return capture_frame(&rec, frame);
+	uint64_t f = irq_save();
+	uint64_t tsc = clock_tsc();
+	if (capture_enabled()) {
+		struct hermit_capture_record rec;
+		capture_describe(&rec, dev->index, direction, frame, len);
+		tsc = capture_frame(&rec, frame);
+	}
+	if (direction == HERMIT_CAPTURE_IN)
+		trace_at(NET_RX, tsc, len, ethertype(frame, len));
+	else
+		trace_at(NET_TX, tsc, len, ethertype(frame, len));
+	irq_restore(f);
 }
 
 void netdev_receive(struct netdev *dev, const void *frame, size_t len)
 {
-	uint64_t tsc = capture(dev, HERMIT_CAPTURE_IN, frame, len);
-	trace_at(NET_RX, tsc, len, ethertype(frame, len));
+	capture_and_trace(dev, HERMIT_CAPTURE_IN, frame, len);
 	struct netif *nif = dev->stack;
 	if (!nif || len < SIZEOF_ETH_HDR || len > 0xffff) {
 		dev->rx_dropped++;
@@ -89,8 +99,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 	if (!buf)
 		return ERR_MEM;
 	size_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
-	uint64_t tsc = capture(dev, HERMIT_CAPTURE_OUT, buf, len);
-	trace_at(NET_TX, tsc, len, ethertype(buf, len));
+	capture_and_trace(dev, HERMIT_CAPTURE_OUT, buf, len);
 	dev->ops->tx_submit(dev, buf, len);
 	dev->tx_frames++;
 	return ERR_OK;

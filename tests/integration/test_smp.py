@@ -96,6 +96,14 @@ def test_stress_across_cpus_keeps_every_total(cpus):
     assert "smp-stress: all checks held" in r.stdout
 
 
+def test_a_joiner_woken_as_its_cpu_frees_a_stack_does_not_hang():
+    # Before the idle loop opened an interrupt window (docs/smp.md) this part alone hung 5 runs in
+    # 6: the CPU freeing the stack waited in an IPI call for the idle one, which waited for it.
+    r = run_proxy("smp-stress", "3", "join-as-stack-freed", env={"HERMIT_CPUS": "2"}, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "smp-stress: all checks held" in r.stdout
+
+
 def test_threads_app_spread_over_four_cpus():
     r = run_proxy("threads", env={"HERMIT_CPUS": "4"})
     assert r.returncode == 0, r.stdout + r.stderr

@@ -3,9 +3,10 @@
  * buffer on condition variables, atomics (C11 and __atomic), a barrier, a rwlock, a spinlock,
  * semaphores (a binary one as a lock, counting ones as a buffer), thread creation and exit,
  * timed sleeps and waits, file and socket calls from every thread at once, and threads pinned
- * to one CPU (affinity) that must come back there from every kind of wait. Each part
- * checks an exact total; the whole runs ROUNDS times (argv[1]). It also reports how many CPUs
- * its threads ran on (sched_getcpu). Exits 0 when every check held.
+ * to one CPU (affinity) that must come back there from every kind of wait, and a joiner woken
+ * on one CPU as another frees a stack. Each part checks an exact total; the whole runs ROUNDS
+ * times (argv[1]), only the parts named after it if any (`smp-stress 1 join-as-stack-freed`). It
+ * also reports how many CPUs its threads ran on (sched_getcpu). Exits 0 when every check held.
  * `smp-stress share N SECONDS` instead runs N compute threads for SECONDS and prints the CPU
  * time each got (its CPU-time clock) and the process's, for the balancing test.
  */
@@ -32,6 +33,7 @@
 #define MAX_CPUS 16
 
 static int failures;
+static long ncpus;
 
 static void check(int ok, const char *what, long long got, long long want)
 {
@@ -223,6 +225,62 @@ static void test_churn(void)
 	check(atomic_load(&detached_done) == 40, "detached threads that ran", atomic_load(&detached_done), 40);
 }
 
+/* ---- a joiner woken as it blocks, while its CPU frees a stack ----
+ * A detached thread ends on the joiner's CPU, which frees its stack at its next switch: the
+ * joiner's, as it blocks to join a thread that ends on the other CPU after a varying spin. The
+ * free is a TLB shootdown (an IPI call that waits for every CPU); the other thread's end wakes the
+ * joiner and leaves its CPU idle, which may steal the joiner before its CPU has left its stack
+ * (the idle loop, waiting for that stack with interrupts masked, never took the call: a hang). */
+enum { JOINS = 200 };
+static atomic_int detached_ended;
+
+static pthread_t start_on(int cpu, int detach, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	pthread_t t;
+	CPU_ZERO(&set);
+	CPU_SET(cpu % ncpus, &set);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	pthread_attr_setdetachstate(&attr, detach ? PTHREAD_CREATE_DETACHED : PTHREAD_CREATE_JOINABLE);
+	if (pthread_create(&t, &attr, fn, arg))
+		check(0, "pthread_create", errno, 0);
+	pthread_attr_destroy(&attr);
+	return t;
+}
+
+static void *end_detached(void *arg)
+{
+	atomic_store(&detached_ended, 1);
+	return arg;
+}
+
+static void *end_after_spin(void *arg)
+{
+	for (volatile long i = 0; i < (long)arg; i++)
+		;
+	return arg;
+}
+
+static void test_join_as_stack_freed(void)
+{
+	long long sum = 0, want = 0;
+	for (long i = 0; i < JOINS; i++) {
+		int self = sched_getcpu();
+		void *r;
+		atomic_store(&detached_ended, 0);
+		start_on(self, 1, end_detached, NULL);
+		pthread_t there = start_on(self + 1, 0, end_after_spin, (void *)(i % 50 * 40));
+		while (!atomic_load(&detached_ended))
+			sched_yield();
+		pthread_join(there, &r);
+		sum += (long)r;
+		want += i % 50 * 40;
+	}
+	check(sum == want, "joined results", sum, want);
+}
+
 /* ---- sleeping and timed waits wake on time, and early on a signal ---- */
 static pthread_mutex_t nap_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t nap_cond = PTHREAD_COND_INITIALIZER;
@@ -381,7 +439,6 @@ static void test_io(void)
 /* ---- pinned threads come back on their CPU from every kind of wait ---- */
 #define PIN_ROUNDS 120
 
-static long ncpus;
 static pthread_mutex_t pin_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pin_cond = PTHREAD_COND_INITIALIZER;
 static sem_t pin_sem;
@@ -458,16 +515,8 @@ static void test_pinned(void)
 	atomic_store(&strays, 0);
 	atomic_store(&pinned_left, THREADS);
 	sem_init(&pin_sem, 0, 0);
-	for (long i = 0; i < THREADS; i++) {
-		pthread_attr_t attr;
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(i % ncpus, &set);
-		pthread_attr_init(&attr);
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-		if (pthread_create(&t[i], &attr, pinned, (void *)i))
-			check(0, "pthread_create", errno, 0);
-	}
+	for (long i = 0; i < THREADS; i++)
+		t[i] = start_on((int)i, 0, pinned, (void *)i);
 	for (long i = THREADS; i < THREADS + THREADS / 2; i++)
 		if (pthread_create(&t[i], NULL, busy, NULL))
 			check(0, "pthread_create", errno, 0);
@@ -517,6 +566,15 @@ static int share(int n, int seconds)
 	return 0;
 }
 
+/* Phases named after the rounds, or all of them. */
+static int chosen(const char *name, int n, char **names)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 3 && !strcmp(argv[1], "share"))
@@ -529,11 +587,13 @@ int main(int argc, char **argv)
 		void (*run)(void);
 	} tests[] = { { "counters", test_counters },     { "buffer", test_buffer },         { "churn", test_churn },
 		      { "sleep-wake", test_sleep_wake }, { "semaphores", test_semaphores }, { "io", test_io },
-		      { "pinned", test_pinned } };
+		      { "pinned", test_pinned },         { "join-as-stack-freed", test_join_as_stack_freed } };
 	enum { NTESTS = sizeof(tests) / sizeof(tests[0]) };
 	double spent[NTESTS] = { 0 };
 	for (int r = 0; r < rounds && !failures; r++)
 		for (int i = 0; i < NTESTS; i++) {
+			if (argc > 2 && !chosen(tests[i].name, argc - 2, argv + 2))
+				continue;
 			struct timespec a, b;
 			clock_gettime(CLOCK_MONOTONIC, &a);
 			tests[i].run();

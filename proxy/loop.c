@@ -9,6 +9,7 @@
  * reaps QEMU, prints what the user must see and picks the exit status, in that one place.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -239,19 +240,49 @@ static bool replay_ended_as_recorded(struct vm *vm)
 	return true;
 }
 
+/* A replay whose QEMU found the guest doing what its log has no entry for, and quit saying so. */
+static bool replay_left_its_log(struct vm *vm)
+{
+	char said[256];
+
+	if (!vm->replay || !replay_qemu_said(vm->qemu_err, vm->qemu_err_len, said, sizeof(said)))
+		return false;
+	snprintf(vm->diverged, sizeof(vm->diverged), "hermit: the replay left its recording after "
+		 "%" PRIu64 " of its %" PRIu64 " hypercalls; QEMU says: %s", replay_heard(vm->replay),
+		 replay_manifest(vm->replay)->hcalls, said);
+	end(vm, VM_DIVERGED);
+	return true;
+}
+
+/* A replay that stood still: ended, or under gdb, whose session goes on, said. */
+static void watch_replay(struct vm *vm, const struct pollfd *p)
+{
+	char why[sizeof(vm->diverged)];
+
+	if (!watch_handle(vm->watch, p))
+		return;
+	watch_describe(vm->watch, replay_manifest(vm->replay), replay_heard(vm->replay), why, sizeof(why));
+	if (vm->hold_qemu) {
+		fprintf(stderr, "%s; gdb's session goes on\n", why);
+		return;
+	}
+	memcpy(vm->diverged, why, sizeof(why));
+	end(vm, VM_DIVERGED);
+}
+
 /* QEMU is gone: whatever it sent before dying still counts, an EXIT above all. */
 static void after_qemu(struct vm *vm)
 {
 	read_console(vm);
 	read_doorbell(vm);
 	read_qemu_err(vm);
-	if (!replay_ended_as_recorded(vm))
+	if (!replay_ended_as_recorded(vm) && !replay_left_its_log(vm))
 		end(vm, vm->held_end != VM_RUNNING ? vm->held_end : vm->hold_qemu ? VM_KILLED : VM_DIED);
 }
 
 static void poll_once(struct vm *vm)
 {
-	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS + RSNAP_POLLFDS] = {
+	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS + RSNAP_POLLFDS + WATCH_POLLFDS] = {
 		{ .fd = vm->console_fd, .events = POLLIN },
 		{ .fd = vm->qemu_err_fd, .events = POLLIN },
 		{ .fd = vm->doorbell_fd, .events = POLLIN },
@@ -265,6 +296,9 @@ static void poll_once(struct vm *vm)
 	struct pollfd *snaps_p = p + n;
 	if (vm->snaps)
 		n += rsnap_pollfds(vm->snaps, snaps_p);
+	struct pollfd *watch_p = p + n;
+	if (vm->watch)
+		n += watch_pollfds(vm->watch, watch_p);
 
 	if (poll(p, (nfds_t)n, capture_live(vm) ? CAPTURE_DRAIN_MS : -1) < 0) {
 		if (errno != EINTR)
@@ -277,6 +311,8 @@ static void poll_once(struct vm *vm)
 		rec_handle(vm->rec, rec_p);
 	if (vm->snaps)
 		rsnap_handle(vm->snaps, snaps_p);
+	if (vm->watch)
+		watch_replay(vm, watch_p);
 	/* Console first: a crash report must be printed before the crash is handled. */
 	if (p[0].revents)
 		read_console(vm);
@@ -363,6 +399,9 @@ static int report(struct vm *vm)
 		return EXIT_PROXY_FAILURE;
 	case VM_KILLED:
 		return EXIT_GUEST_KILLED;
+	case VM_DIVERGED:
+		fprintf(stderr, "%s\n", vm->diverged);
+		return EXIT_PROXY_FAILURE;
 	case VM_FAILED: /* already said by fail() */
 	case VM_RUNNING:
 		break;
@@ -384,6 +423,8 @@ static int vm_finish(struct vm *vm)
 	int status;
 
 	stop_qemu(vm);
+	if (vm->watch)
+		watch_close(vm->watch);
 	/* QEMU is dead, so these reads end at EOF: nothing it sent is lost. */
 	read_console(vm);
 	read_qemu_err(vm);

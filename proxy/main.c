@@ -56,6 +56,7 @@ struct setup {
 	int tap;         /* HERMIT_NETIF's tap device, else -1 */
 	int qmp[2];      /* QEMU's monitor for snapshots (recording, a replay under gdb) or under the
 			  * kernel's gdb stub (NMIs), else -1 */
+	int watch_qmp[2]; /* QEMU's monitor for a replay's watch (replay_watch.c), else -1 */
 	struct recorder *rec;    /* HERMIT_RECORD */
 	struct replayer *replay; /* HERMIT_REPLAY */
 	struct replay_snaps *snaps; /* its snapshots under gdb */
@@ -130,6 +131,15 @@ static int make_console_pipe(struct setup *s)
 	return 0;
 }
 
+/* A socket pair when wanted, the proxy's end [0] non-blocking; else both -1. */
+static int make_socket(bool wanted, int ends[2])
+{
+	ends[0] = ends[1] = -1;
+	if (wanted && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) < 0 || set_nonblock(ends[0]) < 0))
+		return fail("socketpair");
+	return 0;
+}
+
 /* The proxy's ends are non-blocking so the loop can drain them; QEMU's ends are QEMU's affair. */
 static int make_channels(struct setup *s)
 {
@@ -138,14 +148,10 @@ static int make_channels(struct setup *s)
 	if ((rr ? make_console_pipe(s) : socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->console)) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->doorbell) < 0)
 		return fail("socketpair");
-	s->debug[0] = s->debug[1] = -1;
-	if (s->settings.debug && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->debug) < 0 ||
-				  set_nonblock(s->debug[0]) < 0))
-		return fail("socketpair");
-	s->qmp[0] = s->qmp[1] = -1;
-	if ((s->rec || s->snaps || s->settings.debug) && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->qmp) < 0 ||
-		       set_nonblock(s->qmp[0]) < 0))
-		return fail("socketpair");
+	if (make_socket(s->settings.debug, s->debug) < 0 ||
+	    make_socket(s->rec || s->snaps || s->settings.debug, s->qmp) < 0 ||
+	    make_socket(s->replay, s->watch_qmp) < 0)
+		return -1;
 	if (pipe2(s->qemu_err, O_CLOEXEC) < 0)
 		return fail("pipe");
 	if (set_nonblock(s->console[0]) < 0 || set_nonblock(s->doorbell[0]) < 0 ||
@@ -188,7 +194,8 @@ static int open_tap(struct setup *s, char *err, size_t errlen)
 static int start_qemu(struct setup *s, const char *app)
 {
 	struct qemu_fds fds = { .mem = s->memfd, .console = s->console[1], .doorbell = s->doorbell[1],
-				.debug = s->debug[1], .tap = s->tap, .qmp = s->qmp[1] };
+				.debug = s->debug[1], .tap = s->tap, .qmp = s->qmp[1],
+				.watch_qmp = s->watch_qmp[1] };
 	char **argv = qemu_argv(&s->settings, s->kvm, app, &fds);
 	char err[512];
 	int rc;
@@ -212,6 +219,8 @@ static int start_qemu(struct setup *s, const char *app)
 		close(s->debug[1]);
 	if (s->qmp[1] >= 0)
 		close(s->qmp[1]);
+	if (s->watch_qmp[1] >= 0)
+		close(s->watch_qmp[1]);
 	if (s->tap >= 0)
 		close(s->tap);
 	s->tap = -1;
@@ -409,14 +418,17 @@ int main(int argc, char **argv)
 	if (s.settings.capture_live && (live_fd = net_capture_open_live(s.settings.capture_live, s.signal_fd)) < 0)
 		return EXIT_PROXY_USAGE;
 	gm_init(&gm, s.ram, s.settings.mem_size);
+	static struct replay_watch watch;
 	if ((s.rec && rec_map(s.rec, s.memfd, &gm) < 0) || start_qemu(&s, argv[1]) < 0 ||
 	    (s.rec && rec_start(s.rec, s.doorbell[0], s.qmp[0]) < 0) ||
-	    (s.snaps && rsnap_start(s.snaps, s.qmp[0]) < 0))
+	    (s.snaps && rsnap_start(s.snaps, s.qmp[0]) < 0) ||
+	    (s.replay && watch_start(&watch, s.watch_qmp[0], s.settings.replay_stall * 1000) < 0))
 		return EXIT_PROXY_FAILURE;
 	files_make_room();
 	files_init(&files);
 	sym.app = argv[1];
 	init_vm(&vm, &s, &gm, &files, &sym, &clock, argv + 1);
+	vm.watch = s.replay ? &watch : NULL;
 	if (s.settings.capture_net) {
 		net_capture_init(&capture, &gm, s.image.anchor, s.settings.trace_dir, argv[1], 1, &s.settings, live_fd);
 		vm.capture = &capture;

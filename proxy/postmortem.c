@@ -48,6 +48,7 @@ static const char *end_name(int end)
 	case VM_DIED: return "died without exiting (triple fault or QEMU error)";
 	case VM_SIGNALED: return "stopped by a signal";
 	case VM_TIMEOUT: return "stopped by HERMIT_TIMEOUT";
+	case VM_DIVERGED: return "left its recording (a replay that diverged)";
 	case VM_RUNNING: return "was running (a snapshot on request: SIGUSR2)";
 	default: return "ended";
 	}
@@ -156,14 +157,16 @@ void pm_snapshot(struct postmortem *pm, FILE *out)
 
 void pm_finish(struct postmortem *pm, int end, int32_t status, FILE *out)
 {
-	if (pm->trace || end == VM_CRASHED || end == VM_DIED || pm->bundle_always)
+	bool bundle = end == VM_CRASHED || end == VM_DIED || end == VM_DIVERGED || pm->bundle_always;
+
+	if (pm->trace || bundle)
 		(void)mkdir(pm->dir, 0777); /* one level, as `mkdir DIR` would; it may exist */
 	if (pm->trace) {
 		char base[4096];
 		snprintf(base, sizeof(base), "%s/hermit-trace-%s-%d", pm->dir, base_name(pm->app), (int)getpid());
 		trace_dump(&pm->gv, base, out);
 	}
-	if (end == VM_CRASHED || end == VM_DIED || pm->bundle_always)
+	if (bundle)
 		write_bundle(pm, end, status, out);
 	fflush(out);
 }

@@ -70,6 +70,7 @@ struct settings {
 	const char *record;      /* HERMIT_RECORD: record the run into this directory (docs/replay.md) */
 	const char *replay;      /* HERMIT_REPLAY: replay the recording in this directory */
 	const char *snapshot_image; /* not the user's: a replay under gdb uses this copy of DIR's */
+	unsigned replay_stall;   /* HERMIT_REPLAY_STALL: seconds a replay may stand still; 0 = forever */
 };
 
 #define SETTINGS_MEM_DEFAULT (2 * GIB)
@@ -442,6 +443,7 @@ struct qemu_fds {
 	int tap;      /* the tap device of settings.netif (tap_open), else -1 */
 	int qmp;      /* QEMU's end of its monitor socket while recording (snapshots) or under the
 		       * kernel's gdb stub (NMIs for gdb's ^C), else 0 */
+	int watch_qmp; /* QEMU's end of the monitor socket of a replay's watch, else 0 */
 };
 
 /* The NULL-ended argv for QEMU (strings and array from malloc, see qemu_argv_free). Pure. */
@@ -626,6 +628,8 @@ struct qmp {
 	bool failed;         /* an answer was an error: error holds it */
 	char error[256];
 	char answer[8192];   /* the last answer's "return" value; "" after an error */
+	void (*on_answer)(void *arg, const char *line); /* each answer's line, if set */
+	void *arg;
 };
 
 /* The proxy's end of QEMU's -mon chardev; the capabilities are negotiated at once. */
@@ -641,6 +645,9 @@ bool qmp_settle(struct qmp *q, int ms);
 bool qmp_answer_number(const struct qmp *q, const char *key, uint64_t *n);
 /* CLOCK_MONOTONIC in milliseconds: how long answers and snapshots take. */
 int64_t monotonic_ms(void);
+/* Where the value of the member named key of the JSON object at json begins (its own members
+ * only, not those of objects inside it), or NULL. */
+const char *qmp_member(const char *json, const char *key);
 
 /* ---- record.c: HERMIT_RECORD, a run that leaves a recording behind ---- */
 
@@ -681,6 +688,8 @@ enum hcall_outcome replay_doorbell(struct replayer *p, struct hcall_ctx *ctx, un
  * recorded run was stopped (HERMIT_TIMEOUT or a signal: status is its seconds or the signal)
  * and the replay heard every recorded hypercall. */
 bool replay_cut_short(const struct replayer *p, int *end, int32_t *status);
+/* How many doorbell rings the replay heard so far. */
+uint64_t replay_heard(const struct replayer *p);
 /* At the end: whether the replay ended as the recording did (said on out when not). */
 bool replay_finish(struct replayer *p, int end, int32_t status, FILE *out);
 
@@ -728,6 +737,50 @@ int rsnap_pollfds(struct replay_snaps *s, struct pollfd *p);
 void rsnap_handle(struct replay_snaps *s, const struct pollfd *p);
 /* Removes the copy. */
 void rsnap_finish(struct replay_snaps *s);
+/* ---- replay_watch.c: a replay that stands still has left its recording ---- */
+
+#define WATCH_PERIOD_MS 500
+#define WATCH_STALL_S_DEFAULT 15 /* HERMIT_REPLAY_STALL's default: 5x the longest still measured */
+
+/* The stall detector: how long the instruction count has stood still while QEMU ran the guest. */
+struct stall {
+	uint64_t icount;
+	unsigned still_ms;
+	bool known;
+};
+
+/* One sample, elapsed_ms after the last: true once the count stood still for limit_ms (0:
+ * never) with the guest running; a count that moved, or a guest QEMU holds stopped, starts over. */
+bool stall_sample(struct stall *s, bool running, uint64_t icount, unsigned elapsed_ms,
+		  unsigned limit_ms);
+
+struct replay_watch {
+	struct qmp qmp;      /* QEMU's machine protocol, the proxy's end */
+	int timer_fd;        /* every WATCH_PERIOD_MS; -1 when the watch is off */
+	unsigned limit_ms;
+	unsigned elapsed_ms; /* since the last sample */
+	bool running;        /* QEMU's run state at the last query-status */
+	struct stall stall;
+	bool stalled, said;  /* a stall found, not yet handed out; handed out */
+};
+
+/* Watches the replay through qmp_fd (the capabilities negotiated at once); limit_ms 0: QEMU's
+ * monitor only, no watch. -1 when the timer cannot be made (said). */
+int watch_start(struct replay_watch *w, int qmp_fd, unsigned limit_ms);
+/* elapsed_ms went by: asks QEMU again (when it answered the last questions). */
+void watch_tick(struct replay_watch *w, unsigned elapsed_ms);
+#define WATCH_POLLFDS 2
+int watch_pollfds(struct replay_watch *w, struct pollfd *p);
+/* Takes QEMU's answers and the timer; true once per stall, when the count stood still for the limit. */
+bool watch_handle(struct replay_watch *w, const struct pollfd *p);
+/* The user's message for a stall: where the replay stood, how far it got (heard hypercalls) of
+ * the recording m. */
+void watch_describe(const struct replay_watch *w, const struct rec_manifest *m, uint64_t heard,
+		    char *out, size_t len);
+/* QEMU's stderr (len bytes at err) holds its message for a replay that left its log: true, with
+ * that line in line. */
+bool replay_qemu_said(const char *err, size_t len, char *line, size_t linelen);
+void watch_close(struct replay_watch *w);
 
 /* ---- loop.c: running the guest to its end ---- */
 
@@ -741,6 +794,7 @@ enum vm_end {
 	VM_SIGNALED, /* SIGINT or SIGTERM to the proxy */
 	VM_FAILED,  /* the proxy itself failed (poll, read) */
 	VM_KILLED,  /* gdb killed it (vKill, k) */
+	VM_DIVERGED, /* a replay left its recording (replay_watch.c): never recorded */
 };
 
 #define VM_QEMU_ERR_MAX (64 * 1024) /* of QEMU's stderr kept for the user */
@@ -764,6 +818,8 @@ struct vm {
 	struct recorder *rec;  /* HERMIT_RECORD (record.c), else NULL */
 	struct replayer *replay; /* HERMIT_REPLAY (replay.c), else NULL */
 	struct replay_snaps *snaps; /* its snapshots under gdb (replay_snap.c), else NULL */
+	struct replay_watch *watch; /* HERMIT_REPLAY: QEMU's instruction count (replay_watch.c) */
+	char diverged[1024];     /* VM_DIVERGED: the message */
 	/* A replay under gdb: the guest's ending is kept here and QEMU runs on (gdb may go back in
 	 * time from there) until it ends, by gdb's kill or the proxy's signal. */
 	bool hold_qemu;

@@ -10,7 +10,7 @@ PROXY_RELAY_SRCS := gdb_relay.c relay_gdb.c relay_guest.c relay_script.c relay_n
 	relay_prefetch.c relay_monitor.c relay_stats.c guestwalk.c
 PROXY_SRCS := $(PROXY_RELAY_SRCS) capture.c clock.c console.c files.c fs.c guestmem.c hcall.c hcall_fs.c \
 	image.c loop.c main.c qemu.c settings.c symbols.c tap.c guestview.c logdump.c tracedump.c core.c \
-	postmortem.c recording.c record.c replay.c replay_snap.c qmp.c
+	postmortem.c recording.c record.c replay.c replay_snap.c replay_watch.c qmp.c
 # The capture file writer (net/pcapng.c) is host code beside the kernel's network.
 PCAPNG_SRC := net/pcapng.c
 PCAPNG_HOST_OBJ := $(OBJ)/host/net/pcapng.o

@@ -221,16 +221,17 @@ static void push_rr(struct args *a, const struct settings *s)
 	push(a, "apic-common.vapic=off");
 }
 
-/* QEMU's machine protocol on a socket only the proxy holds: snapshots while recording and while
- * a replay runs under gdb, the NMI of a ^C under the kernel's gdb stub (relay_nmi.c). */
-static void push_qmp(struct args *a, const struct qemu_fds *fds)
+/* QEMU's machine protocol on sockets only the proxy holds: snapshots while recording and while
+ * a replay runs under gdb, the NMI of a ^C under the kernel's gdb stub (relay_nmi.c); a replay's
+ * watch (replay_watch.c) has a monitor of its own. */
+static void push_qmp(struct args *a, const char *id, int fd)
 {
-	if (fds->qmp <= 0)
+	if (fd <= 0)
 		return;
 	push(a, "-chardev");
-	push(a, "socket,id=qmp,fd=%d", fds->qmp);
+	push(a, "socket,id=%s,fd=%d", id, fd);
 	push(a, "-mon");
-	push(a, "chardev=qmp,mode=control");
+	push(a, "chardev=%s,mode=control", id);
 }
 
 char **qemu_argv(const struct settings *s, bool kvm, const char *app, const struct qemu_fds *fds)
@@ -244,7 +245,8 @@ char **qemu_argv(const struct settings *s, bool kvm, const char *app, const stru
 	push_network(&a, s, fds);
 	push_debugging(&a, s);
 	push_rr(&a, s);
-	push_qmp(&a, fds);
+	push_qmp(&a, "qmp", fds->qmp);
+	push_qmp(&a, "qmp-watch", fds->watch_qmp);
 	if (s->debug) { /* the kernel's gdb stub: its channel's doorbell */
 		push(&a, "-chardev");
 		push(&a, "socket,id=dbg,fd=%d", fds->debug);
@@ -324,6 +326,8 @@ static void exec_qemu(char **argv, const struct qemu_fds *fds, int err_fd, int r
 		keep_open(fds->debug);
 	if (fds->qmp > 0)
 		keep_open(fds->qmp);
+	if (fds->watch_qmp > 0)
+		keep_open(fds->watch_qmp);
 	if (fds->tap >= 0)
 		keep_open(fds->tap);
 	null_fd = open("/dev/null", O_RDONLY);

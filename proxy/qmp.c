@@ -1,8 +1,10 @@
 /*
- * qmp.c: just enough of QEMU's machine protocol to take snapshots: commands go out one JSON
- * object a line, and QEMU answers each with a line holding "return" or "error" (events and the
- * greeting are lines too, and are skipped). The proxy needs to know that an answer came and
- * whether it was an error, and of one answer a number (query-replay's instruction count).
+ * qmp.c: just enough of QEMU's machine protocol for the proxy's few questions (snapshots, an NMI,
+ * a replay's instruction count and run state): commands go out one JSON object a line, and QEMU
+ * answers each with a line holding "return" or "error" (events and the greeting are lines too,
+ * and are skipped). The proxy needs to know that an answer came and whether it was an error; the
+ * last answer's value is kept (qmp_answer_number), and each answer's line goes to on_answer for a
+ * user that asks more than one question at a time.
  */
 #include <errno.h>
 #include <poll.h>
@@ -44,18 +46,19 @@ int qmp_send(struct qmp *q, const char *json)
 	return 0;
 }
 
-/* Where the value of the member named key of the JSON object line holds begins, or NULL. Only
- * the object's own members count: an event's data may have an "error" member of its own. */
-static const char *member(const char *line, const char *key)
+/* Only the object's own members count: an event's data may have an "error" member of its own.
+ * The object ends at its closing brace: json may be a value inside a line (an answer's "return"). */
+const char *qmp_member(const char *json, const char *key)
 {
 	size_t key_len = strlen(key);
 	int depth = 0;
 
-	for (const char *p = line; *p; p++) {
+	for (const char *p = json; *p; p++) {
 		if (*p == '{' || *p == '[') {
 			depth++;
 		} else if (*p == '}' || *p == ']') {
-			depth--;
+			if (--depth <= 0)
+				return NULL;
 		} else if (*p == '"') {
 			const char *name = ++p;
 			while (*p && *p != '"')
@@ -75,9 +78,9 @@ static const char *member(const char *line, const char *key)
  * its message as text instead of the empty string. */
 static void take_line(struct qmp *q, const char *line)
 {
-	const char *ret = member(line, "return");
+	const char *ret = qmp_member(line, "return");
 
-	if ((!ret && !member(line, "error")) || !q->pending)
+	if ((!ret && !qmp_member(line, "error")) || !q->pending)
 		return;
 	q->pending--;
 	snprintf(q->answer, sizeof(q->answer), "%s", ret ? ret : "");
@@ -85,6 +88,8 @@ static void take_line(struct qmp *q, const char *line)
 		q->failed = true;
 		snprintf(q->error, sizeof(q->error), "%.200s", line);
 	}
+	if (q->on_answer)
+		q->on_answer(q->arg, line);
 }
 
 /* Takes every whole line in the buffer and keeps the rest for the next read. A line longer than
@@ -124,7 +129,7 @@ bool qmp_drain(struct qmp *q)
 
 bool qmp_answer_number(const struct qmp *q, const char *key, uint64_t *n)
 {
-	const char *at = q->answer[0] == '{' ? member(q->answer, key) : NULL;
+	const char *at = q->answer[0] == '{' ? qmp_member(q->answer, key) : NULL;
 	char *end;
 
 	if (!at || *at < '0' || *at > '9')

@@ -199,6 +199,11 @@ bool replay_cut_short(const struct replayer *p, int *end, int32_t *status)
 	return true;
 }
 
+uint64_t replay_heard(const struct replayer *p)
+{
+	return p->seen;
+}
+
 static const char *end_text(int end, int32_t status, char *buf, size_t len)
 {
 	char name[32];
@@ -220,7 +225,7 @@ bool replay_finish(struct replayer *p, int end, int32_t status, FILE *out)
 	char was[64], is[64];
 	bool same = end == p->m.end && (end != VM_EXITED && end != VM_CRASHED ? true : status == p->m.status);
 
-	if (!same && !p->debugging && end != VM_SIGNALED && end != VM_TIMEOUT)
+	if (!same && !p->debugging && end != VM_SIGNALED && end != VM_TIMEOUT && end != VM_DIVERGED)
 		fprintf(out, "hermit: the replay ended with %s, the recording with %s\n",
 			end_text(end, status, is, sizeof(is)), end_text(p->m.end, p->m.status, was, sizeof(was)));
 	fclose(p->log);

@@ -330,6 +330,21 @@ static int parse_postmortem(struct settings *s, char *const *envp, char *err, si
 	return parse_bool("HERMIT_BUNDLE", env_value(envp, "HERMIT_BUNDLE"), &s->bundle_always, err, errlen);
 }
 
+/* HERMIT_REPLAY_STALL: the seconds a replay's instruction count may stand still while the guest
+ * runs before the replay counts as one that left its recording (replay_watch.c); 0: forever. */
+static int parse_stall(const char *v, unsigned *seconds, char *err, size_t errlen)
+{
+	uint64_t n = WATCH_STALL_S_DEFAULT;
+
+	if (v && (settings_parse_number(v, &n) < 0 || n > UINT32_MAX / 1000)) {
+		snprintf(err, errlen, "hermit: HERMIT_REPLAY_STALL=%s: expected a number of seconds "
+			 "(0: never)", v);
+		return -1;
+	}
+	*seconds = (unsigned)n;
+	return 0;
+}
+
 /*
  * HERMIT_RECORD=DIR, HERMIT_REPLAY=DIR (docs/replay.md). QEMU records and replays one CPU under
  * single-threaded TCG and nothing else, so what cannot hold is refused here. A replay is debugged
@@ -366,6 +381,8 @@ static int parse_rr(struct settings *s, char *const *envp, char *err, size_t err
 		return -1;
 	}
 	s->kvm = KVM_OFF;
+	if (s->replay && parse_stall(env_value(envp, "HERMIT_REPLAY_STALL"), &s->replay_stall, err, errlen) < 0)
+		return -1;
 	if (s->replay && s->debug) {
 		s->debug = s->debug_attach = false; /* attach too: QEMU's gdbstub, held at the start */
 		s->debug_qemu = true;

@@ -8,6 +8,7 @@ import random
 import re
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,64 @@ def test_reverse_commands_start_from_the_snapshots_the_replay_took(tmp_path):
     assert "primes: " in app_out
     assert (d / "snapshots.qcow2").read_bytes() == image
     assert list(tmp.iterdir()) == []
+
+
+def tamper_argv(d, copy, old, new):
+    """A copy of recording d whose answer disk hands the guest other arguments (old replaced by
+    new, as long), its hash in the manifest fixed so that the replay takes it: the guest then runs
+    another path than the recorded one."""
+    copy.mkdir()
+    for p in d.iterdir():
+        (copy / p.name).write_bytes(p.read_bytes())
+    disk = (copy / "answers.disk").read_bytes()
+    assert disk.count(old) == 1 and len(new) == len(old)
+    disk = disk.replace(old, new)
+    (copy / "answers.disk").write_bytes(disk)
+    h = 0xcbf29ce484222325  # the manifest's FNV-1a (proxy/recording.c)
+    for b in disk:
+        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+    manifest = re.sub(r"^answers\.disk \d+ [0-9a-f]{16}$", f"answers.disk {len(disk)} {h:016x}",
+                      (copy / "manifest").read_text(), flags=re.M)
+    (copy / "manifest").write_text(manifest)
+    return copy
+
+
+def test_a_replay_that_leaves_its_recording_ends_with_a_clear_message(tmp_path):
+    """QEMU 7.2 does not notice a divergence: a guest told to sleep 3 s where the recorded one slept
+    2 s waits for a timer the log never brings, and QEMU waits for an event at an instruction the
+    guest never reaches. The proxy's watch (replay_watch.c) sees the instruction count stand still
+    while QEMU runs the guest, and ends the replay: exit status 1, where it stood, a post-mortem
+    bundle, no QEMU left. A guest that rings the doorbell where the log has no ring (it does not
+    sleep at all) is one QEMU notices: its words are said the same way."""
+    d, rec = record(tmp_path, "status", "sleep", "2")
+    assert rec.returncode == 0 and rec.stdout == "slept\n", rec.stderr
+    hcalls = int(re.search(r"^hypercalls (\d+)$", (d / "manifest").read_text(), re.M).group(1))
+    longer = tamper_argv(d, tmp_path / "longer", b"sleep\x002\x00", b"sleep\x003\x00")
+    start = time.monotonic()
+    r = replay(longer, TESTS / "status", env={"HERMIT_TRACE_DIR": str(tmp_path)})
+    took = time.monotonic() - start
+    assert r.returncode == 1 and r.stdout == "", r.stderr
+    assert re.search(r"^hermit: the replay left its recording: the guest stood still at instruction "
+                     rf"\d+ for 15 s while QEMU ran it .*; it had made \d+ of the recording's {hcalls} "
+                     r"hypercalls, and the recorded run took \d+\.\d s$", r.stderr, re.M), r.stderr
+    assert 15 <= took < 60, took
+    assert "the replay ended with" not in r.stderr
+    (bundle,) = tmp_path.glob("hermit-postmortem-status-*")
+    assert "left its recording" in (bundle / "registers.txt").read_text()
+    assert not qemu_processes_of(str(longer))
+    none = tamper_argv(d, tmp_path / "none", b"sleep\x002\x00", b"sleep\x000\x00")
+    r = replay(none, TESTS / "status", env={"HERMIT_TRACE_DIR": str(tmp_path)})
+    assert r.returncode == 1 and r.stdout == "", r.stderr
+    assert re.search(rf"^hermit: the replay left its recording after \d+ of its {hcalls} hypercalls; QEMU "
+                     r"says: .*Missing character write event in the replay log$", r.stderr, re.M), r.stderr
+
+
+def test_a_guest_that_sleeps_longer_than_the_stall_limit_replays(tmp_path):
+    """A sleeping guest halts between its timers, and its instruction count stands still meanwhile
+    (up to 3 s measured on a loaded host): an 8 s sleep, longer than the watch's limit of 6 s,
+    replays to its end, not taken for a replay that left its recording."""
+    d, rec = record(tmp_path, "status", "sleep", "8")
+    assert rec.returncode == 0 and rec.stdout == "slept\n", rec.stderr
+    rep = replay(d, TESTS / "status", env={"HERMIT_REPLAY_STALL": "6"})
+    same_run(rec, rep)
+    assert "left its recording" not in rep.stderr

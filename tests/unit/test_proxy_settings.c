@@ -336,6 +336,25 @@ static void test_postmortem_settings(void **state)
 	expect_error(parse("HERMIT_BUNDLE=2", NULL), "hermit: HERMIT_BUNDLE=2: expected 0 or 1");
 }
 
+static void test_replay_stall(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	p = parse("HERMIT_REPLAY=/r", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.s.replay_stall, WATCH_STALL_S_DEFAULT);
+	p = parse("HERMIT_REPLAY=/r", "HERMIT_REPLAY_STALL=0", NULL);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.s.replay_stall, 0);
+	p = parse("HERMIT_REPLAY=/r", "HERMIT_REPLAY_STALL=60", NULL);
+	assert_int_equal(p.s.replay_stall, 60);
+	expect_error(parse("HERMIT_REPLAY=/r", "HERMIT_REPLAY_STALL=5s", NULL),
+		     "hermit: HERMIT_REPLAY_STALL=5s: expected a number of seconds (0: never)");
+	expect_error(parse("HERMIT_REPLAY=/r", "HERMIT_REPLAY_STALL=99999999", NULL),
+		     "hermit: HERMIT_REPLAY_STALL=99999999: expected a number of seconds (0: never)");
+}
+
 static void test_names_are_exact(void **state)
 {
 	(void)state;
@@ -389,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_network_errors),
 		cmocka_unit_test(test_postmortem_settings),
+		cmocka_unit_test(test_replay_stall),
 		cmocka_unit_test(test_names_are_exact),
 		cmocka_unit_test(test_first_definition_wins),
 		cmocka_unit_test(test_root),

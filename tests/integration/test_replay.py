@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BENCHMARKS, PROXY, SCRATCH, TESTS, qemu_processes_of, run_proxy
+from conftest import BENCHMARKS, PROXY, SCRATCH, TESTS, qemu_processes_of, read_until, run_proxy
 from test_net import Guest, free_port, read_pcap
 
 SMALL = {"HERMIT_MEM": "128M"}  # a snapshot saves all of guest RAM
@@ -331,13 +331,46 @@ def tamper_argv(d, copy, old, new):
     return copy
 
 
+def stall_under_gdb(d):
+    """Replays d under gdb, held stopped for 6 s before gdb's `continue` (longer than the limit,
+    3 s: QEMU holds the guest, so no stall), then left to stand: the proxy says so once and the
+    session goes on until the proxy is stopped. Returns the proxy's stderr."""
+    port = free_port()
+    env = dict(os.environ, HERMIT_REPLAY=str(d), HERMIT_DEBUG="1", HERMIT_DEBUG_PORT=str(port),
+               HERMIT_REPLAY_STALL="3", HERMIT_TRACE_DIR=SCRATCH)
+    proxy = subprocess.Popen([str(PROXY), str(TESTS / "status")], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    gdb = None
+    try:
+        assert f"waiting for gdb on 127.0.0.1:{port}" in proxy.stderr.readline()
+        gdb = subprocess.Popen(["gdb", "-batch", "-nx", "-ex", f"target remote :{port}", "-ex",
+                                "shell sleep 6", "-ex", "continue", str(TESTS / "status")],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        said = read_until(proxy.stderr, "gdb's session goes on", timeout=60)
+        time.sleep(2)
+        assert proxy.poll() is None, said  # the user's session is not killed
+        proxy.terminate()
+        said += proxy.communicate(timeout=30)[1]
+        assert proxy.returncode == 143, said
+    finally:
+        for p in (gdb, proxy):
+            if p and p.poll() is None:
+                p.kill()
+                p.communicate()
+    assert said.count("left its recording") == 1, said
+    assert not qemu_processes_of(str(d))
+    return said
+
+
 def test_a_replay_that_leaves_its_recording_ends_with_a_clear_message(tmp_path):
     """QEMU 7.2 does not notice a divergence: a guest told to sleep 3 s where the recorded one slept
     2 s waits for a timer the log never brings, and QEMU waits for an event at an instruction the
     guest never reaches. The proxy's watch (replay_watch.c) sees the instruction count stand still
     while QEMU runs the guest, and ends the replay: exit status 1, where it stood, a post-mortem
     bundle, no QEMU left. A guest that rings the doorbell where the log has no ring (it does not
-    sleep at all) is one QEMU notices: its words are said the same way."""
+    sleep at all) is one QEMU notices: its words are said the same way. Under gdb the stall is
+    only said, and not while gdb holds the guest stopped."""
     d, rec = record(tmp_path, "status", "sleep", "2")
     assert rec.returncode == 0 and rec.stdout == "slept\n", rec.stderr
     hcalls = int(re.search(r"^hypercalls (\d+)$", (d / "manifest").read_text(), re.M).group(1))
@@ -354,6 +387,9 @@ def test_a_replay_that_leaves_its_recording_ends_with_a_clear_message(tmp_path):
     (bundle,) = tmp_path.glob("hermit-postmortem-status-*")
     assert "left its recording" in (bundle / "registers.txt").read_text()
     assert not qemu_processes_of(str(longer))
+    stood = re.search(r"stood still at instruction (\d+)", r.stderr).group(1)
+    said = stall_under_gdb(longer)
+    assert f"stood still at instruction {stood} for 3 s" in said, said
     none = tamper_argv(d, tmp_path / "none", b"sleep\x002\x00", b"sleep\x000\x00")
     r = replay(none, TESTS / "status", env={"HERMIT_TRACE_DIR": str(tmp_path)})
     assert r.returncode == 1 and r.stdout == "", r.stderr

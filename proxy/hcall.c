@@ -53,10 +53,19 @@ enum hcall_outcome hcall_bad_range(struct hcall_ctx *ctx, const char *what, herm
 		   (unsigned long long)gpa, (unsigned long long)len);
 }
 
-/* Blocks in poll rather than in read/write, so that ^C still works while stdin is idle. */
-static bool wait_ready(struct hcall_ctx *ctx, int fd, short events)
+/* Blocks in poll rather than in read/write, so that ^C still works while stdin is idle; or, when
+ * the context parks, leaves the request for later unless fd is ready now. */
+static enum hcall_outcome wait_ready(struct hcall_ctx *ctx, int fd, short events)
 {
-	return !ctx->wait_fd || ctx->wait_fd(ctx->wait_arg, fd, events);
+	if (ctx->park) {
+		struct pollfd p = { .fd = fd, .events = events };
+		if (poll(&p, 1, 0) == 1)
+			return HCALL_ANSWER;
+		ctx->park_fd = fd;
+		ctx->park_events = events;
+		return HCALL_PARKED;
+	}
+	return !ctx->wait_fd || ctx->wait_fd(ctx->wait_arg, fd, events) ? HCALL_ANSWER : HCALL_STOP;
 }
 
 int64_t hcall_result(int64_t rc)
@@ -144,8 +153,10 @@ static enum hcall_outcome serve_rw(struct hcall_ctx *ctx, struct hc_rw *rw, bool
 			rw->ret = -EAGAIN;
 			return HCALL_ANSWER;
 		}
-	} else if (!wait_ready(ctx, fd, write_op ? POLLOUT : POLLIN)) {
-		return HCALL_STOP;
+	} else {
+		enum hcall_outcome ready = wait_ready(ctx, fd, write_op ? POLLOUT : POLLIN);
+		if (ready != HCALL_ANSWER)
+			return ready;
 	}
 	if (rw->flags & HERMIT_RW_AT)
 		rw->ret = hcall_result(write_op ? pwrite(fd, buf, rw->len, rw->offset)
@@ -301,16 +312,16 @@ static enum hcall_outcome check_anchor(struct hcall_ctx *ctx)
 	return HCALL_ANSWER;
 }
 
-enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu)
+enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned n)
 {
 	struct hermit_hcall_slot slot;
 	hermit_gpa_t at;
 
 	if (!ctx->anchor_checked && check_anchor(ctx) == HCALL_BAD)
 		return HCALL_BAD;
-	if (cpu >= ctx->cpus || cpu >= HERMIT_MAX_CPUS)
-		return hcall_bad(ctx, "doorbell from CPU %u, but the guest has %u", cpu, ctx->cpus);
-	at = ctx->anchor + offsetof(struct hermit_anchor, hcall) + cpu * sizeof(slot);
+	if (n >= HERMIT_MAX_CPUS)
+		return hcall_bad(ctx, "doorbell from slot %u, but the anchor has %d", n, HERMIT_MAX_CPUS);
+	at = ctx->anchor + offsetof(struct hermit_anchor, hcall) + n * sizeof(slot);
 	if (!gm_read(ctx->gm, at, &slot, sizeof(slot)))
 		return hcall_bad_range(ctx, "the hypercall slot", at, sizeof(slot));
 	return hcall_handle(ctx, slot.nr, slot.req);

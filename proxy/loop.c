@@ -131,6 +131,8 @@ static enum hcall_outcome take_doorbell(struct vm *vm, unsigned char cpu)
 	if (vm->replay)
 		return replay_doorbell(vm->replay, &vm->hc, cpu);
 	enum hcall_outcome out = hcall_doorbell(&vm->hc, cpu);
+	if (out == HCALL_PARKED)
+		vm->parked[cpu] = (struct pollfd){ .fd = vm->hc.park_fd, .events = vm->hc.park_events };
 	/* A failed answer means QEMU is gone; SIGCHLD will tell. */
 	if (out == HCALL_ANSWER && write(vm->doorbell_fd, &cpu, 1) < 0)
 		return HCALL_ANSWER;
@@ -153,6 +155,7 @@ static void serve_one(struct vm *vm, unsigned char cpu)
 	}
 	switch (take_doorbell(vm, cpu)) {
 	case HCALL_ANSWER:
+	case HCALL_PARKED:
 		break;
 	case HCALL_EXIT:
 		guest_end(vm, VM_EXITED);
@@ -166,6 +169,16 @@ static void serve_one(struct vm *vm, unsigned char cpu)
 	case HCALL_STOP:
 		break; /* vm->end or qemu_gone already says why */
 	}
+}
+
+/* Serves again each parked request whose descriptor poll found ready (or closed). */
+static void serve_unparked(struct vm *vm, const struct pollfd *p)
+{
+	for (unsigned n = 0; n < HERMIT_MAX_CPUS && vm->end == VM_RUNNING; n++)
+		if (vm->parked[n].fd >= 0 && p[n].revents) {
+			vm->parked[n].fd = -1;
+			serve_one(vm, (unsigned char)n);
+		}
 }
 
 /* Serves every doorbell byte waiting, one hypercall per byte, until the guest ends. */
@@ -282,7 +295,7 @@ static void after_qemu(struct vm *vm)
 
 static void poll_once(struct vm *vm)
 {
-	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS + RSNAP_POLLFDS + WATCH_POLLFDS] = {
+	struct pollfd p[4 + RELAY_POLLFDS + REC_POLLFDS + RSNAP_POLLFDS + WATCH_POLLFDS + HERMIT_MAX_CPUS] = {
 		{ .fd = vm->console_fd, .events = POLLIN },
 		{ .fd = vm->qemu_err_fd, .events = POLLIN },
 		{ .fd = vm->doorbell_fd, .events = POLLIN },
@@ -299,6 +312,9 @@ static void poll_once(struct vm *vm)
 	struct pollfd *watch_p = p + n;
 	if (vm->watch)
 		n += watch_pollfds(vm->watch, watch_p);
+	struct pollfd *parked_p = p + n;
+	memcpy(parked_p, vm->parked, sizeof(vm->parked));
+	n += HERMIT_MAX_CPUS;
 
 	if (poll(p, (nfds_t)n, capture_live(vm) ? CAPTURE_DRAIN_MS : -1) < 0) {
 		if (errno != EINTR)
@@ -322,6 +338,7 @@ static void poll_once(struct vm *vm)
 		read_doorbell(vm);
 	if (p[3].revents)
 		take_signals(vm);
+	serve_unparked(vm, parked_p);
 	if (vm->relay) {
 		relay_handle(vm->relay, p + 4);
 		if (relay_kill_requested(vm->relay))
@@ -456,6 +473,10 @@ int vm_run(struct vm *vm)
 {
 	vm->hc.wait_fd = wait_fd;
 	vm->hc.wait_arg = vm;
+	/* A recorder or a replayer serves each request when it comes (its log is in that order). */
+	vm->hc.park = !vm->rec && !vm->replay;
+	for (unsigned n = 0; n < HERMIT_MAX_CPUS; n++)
+		vm->parked[n] = (struct pollfd){ .fd = -1 };
 	while (vm->end == VM_RUNNING) {
 		poll_once(vm);
 		if (vm->qemu_gone)

@@ -251,7 +251,7 @@ static void init_vm(struct vm *vm, struct setup *s, struct guestmem *gm, struct 
 	vm->timeout = s->settings.timeout;
 	vm->console = (struct console){ .sym = sym, .err = stderr };
 	vm->hc = (struct hcall_ctx){
-		.gm = gm, .files = files, .fs = &guest_fs, .anchor = s->image.anchor, .cpus = s->settings.cpus,
+		.gm = gm, .files = files, .fs = &guest_fs, .anchor = s->image.anchor,
 		.argv = guest_argv, .envp = environ, .verbose = s->settings.verbose,
 		.debug = s->settings.debug, .debug_attach = s->settings.debug_attach,
 		.net_ip = s->settings.ip, .net_gateway = s->settings.gateway, .net_mask = s->settings.mask,

@@ -12,6 +12,7 @@
 #ifndef PROXY_H
 #define PROXY_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -326,6 +327,7 @@ enum hcall_outcome {
 	HCALL_CRASH,  /* the kernel died; hcall_ctx.status is the vector, or -1 for a panic */
 	HCALL_BAD,    /* the guest broke the ABI; hcall_ctx.why says how */
 	HCALL_STOP,   /* the proxy must stop (signal, QEMU gone) before the request was served */
+	HCALL_PARKED, /* it would wait for hcall_ctx.park_fd: serve it again once that is ready */
 };
 
 struct hcall_ctx {
@@ -333,7 +335,6 @@ struct hcall_ctx {
 	struct files *files;
 	struct fs *fs;
 	hermit_gpa_t anchor;
-	unsigned cpus;
 	char *const *argv;  /* the guest's argv: APP as given, then ARGS; NULL-ended */
 	char *const *envp;  /* NULL-ended */
 	bool verbose;
@@ -349,6 +350,11 @@ struct hcall_ctx {
 	 * must stop instead. NULL: never wait (unit tests). */
 	bool (*wait_fd)(void *arg, int fd, short events);
 	void *wait_arg;
+	/* Park instead (a plain run): a request that would wait is left unanswered, its descriptor
+	 * and events in park_fd and park_events, and the doorbell's other slots are served meanwhile. */
+	bool park;
+	int park_fd;
+	short park_events;
 
 	bool anchor_checked;
 	int32_t status;     /* HCALL_EXIT / HCALL_CRASH */
@@ -375,8 +381,8 @@ enum hcall_outcome hcall_fd(struct hcall_ctx *ctx, struct hc_fd *f);
  * HCALL_REQUEST_MAX. */
 #define HCALL_REQUEST_MAX 128
 size_t hcall_request_size(uint32_t nr);
-/* Serves one doorbell byte (the ringing CPU's number). */
-enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned cpu);
+/* Serves one doorbell byte (the number of the request's slot in the anchor). */
+enum hcall_outcome hcall_doorbell(struct hcall_ctx *ctx, unsigned n);
 /* Serves request nr at guest address req (the slot's contents). */
 enum hcall_outcome hcall_handle(struct hcall_ctx *ctx, uint32_t nr, hermit_gpa_t req);
 /* "page fault", "kernel panic", "exception 42": for the crash line. */
@@ -825,6 +831,7 @@ struct vm {
 	bool hold_qemu;
 	enum vm_end held_end;
 	bool qemu_gone;   /* reaped */
+	struct pollfd parked[HERMIT_MAX_CPUS]; /* per slot, a request that waits for fd; fd -1: none */
 	char qemu_err[VM_QEMU_ERR_MAX];
 	size_t qemu_err_len;
 };

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *const argv[] = { "app", "a", NULL }, *const envp[] = { "HERMIT_X=1", NULL };
 	unsigned cpu = size ? data[0] % 4 : 0;
-	struct hcall_ctx ctx = { .gm = &fuzz_gm, .files = &files, .fs = &fs, .anchor = FUZZ_ANCHOR, .cpus = 2,
+	struct hcall_ctx ctx = { .gm = &fuzz_gm, .files = &files, .fs = &fs, .anchor = FUZZ_ANCHOR,
 				 .argv = argv, .envp = envp };
 
 	fuzz_guest_load(size ? data + 1 : data, size ? size - 1 : 0);

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *log = nul ? nul + 1 : data + size;
 	size_t log_len = (size_t)(data + size - log);
 	char *manifest = malloc(text_len + 192), err[8192];
-	struct hcall_ctx ctx = { .gm = &fuzz_gm, .anchor = FUZZ_ANCHOR, .cpus = 1 };
+	struct hcall_ctx ctx = { .gm = &fuzz_gm, .anchor = FUZZ_ANCHOR };
 	struct replayer *p;
 	size_t len;
 

@@ -1,10 +1,12 @@
 """The POSIX surface of the C library (tests/posix): process identity, signals and timers,
 setjmp, stdio gaps and memory mappings, checked inside the guest with their errno paths."""
+import os
 import re
+import subprocess
 
 import pytest
 
-from conftest import run_proxy
+from conftest import PROXY, TESTS, read_until, run_proxy
 
 PARTS = ["identity", "process", "signals", "timers", "jumps", "stdio", "mman", "affinity", "semaphores"]
 
@@ -54,3 +56,22 @@ def test_protected_pages_fault(how, fault):
     addr = re.search(r"posix: touching 0x([0-9a-f]+)", r.stdout).group(1)
     assert re.search(rf"fault address 0x{addr}: {fault}", r.stderr), r.stderr
     assert re.search(r"in die_by_fault at \S*tests/posix/mman.c:\d+", r.stderr)
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_a_read_of_stdin_holds_up_no_other_threads_hypercalls(cpus):
+    # One hypercall at a time used to be the rule: the console write waited behind the read.
+    env = dict(os.environ, HERMIT_KVM="0", HERMIT_CPUS=str(cpus))
+    p = subprocess.Popen([str(PROXY), str(TESTS / "posix"), "wait-stdin"], env=env, text=True,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        seen = read_until(p.stdout, "while a read of stdin waited", timeout=60)
+        assert "posix: wrote 1 byte to a file while a read of stdin waited" in seen, seen
+        assert p.poll() is None  # the reader still waits
+        p.stdin.write("x")
+        p.stdin.flush()
+        out, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert "posix: the read of stdin returned 1" in out, out + err
+    assert p.returncode == 0, out + err

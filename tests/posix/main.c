@@ -4,6 +4,7 @@
  *                       "posix: <part> ok" for each passed part; exit status 1 if any failed
  *   posix die HOW       ends the app by the signal HOW names, for the exit-status checks
  *   posix fault HOW     touches a protected page (write-readonly, read-none)
+ *   posix wait-stdin    writes a file and the console while another thread waits to read stdin
  */
 #include <stdlib.h>
 
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 		return die_by(argv[2]);
 	if (argc > 2 && strcmp(argv[1], "fault") == 0)
 		return die_by_fault(argv[2]);
+	if (argc > 1 && strcmp(argv[1], "wait-stdin") == 0)
+		return wait_for_stdin();
 	if (argc == 1)
 		run(NULL);
 	for (int i = 1; i < argc; i++)

@@ -42,6 +42,7 @@ void check_mman(void);
 void check_affinity(void);
 void check_semaphores(void);
 int die_by(const char *how);
+int wait_for_stdin(void);
 int die_by_fault(const char *how);
 
 #endif

@@ -114,3 +114,33 @@ void check_stdio(void)
 	check_files();
 	check_time();
 }
+
+/* ---- a thread that waits for stdin holds up no other: posix wait-stdin ---- */
+
+static void *read_a_byte(void *result)
+{
+	char c;
+	*(ssize_t *)result = read(STDIN_FILENO, &c, 1);
+	return NULL;
+}
+
+int wait_for_stdin(void)
+{
+	ssize_t got = -2;
+	pthread_t reader;
+	pthread_create(&reader, NULL, read_a_byte, &got);
+	usleep(200000); /* long enough for the read to wait in the host */
+	/* Hypercalls of this thread while the reader waits: a file, then the console. */
+	char path[] = "/tmp/hermit-wait-stdin-XXXXXX";
+	int fd = mkstemp(path);
+	int wrote = fd >= 0 ? (int)write(fd, "x", 1) : -1;
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	printf("posix: wrote %d byte to a file while a read of stdin waited\n", wrote);
+	fflush(stdout);
+	pthread_join(reader, NULL);
+	printf("posix: the read of stdin returned %zd\n", got);
+	return wrote == 1 && got == 1 ? 0 : 1;
+}

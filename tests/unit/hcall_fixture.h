@@ -59,7 +59,7 @@ static int setup(void **state)
 				.region = { { .gpa = 0, .size = RAM_SIZE, .offset = 0 } } };
 	files_make_room();
 	files_init(&files);
-	ctx = (struct hcall_ctx){ .gm = &gm, .files = &files, .fs = &fs, .anchor = ANCHOR, .cpus = 1,
+	ctx = (struct hcall_ctx){ .gm = &gm, .files = &files, .fs = &fs, .anchor = ANCHOR,
 				  .argv = guest_argv, .envp = guest_envp, .tsc_khz = fake_tsc_khz };
 	put_anchor();
 	strcpy(tmpdir, "/tmp/test_proxy_hcall.XXXXXX");

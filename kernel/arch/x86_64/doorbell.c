@@ -30,7 +30,7 @@ void doorbell_enable_irq(void (*on_answer)(uint8_t answer))
 	uart_init(HERMIT_QEMU_DOORBELL_PORT, true);
 }
 
-void doorbell_ring(unsigned cpu) { uart_putc(HERMIT_QEMU_DOORBELL_PORT, (uint8_t)cpu); }
+void doorbell_ring(unsigned slot) { uart_putc(HERMIT_QEMU_DOORBELL_PORT, (uint8_t)slot); }
 
 static void wait_byte(void)
 {

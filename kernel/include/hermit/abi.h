@@ -11,11 +11,15 @@
  * where the host finds it in guest memory.
  *
  * How a hypercall works: the kernel fills one request struct (hc_* below) in its own memory, stores
- * the request's number and address in its CPU's slot of the anchor, and rings the doorbell. The
- * host checks the address and every pointer and length inside the request against guest memory,
- * carries the request out, writes the fields marked "out", and answers the doorbell.
+ * the request's number and address in a free slot of the anchor (any of the HERMIT_MAX_CPUS, not
+ * tied to a CPU: one task may wait for the host while others make requests), and rings the
+ * doorbell with the slot's number. The host checks the address and every pointer and length
+ * inside the request against guest memory, carries the request out, writes the fields marked
+ * "out", and answers the doorbell. Requests are answered in any order: one that waits (a read of
+ * the host's stdin) does not hold up the others. An exit or a crash report uses the slot of its
+ * CPU's number, whoever holds it: the host ends the run there.
  *   QEMU isle: the doorbell is a second 16550 UART (HERMIT_QEMU_DOORBELL_PORT); the kernel writes
- *   one byte (its CPU number) and the host writes the same byte back when the request is done.
+ *   one byte (the slot's number) and the host writes the same byte back when the request is done.
  *   A host that records the run (HERMIT_RECORD, docs/replay.md) answers with the byte
  *   HERMIT_ANSWER_DATA | cpu instead when the request has outputs, followed by the length of
  *   those outputs (4 bytes, little-endian), because QEMU's record/replay sees what comes in
@@ -33,7 +37,7 @@
 
 #include <stdint.h>
 
-#define HERMIT_ABI_VERSION 10
+#define HERMIT_ABI_VERSION 11
 #define HERMIT_ELFOSABI 0x42
 #define HERMIT_NOTE_NAME "Hermit"
 #define HERMIT_NOTE_ANCHOR 1

@@ -1,8 +1,8 @@
 /*
  * kernel/doorbell.h: the isle's doorbell to the host, the transport under hcall.c: one ring per
- * request (the ringing CPU's number), one answer back, which may say where the outputs are. The
- * QEMU isle's doorbell is the second 16550 (arch/x86_64/doorbell.c), its answer disk a virtio-blk
- * device (arch/x86_64/answer_disk.c); another isle brings its own.
+ * request (the number of its slot in the anchor), one answer back, which may say where the
+ * outputs are. The QEMU isle's doorbell is the second 16550 (arch/x86_64/doorbell.c), its answer
+ * disk a virtio-blk device (arch/x86_64/answer_disk.c); another isle brings its own.
  */
 #ifndef KERNEL_DOORBELL_H
 #define KERNEL_DOORBELL_H
@@ -15,8 +15,8 @@ void doorbell_init(void);
 /* From here on each answer byte goes to on_answer, from the doorbell's interrupt. */
 void doorbell_enable_irq(void (*on_answer)(uint8_t answer));
 /* The port write orders the slot and request stores before it: the host sees them first. The
- * byte is the ringing CPU's number, or a notice that needs no answer (HERMIT_DOORBELL_CAPTURE). */
-void doorbell_ring(unsigned cpu);
+ * byte is the request's slot, or a notice that needs no answer (HERMIT_DOORBELL_CAPTURE). */
+void doorbell_ring(unsigned slot);
 /* Before interrupts are set up: waits for the next answer byte and takes it. */
 uint8_t doorbell_wait_answer(void);
 /* The n bytes that follow an answer byte (HERMIT_ANSWER_DATA), waiting for each. */

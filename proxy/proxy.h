@@ -636,6 +636,7 @@ struct qmp {
 	char answer[8192];   /* the last answer's "return" value; "" after an error */
 	void (*on_answer)(void *arg, const char *line); /* each answer's line, if set */
 	void *arg;
+	bool running;        /* the guest runs: QEMU's last STOP or RESUME event said so */
 };
 
 /* The proxy's end of QEMU's -mon chardev; the capabilities are negotiated at once. */
@@ -709,14 +710,16 @@ bool replay_finish(struct replayer *p, int end, int32_t status, FILE *out);
 struct snap_policy {
 	uint64_t frontier;   /* the furthest instruction count seen */
 	int64_t ahead_ms;    /* forward replay beyond every snapshot, since the newest one */
-	int64_t period_ms;
+	int64_t period_ms;   /* the next one's: base_ms, or more after a slow snapshot */
+	int64_t base_ms;     /* SNAP_PERIOD_MS, doubled each time the snapshots kept are thinned */
 	unsigned names[SNAP_KEEP_MAX]; /* the numbers of those kept, oldest first */
 	unsigned kept;
 };
 
 void snap_policy_init(struct snap_policy *p);
-/* A look at the replay, elapsed_ms after the last one, at icount: whether to take a snapshot. */
-bool snap_policy_tick(struct snap_policy *p, uint64_t icount, int64_t elapsed_ms);
+/* A look at the replay, elapsed_ms after the last one, at icount, the guest running or stopped
+ * (by gdb): whether to take a snapshot. */
+bool snap_policy_tick(struct snap_policy *p, uint64_t icount, int64_t elapsed_ms, bool running);
 /* Snapshot number name was taken in took_ms: the numbers of those to delete now go into drop
  * (room for SNAP_KEEP_MAX); returns how many. */
 unsigned snap_policy_taken(struct snap_policy *p, unsigned name, int64_t took_ms, unsigned *drop);

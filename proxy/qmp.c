@@ -75,10 +75,16 @@ const char *qmp_member(const char *json, const char *key)
 }
 
 /* An answer is {"return": ...} or {"error": ...}; a human-monitor-command that failed returns
- * its message as text instead of the empty string. */
+ * its message as text instead of the empty string. The events STOP and RESUME say whether the
+ * guest runs. */
 static void take_line(struct qmp *q, const char *line)
 {
-	const char *ret = qmp_member(line, "return");
+	const char *ret = qmp_member(line, "return"), *event = qmp_member(line, "event");
+
+	if (event && !strncmp(event, "\"STOP\"", 6))
+		q->running = false;
+	else if (event && !strncmp(event, "\"RESUME\"", 8))
+		q->running = true;
 
 	if ((!ret && !qmp_member(line, "error")) || !q->pending)
 		return;

@@ -30,18 +30,24 @@
 void snap_policy_init(struct snap_policy *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->period_ms = SNAP_PERIOD_MS;
+	p->period_ms = p->base_ms = SNAP_PERIOD_MS;
 }
 
-bool snap_policy_tick(struct snap_policy *p, uint64_t icount, int64_t elapsed_ms)
+bool snap_policy_tick(struct snap_policy *p, uint64_t icount, int64_t elapsed_ms, bool running)
 {
-	if (icount <= p->frontier)
-		return false; /* stopped, or going over ground a snapshot covers (a reverse command) */
 	/* The first count seen is where the replay starts: the time before it went to QEMU's start
 	 * and to waiting for gdb. */
-	if (p->frontier)
-		p->ahead_ms += elapsed_ms;
+	if (!p->frontier) {
+		p->frontier = icount;
+		return false;
+	}
+	/* Behind the furthest count seen, the replay goes over ground a snapshot covers (a reverse
+	 * command). At it, while the guest runs, it goes on: QEMU updates the count it reports only
+	 * now and then (at its next recorded event), seconds apart when a breakpoint slows it. */
+	if (!running || icount < p->frontier)
+		return false;
 	p->frontier = icount;
+	p->ahead_ms += elapsed_ms;
 	return p->ahead_ms >= p->period_ms;
 }
 
@@ -50,9 +56,9 @@ unsigned snap_policy_taken(struct snap_policy *p, unsigned name, int64_t took_ms
 	unsigned dropped = 0, kept = 0;
 
 	p->ahead_ms = 0;
-	/* A snapshot stops the replay while QEMU writes it: at most a sixth of the time. */
-	if (took_ms * SNAP_COST_SHARE > p->period_ms)
-		p->period_ms = took_ms * SNAP_COST_SHARE;
+	/* A snapshot stops the replay while QEMU writes it: at most a sixth of the time. From the
+	 * last one alone, so that one slow snapshot (a busy host) does not stretch the rest. */
+	p->period_ms = took_ms * SNAP_COST_SHARE > p->base_ms ? took_ms * SNAP_COST_SHARE : p->base_ms;
 	p->names[p->kept++] = name;
 	if (p->kept < SNAP_KEEP_MAX)
 		return 0;
@@ -65,7 +71,9 @@ unsigned snap_policy_taken(struct snap_policy *p, unsigned name, int64_t took_ms
 			p->names[kept++] = p->names[i];
 	}
 	p->kept = kept;
-	p->period_ms *= 2;
+	p->base_ms *= 2;
+	if (p->period_ms < p->base_ms)
+		p->period_ms = p->base_ms;
 	return dropped;
 }
 
@@ -189,7 +197,7 @@ static void answered(struct replay_snaps *s)
 		else
 			s->dropping = snap_policy_taken(&s->policy, s->name, now - s->save_start, s->drop);
 	} else if (!s->dropping && !failed && qmp_answer_number(&s->qmp, "icount", &icount) &&
-		   snap_policy_tick(&s->policy, icount, now - s->looked_at)) {
+		   snap_policy_tick(&s->policy, icount, now - s->looked_at, s->qmp.running)) {
 		s->saving = true;
 		s->save_start = now;
 		send_hmp(s, "savevm", ++s->name);

@@ -154,6 +154,22 @@ static void test_a_number_of_the_last_answer(void **state)
 	close_qmp(q);
 }
 
+static void test_stop_and_resume_events_say_whether_the_guest_runs(void **state)
+{
+	(void)state;
+	struct qmp *q = open_qmp(1);
+
+	assert_false(q->running);
+	SAYS(q, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RESUME\"}\n");
+	assert_true(q->running);
+	SAYS(q, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 3}, \"event\": \"STOP\"}\n");
+	assert_false(q->running);
+	SAYS(q, "{\"event\": \"X\", \"data\": {\"event\": \"RESUME\"}}\n"); /* not an event of its own */
+	assert_false(q->running);
+	assert_int_equal(q->pending, 1);
+	close_qmp(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_a_nul_byte_does_not_hold_the_answers_back),
 		cmocka_unit_test(test_an_answer_in_pieces_counts_once),
 		cmocka_unit_test(test_a_number_of_the_last_answer),
+		cmocka_unit_test(test_stop_and_resume_events_say_whether_the_guest_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -637,6 +637,8 @@ struct qmp {
 	void (*on_answer)(void *arg, const char *line); /* each answer's line, if set */
 	void *arg;
 	bool running;        /* the guest runs: QEMU's last STOP or RESUME event said so */
+	uint64_t stop_us;    /* the last STOP's time stamp */
+	int64_t stopped_ms;  /* from the last STOP to the RESUME after it, by their time stamps */
 };
 
 /* The proxy's end of QEMU's -mon chardev; the capabilities are negotiated at once. */
@@ -731,7 +733,6 @@ struct replay_snaps {
 	struct snap_policy policy;
 	int64_t looked_at;   /* when the last instruction count came */
 	bool saving;         /* a savevm is out */
-	int64_t save_start;
 	unsigned name;       /* the newest snapshot's number */
 	unsigned drop[SNAP_KEEP_MAX], dropping; /* delvm still to send */
 };

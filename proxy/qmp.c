@@ -74,17 +74,50 @@ const char *qmp_member(const char *json, const char *key)
 	return NULL;
 }
 
+static bool number_at(const char *at, uint64_t *n)
+{
+	char *end;
+
+	if (!at || *at < '0' || *at > '9')
+		return false;
+	errno = 0;
+	*n = strtoull(at, &end, 10);
+	return errno == 0 && end != at;
+}
+
+/* An event's time in microseconds, as QEMU stamped it when it happened (0 if it has none). */
+static uint64_t event_us(const char *line)
+{
+	const char *stamp = qmp_member(line, "timestamp");
+	uint64_t sec, usec;
+
+	if (!stamp || *stamp != '{' || !number_at(qmp_member(stamp, "seconds"), &sec) ||
+	    !number_at(qmp_member(stamp, "microseconds"), &usec))
+		return 0;
+	return sec * 1000000 + usec;
+}
+
+/* The events STOP and RESUME say whether the guest runs, and how long it last stood still. */
+static void take_event(struct qmp *q, const char *line, const char *event)
+{
+	if (!strncmp(event, "\"STOP\"", 6)) {
+		q->running = false;
+		q->stop_us = event_us(line);
+	} else if (!strncmp(event, "\"RESUME\"", 8)) {
+		uint64_t now = event_us(line);
+		q->running = true;
+		q->stopped_ms = q->stop_us && now > q->stop_us ? (int64_t)((now - q->stop_us) / 1000) : 0;
+	}
+}
+
 /* An answer is {"return": ...} or {"error": ...}; a human-monitor-command that failed returns
- * its message as text instead of the empty string. The events STOP and RESUME say whether the
- * guest runs. */
+ * its message as text instead of the empty string. */
 static void take_line(struct qmp *q, const char *line)
 {
 	const char *ret = qmp_member(line, "return"), *event = qmp_member(line, "event");
 
-	if (event && !strncmp(event, "\"STOP\"", 6))
-		q->running = false;
-	else if (event && !strncmp(event, "\"RESUME\"", 8))
-		q->running = true;
+	if (event)
+		take_event(q, line, event);
 
 	if ((!ret && !qmp_member(line, "error")) || !q->pending)
 		return;
@@ -135,14 +168,7 @@ bool qmp_drain(struct qmp *q)
 
 bool qmp_answer_number(const struct qmp *q, const char *key, uint64_t *n)
 {
-	const char *at = q->answer[0] == '{' ? qmp_member(q->answer, key) : NULL;
-	char *end;
-
-	if (!at || *at < '0' || *at > '9')
-		return false;
-	errno = 0;
-	*n = strtoull(at, &end, 10);
-	return errno == 0 && end != at;
+	return q->answer[0] == '{' && number_at(qmp_member(q->answer, key), n);
 }
 
 int64_t monotonic_ms(void)

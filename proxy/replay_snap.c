@@ -194,12 +194,11 @@ static void answered(struct replay_snaps *s)
 		s->saving = false;
 		if (failed) /* QEMU's "not right now", or no room: tried again a period later */
 			s->policy.ahead_ms = 0;
-		else
-			s->dropping = snap_policy_taken(&s->policy, s->name, now - s->save_start, s->drop);
+		else /* what it cost is the time the guest stood still, not the answer's delay */
+			s->dropping = snap_policy_taken(&s->policy, s->name, s->qmp.stopped_ms, s->drop);
 	} else if (!s->dropping && !failed && qmp_answer_number(&s->qmp, "icount", &icount) &&
 		   snap_policy_tick(&s->policy, icount, now - s->looked_at, s->qmp.running)) {
 		s->saving = true;
-		s->save_start = now;
 		send_hmp(s, "savevm", ++s->name);
 	}
 	if (s->dropping && !s->saving)

@@ -162,8 +162,13 @@ static void test_stop_and_resume_events_say_whether_the_guest_runs(void **state)
 	assert_false(q->running);
 	SAYS(q, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RESUME\"}\n");
 	assert_true(q->running);
-	SAYS(q, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 3}, \"event\": \"STOP\"}\n");
+	SAYS(q, "{\"timestamp\": {\"seconds\": 7, \"microseconds\": 900000}, \"event\": \"STOP\"}\n");
 	assert_false(q->running);
+	/* how long it stood still, by QEMU's time stamps, however late the events come */
+	SAYS(q, "{\"timestamp\": {\"seconds\": 8, \"microseconds\": 50000}, \"event\": \"RESUME\"}\n");
+	assert_true(q->running);
+	assert_int_equal(q->stopped_ms, 150);
+	SAYS(q, "{\"timestamp\": {\"seconds\": 9, \"microseconds\": 0}, \"event\": \"STOP\"}\n");
 	SAYS(q, "{\"event\": \"X\", \"data\": {\"event\": \"RESUME\"}}\n"); /* not an event of its own */
 	assert_false(q->running);
 	assert_int_equal(q->pending, 1);

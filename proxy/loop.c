@@ -439,6 +439,8 @@ static int vm_finish(struct vm *vm)
 {
 	int status;
 
+	if (vm->rec && !vm->qemu_gone)
+		rec_note_end(vm->rec);
 	stop_qemu(vm);
 	if (vm->watch)
 		watch_close(vm->watch);

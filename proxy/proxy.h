@@ -591,6 +591,7 @@ struct rec_manifest {
 	int end;                         /* enum vm_end of the recorded run */
 	int32_t status;                  /* exit status, crash vector, signal or timeout (s) */
 	uint64_t duration_ms;
+	uint64_t icount;                 /* instructions the run took; 0: not known (older formats) */
 	struct rec_file { uint64_t size, hash; } qemu_log, hcall_log, answers;
 };
 
@@ -680,6 +681,8 @@ enum hcall_outcome rec_doorbell(struct recorder *r, struct hcall_ctx *ctx, unsig
 #define REC_POLLFDS 1
 int rec_pollfds(struct recorder *r, struct pollfd *p);
 void rec_handle(struct recorder *r, const struct pollfd *p);
+/* The guest ended, QEMU still runs: the run's instruction count, for the manifest. */
+void rec_note_end(struct recorder *r);
 /* After QEMU ended cleanly: the manifest, and a line saying where and how big. */
 int rec_finish(struct recorder *r, int end, int32_t status, FILE *out);
 

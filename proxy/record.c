@@ -447,6 +447,18 @@ static void take_snapshot(struct recorder *r)
 
 /* ---- the end ---- */
 
+/* A replay that stands still (replay_watch.c) says how far into the run it got. */
+void rec_note_end(struct recorder *r)
+{
+	uint64_t icount;
+
+	if (qmp_send(&r->qmp, "{\"execute\": \"query-replay\"}") == 0 &&
+	    qmp_settle(&r->qmp, QEMU_SNAPSHOT_WAIT_MS) && !r->qmp.failed &&
+	    qmp_answer_number(&r->qmp, "icount", &icount))
+		r->m.icount = icount;
+	r->qmp.failed = false;
+}
+
 static uint64_t elapsed_ms(const struct timespec *start)
 {
 	struct timespec now;

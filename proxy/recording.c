@@ -80,6 +80,8 @@ int rec_manifest_write(const char *dir, const struct rec_manifest *m, char *err,
 	fprintf(f, "end %d\n", m->end);
 	fprintf(f, "status %d\n", (int)m->status);
 	fprintf(f, "duration-ms %" PRIu64 "\n", m->duration_ms);
+	if (m->icount)
+		fprintf(f, "icount %" PRIu64 "\n", m->icount);
 	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_QEMU_LOG, m->qemu_log.size, m->qemu_log.hash);
 	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_HCALL_LOG, m->hcall_log.size, m->hcall_log.hash);
 	fprintf(f, "%s %" PRIu64 " %016" PRIx64 "\n", REC_ANSWERS, m->answers.size, m->answers.hash);
@@ -158,6 +160,8 @@ static bool take_line(struct rec_manifest *m, const char *key, const char *val, 
 		ok = status(val, &m->status);
 	else if (!strcmp(key, "duration-ms"))
 		ok = number(val, UINT64_MAX, &m->duration_ms);
+	else if (!strcmp(key, "icount"))
+		ok = number(val, UINT64_MAX, &m->icount);
 	else if (!strcmp(key, REC_QEMU_LOG))
 		ok = log_sum(val, &m->qemu_log.size, &m->qemu_log.hash), *seen |= 16;
 	else if (!strcmp(key, REC_HCALL_LOG))

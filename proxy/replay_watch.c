@@ -127,11 +127,16 @@ bool watch_handle(struct replay_watch *w, const struct pollfd *p)
 void watch_describe(const struct replay_watch *w, const struct rec_manifest *m, uint64_t heard,
 		    char *out, size_t len)
 {
+	char of[64] = "";
+
+	if (m->icount) /* recordings made before the manifest kept it do not say */
+		snprintf(of, sizeof(of), " of the recording's %" PRIu64, m->icount);
 	snprintf(out, len, "hermit: the replay left its recording: the guest stood still at "
-		 "instruction %" PRIu64 " for %u s while QEMU ran it (QEMU waits for a recorded event "
+		 "instruction %" PRIu64 "%s for %u s while QEMU ran it (QEMU waits for a recorded event "
 		 "at an instruction the guest does not reach); it had made %" PRIu64 " of the recording's "
 		 "%" PRIu64 " hypercalls, and the recorded run took %.1f s",
-		 w->stall.icount, w->stall.still_ms / 1000, heard, m->hcalls, (double)m->duration_ms / 1000);
+		 w->stall.icount, of, w->stall.still_ms / 1000, heard, m->hcalls,
+		 (double)m->duration_ms / 1000);
 }
 
 /* QEMU 7.2's words for a replay whose guest did what its log has no entry for. */

@@ -374,22 +374,25 @@ def test_a_replay_that_leaves_its_recording_ends_with_a_clear_message(tmp_path):
     d, rec = record(tmp_path, "status", "sleep", "2")
     assert rec.returncode == 0 and rec.stdout == "slept\n", rec.stderr
     hcalls = int(re.search(r"^hypercalls (\d+)$", (d / "manifest").read_text(), re.M).group(1))
+    icount = int(re.search(r"^icount (\d+)$", (d / "manifest").read_text(), re.M).group(1))
     longer = tamper_argv(d, tmp_path / "longer", b"sleep\x002\x00", b"sleep\x003\x00")
     start = time.monotonic()
     r = replay(longer, TESTS / "status", env={"HERMIT_TRACE_DIR": str(tmp_path)})
     took = time.monotonic() - start
     assert r.returncode == 1 and r.stdout == "", r.stderr
     assert re.search(r"^hermit: the replay left its recording: the guest stood still at instruction "
-                     rf"\d+ for 15 s while QEMU ran it .*; it had made \d+ of the recording's {hcalls} "
+                     rf"\d+ of the recording's {icount} for 1[5-9] s while QEMU ran it .*; it had made \d+ of "
+                     rf"the recording's {hcalls} "
                      r"hypercalls, and the recorded run took \d+\.\d s$", r.stderr, re.M), r.stderr
     assert 15 <= took < 60, took
     assert "the replay ended with" not in r.stderr
     (bundle,) = tmp_path.glob("hermit-postmortem-status-*")
     assert "left its recording" in (bundle / "registers.txt").read_text()
     assert not qemu_processes_of(str(longer))
-    stood = re.search(r"stood still at instruction (\d+)", r.stderr).group(1)
+    stood = re.search(r"stood still at instruction (\d+) of", r.stderr).group(1)
+    assert int(stood) < icount
     said = stall_under_gdb(longer)
-    assert f"stood still at instruction {stood} for 3 s" in said, said
+    assert re.search(rf"stood still at instruction {stood} of the recording's {icount} for [3-6] s", said), said
     none = tamper_argv(d, tmp_path / "none", b"sleep\x002\x00", b"sleep\x000\x00")
     r = replay(none, TESTS / "status", env={"HERMIT_TRACE_DIR": str(tmp_path)})
     assert r.returncode == 1 and r.stdout == "", r.stderr

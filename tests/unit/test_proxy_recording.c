@@ -121,7 +121,7 @@ static struct rec_manifest make_recording(void)
 {
 	struct rec_manifest m = { .format = REC_FORMAT, .build_id = "00aa", .app = "app",
 				  .mem_size = 128 << 20, .hcalls = 3, .snapshots = 2,
-				  .end = VM_CRASHED, .status = 14 };
+				  .end = VM_CRASHED, .status = 14, .icount = 1234567 };
 	char err[256];
 
 	snprintf(dir, sizeof(dir), "/tmp/hermit-recording-test-XXXXXX");
@@ -157,6 +157,7 @@ static void test_manifest_round_trip(void **state)
 	assert_int_equal(back.hcalls, 3);
 	assert_int_equal(back.end, VM_CRASHED);
 	assert_int_equal(back.status, 14);
+	assert_int_equal(back.icount, 1234567);
 	assert_int_equal(back.qemu_log.hash, m.qemu_log.hash);
 	assert_int_equal(back.answers.size, 7);
 	assert_int_equal(back.answers.hash, m.answers.hash);

@@ -206,6 +206,9 @@ static void test_the_message_names_the_count_and_the_recording(void **state)
 	assert_non_null(strstr(out, "stood still at instruction 266186 for 15 s"));
 	assert_non_null(strstr(out, "made 1 of the recording's 7 hypercalls"));
 	assert_non_null(strstr(out, "the recorded run took 6.0 s"));
+	m.icount = 300919;
+	watch_describe(&w, &m, 1, out, sizeof(out));
+	assert_non_null(strstr(out, "stood still at instruction 266186 of the recording's 300919 for 15 s"));
 }
 
 static void test_qemus_words_for_a_divergence(void **state)

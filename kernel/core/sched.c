@@ -391,9 +391,11 @@ void sched_interrupt(struct task *t)
 static uint64_t rotate_not_before; /* the last rotation's time + BALANCE_ROTATE_NS (any CPU's) */
 
 /* kernel/balance.h's rotation at the end of c's slice (c locked, running a task with others
- * queued): its longest-waiting task, if it waited a whole slice and has run longer than the
- * running task (which the move leaves with fewer rivals), leaves for a lighter CPU, where the
- * caller queues it (enqueue_on). */
+ * queued): its longest-waiting task, if it waited a whole slice and has run at least as long as
+ * the running task had before this slice (which the move leaves with fewer rivals), leaves for a
+ * lighter CPU, where the caller queues it (enqueue_on). Not counting the slice: two tasks that
+ * take turns, the one to run first less than a slice behind, would otherwise never qualify
+ * (each is behind the other at the end of the other's slice) and never rotate. */
 static struct task *rotate(struct cpu *c, uint64_t now)
 {
 	unsigned load[HERMIT_MAX_CPUS];
@@ -406,8 +408,7 @@ static struct task *rotate(struct cpu *c, uint64_t now)
 	struct task *t = c->runq.head;
 	while (t && !(sched_allowed(t) & CPU_BIT(to)))
 		t = t->queue_next;
-	uint64_t running_ns = c->current->cpu_ns + (now - c->run_start);
-	if (!t || now - t->queued_at < SCHED_SLICE_NS || t->cpu_ns < running_ns ||
+	if (!t || now - t->queued_at < SCHED_SLICE_NS || t->cpu_ns < c->current->cpu_ns ||
 	    !__atomic_compare_exchange_n(&rotate_not_before, &not_before, now + BALANCE_ROTATE_NS, false,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return NULL;

@@ -13,8 +13,9 @@
  *   steal       an idle CPU takes the first queued task it may run, from the other CPUs in
  *               turn starting after its own index (core/sched.c).
  *   rotate      at the end of a slice, a CPU with 2 or more tasks hands its longest-waiting
- *               queued task (one that waited a whole slice and has run longer than the running
- *               task, which keeps the CPU with fewer rivals) to the least loaded CPU whose load
+ *               queued task (one that waited a whole slice and has run at least as long as the
+ *               running task before its slice; the running task keeps the CPU with fewer
+ *               rivals) to the least loaded CPU whose load
  *               is below its own, at most once per BALANCE_ROTATE_NS over all CPUs: loads 2 and
  *               1 that a push leaves alone then take turns, so 3 long-running tasks on 2 CPUs
  *               each get about 2/3 of a CPU instead of 1/2, 1/2 and 1.
